@@ -1,0 +1,1 @@
+"""The local Cognito emulator (moto extended with AdminSetUserSettings) and the offline rehearsal."""

@@ -1,0 +1,107 @@
+"""The Cognito calls of the handler: apply the desired options, clear them, and map errors to reasons.
+
+The client is passed in (``index.py`` builds it once); the decisions come from ``mfa.py``.
+Only botocore's exception type is imported here, so the module runs with the Lambda runtime's boto3.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from botocore.exceptions import ClientError
+
+import mfa
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+T = TypeVar("T")
+GONE = frozenset({"UserNotFoundException", "ResourceNotFoundException"})
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The request's clock: when it started and how much Lambda time is left."""
+
+    started: float
+    remaining_s: Callable[[], float]
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What Create/Update did: the canonical user and whether AdminSetUserSettings ran."""
+
+    user: mfa.UserRef
+    written: bool
+
+
+def apply_settings(client: CognitoIdentityProviderClient, request: mfa.MfaRequest, deadline: Deadline) -> Applied:
+    """Give the user exactly ``request.mfa_options``: look the user up, then write only if they differ."""
+    found = _call(
+        "AdminGetUser",
+        request,
+        deadline,
+        lambda: client.admin_get_user(UserPoolId=request.user_pool_id, Username=request.username),
+    )
+    user = mfa.UserRef(request.user_pool_id, found["Username"])
+    if not mfa.needs_write(mfa.current_options(found), request.mfa_options):
+        return Applied(user, written=False)
+    kwargs = mfa.settings_kwargs(user, request.mfa_options)
+    _call("AdminSetUserSettings", request, deadline, lambda: client.admin_set_user_settings(**kwargs))
+    return Applied(user, written=True)
+
+
+def clear_settings(client: CognitoIdentityProviderClient, user: mfa.UserRef, deadline: Deadline) -> bool:
+    """Clear the user's options; return False when the user or the pool no longer exists."""
+    kwargs = mfa.settings_kwargs(user, ())
+    try:
+        _call("AdminSetUserSettings", user, deadline, lambda: client.admin_set_user_settings(**kwargs), raw=True)
+    except ClientError as error:
+        if _code(error) in GONE:
+            return False
+        raise _as_handler_error("AdminSetUserSettings", error, user) from None
+    return True
+
+
+def _call(
+    operation: str,
+    subject: mfa.MfaRequest | mfa.UserRef,
+    deadline: Deadline,
+    call: Callable[[], T],
+    *,
+    raw: bool = False,
+) -> T:
+    """Run one Cognito call; retry AccessDeniedException within the budget, map other errors to reasons.
+
+    Throttling and 5xx answers are retried inside botocore (standard retry mode, see ``index.py``).
+    With ``raw`` the final ClientError is re-raised as it is, for the caller to interpret.
+    """
+    attempt = 0
+    while True:
+        try:
+            return call()
+        except ClientError as error:
+            attempt += 1
+            elapsed = deadline.clock() - deadline.started
+            if _code(error) == "AccessDeniedException" and mfa.may_retry_access_denied(elapsed, deadline.remaining_s()):
+                deadline.sleep(mfa.backoff_s(attempt))
+                continue
+            if raw:
+                raise
+            raise _as_handler_error(operation, error, subject) from None
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", "Unknown"))
+
+
+def _as_handler_error(operation: str, error: ClientError, subject: mfa.MfaRequest | mfa.UserRef) -> mfa.HandlerError:
+    details: dict[str, Any] = error.response.get("Error", {})
+    return mfa.HandlerError(
+        mfa.client_error_reason(operation, _code(error), str(details.get("Message", "")), subject)
+    )

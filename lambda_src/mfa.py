@@ -1,0 +1,193 @@
+"""Pure decisions of the Custom::CognitoUserSmsMfaSettings handler: no boto3, no crhelper, no environment.
+
+The request-by-request design (physical ids, each request type, each failure path) is in
+``docs/design.md``; this module holds the parts of it that are plain functions of their inputs:
+parsing the string-valued CloudFormation properties, the physical-id scheme, whether a write is
+needed, whether an AccessDenied may be retried, and the wording of FAILED reasons.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import rules
+
+PHYSICAL_ID_PREFIX = "cognito-sms-mfa:"
+# Answered for a Delete that arrives without an id (CloudFormation needs a non-empty one back).
+NO_PHYSICAL_ID = "cognito-sms-mfa-none"
+REASON_MAX_LENGTH = 199
+# Properties CloudFormation passes that are not ours to interpret.
+FRAMEWORK_PROPERTIES = frozenset({"ServiceToken", "ServiceTimeout"})
+PROPERTIES = ("UserPoolId", "Username", "MFAOptions")
+OPTION_KEYS = ("DeliveryMedium", "AttributeName")
+
+# An AccessDeniedException right after a deploy is usually IAM propagation: retry it for at most
+# ACCESS_DENIED_BUDGET_S seconds, and never when fewer than RESERVE_S seconds of the Lambda's time remain
+# (what the remaining Cognito calls and the response need, with the client's timeouts and retries).
+ACCESS_DENIED_BUDGET_S = 60.0
+RESERVE_S = 30.0
+FIRST_BACKOFF_S = 0.5
+MAX_BACKOFF_S = 8.0
+
+
+class HandlerError(Exception):
+    """A request that cannot succeed; its message becomes the FAILED Reason (kept under 200 characters)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(short_reason(message))
+
+
+def short_reason(message: str) -> str:
+    """Cut a reason to REASON_MAX_LENGTH characters, keeping its beginning (which names the property)."""
+    if len(message) <= REASON_MAX_LENGTH:
+        return message
+    return message[: REASON_MAX_LENGTH - 3] + "..."
+
+
+@dataclass(frozen=True, order=True)
+class MfaOption:
+    """One entry of MFAOptions, in the API's terms."""
+
+    delivery_medium: str
+    attribute_name: str
+
+    def to_api(self) -> dict[str, str]:
+        """The option as AdminSetUserSettings takes it."""
+        return {"DeliveryMedium": self.delivery_medium, "AttributeName": self.attribute_name}
+
+
+@dataclass(frozen=True)
+class UserRef:
+    """A user as Cognito knows it: the pool id and the canonical username."""
+
+    user_pool_id: str
+    username: str
+
+
+@dataclass(frozen=True)
+class MfaRequest:
+    """The desired state of one user, parsed from ResourceProperties."""
+
+    user_pool_id: str
+    username: str
+    mfa_options: tuple[MfaOption, ...]
+
+
+def parse_properties(props: Mapping[str, Any]) -> MfaRequest:
+    """Parse and validate ResourceProperties; raise HandlerError naming the first bad property."""
+    for name in props:
+        if name not in PROPERTIES and name not in FRAMEWORK_PROPERTIES:
+            raise HandlerError(f"{name} is not a property of this resource; expected {', '.join(PROPERTIES)}")
+    user_pool_id = _required_string(props, "UserPoolId")
+    _check("UserPoolId", rules.user_pool_id_problem(user_pool_id))
+    username = _required_string(props, "Username")
+    _check("Username", rules.username_problem(username))
+    return MfaRequest(user_pool_id, username, parse_mfa_options(props.get("MFAOptions")))
+
+
+def parse_mfa_options(value: object) -> tuple[MfaOption, ...]:
+    """Parse the MFAOptions property: a list of {DeliveryMedium, AttributeName} objects."""
+    if value is None:
+        raise HandlerError("MFAOptions is required (use [] to clear the options)")
+    if not isinstance(value, list):
+        raise HandlerError(f"MFAOptions must be a list of {{DeliveryMedium, AttributeName}}; received {rules.show(value)}")
+    options = tuple(_parse_option(index, item) for index, item in enumerate(value))
+    _check("MFAOptions", rules.duplicate_option_problem((o.delivery_medium, o.attribute_name) for o in options))
+    return options
+
+
+def _parse_option(index: int, item: object) -> MfaOption:
+    field = f"MFAOptions[{index}]"
+    if not isinstance(item, dict):
+        raise HandlerError(f"{field} must be an object with DeliveryMedium and AttributeName; received {rules.show(item)}")
+    extra = sorted(set(item) - set(OPTION_KEYS))
+    if extra:
+        raise HandlerError(f"{field}.{extra[0]} is not a field of an MFA option; expected {', '.join(OPTION_KEYS)}")
+    medium = _required_string(item, "DeliveryMedium", field)
+    _check(f"{field}.DeliveryMedium", rules.delivery_medium_problem(medium))
+    attribute = _required_string(item, "AttributeName", field)
+    _check(f"{field}.AttributeName", rules.attribute_name_problem(attribute))
+    return MfaOption(medium, attribute)
+
+
+def _required_string(props: Mapping[str, Any], name: str, parent: str = "") -> str:
+    field = f"{parent}.{name}" if parent else name
+    if name not in props:
+        raise HandlerError(f"{field} is required")
+    value = props[name]
+    if not isinstance(value, str):
+        raise HandlerError(f"{field} must be a string; received {rules.show(value)}")
+    return value
+
+
+def _check(field: str, problem: str | None) -> None:
+    if problem is not None:
+        raise HandlerError(f"{field} {problem}")
+
+
+def physical_id(user: UserRef) -> str:
+    """The physical id of the settings of ``user``: ``cognito-sms-mfa:<pool id>:<canonical username>``."""
+    return f"{PHYSICAL_ID_PREFIX}{user.user_pool_id}:{user.username}"
+
+
+def parse_physical_id(value: object) -> UserRef | None:
+    """The user a physical id names, or None when the id is not one of ours (random, empty, malformed)."""
+    if not isinstance(value, str) or not value.startswith(PHYSICAL_ID_PREFIX):
+        return None
+    pool_id, sep, username = value[len(PHYSICAL_ID_PREFIX) :].partition(":")
+    if not sep or rules.user_pool_id_problem(pool_id) or rules.username_problem(username):
+        return None
+    return UserRef(pool_id, username)
+
+
+def current_options(user: Mapping[str, Any]) -> tuple[MfaOption, ...]:
+    """The MFAOptions an AdminGetUser answer reports (absent means none)."""
+    return tuple(
+        MfaOption(str(item.get("DeliveryMedium", "")), str(item.get("AttributeName", "")))
+        for item in user.get("MFAOptions") or []
+    )
+
+
+def needs_write(current: tuple[MfaOption, ...], desired: tuple[MfaOption, ...]) -> bool:
+    """Whether AdminSetUserSettings must run: the options differ as sets (duplicates are rejected earlier)."""
+    return set(current) != set(desired)
+
+
+def settings_kwargs(user: UserRef, options: tuple[MfaOption, ...]) -> dict[str, Any]:
+    """The AdminSetUserSettings arguments that give ``user`` exactly ``options``."""
+    return {
+        "UserPoolId": user.user_pool_id,
+        "Username": user.username,
+        "MFAOptions": [option.to_api() for option in options],
+    }
+
+
+def response_data(user: UserRef) -> dict[str, str]:
+    """The response Data: what GetAtt can read from the resource."""
+    return {"Username": user.username, "UserPoolId": user.user_pool_id}
+
+
+def may_retry_access_denied(elapsed_s: float, remaining_s: float) -> bool:
+    """Whether an AccessDeniedException may be retried after ``elapsed_s`` seconds of this request."""
+    return elapsed_s < ACCESS_DENIED_BUDGET_S and remaining_s > RESERVE_S
+
+
+def backoff_s(attempt: int) -> float:
+    """The pause before retry number ``attempt`` (1-based) of an AccessDeniedException."""
+    return float(min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2 ** (attempt - 1)))
+
+
+def client_error_reason(operation: str, code: str, message: str, request: MfaRequest | UserRef) -> str:
+    """The FAILED reason for a Cognito error that ends a request; begins with the property it concerns."""
+    pool = request.user_pool_id
+    if code == "UserNotFoundException":
+        return f"Username {rules.show(request.username)} is not a user of pool {pool} ({operation}: {code})"
+    if code == "ResourceNotFoundException":
+        return f"UserPoolId {pool} is not a user pool in this account and Region ({operation}: {code})"
+    if code == "InvalidParameterException":
+        return f"MFAOptions rejected by Cognito for pool {pool} ({operation}: {code}: {message})"
+    if code == "AccessDeniedException":
+        return f"UserPoolId {pool}: {operation} denied ({code}); the handler role needs cognito-idp:{operation}"
+    return f"UserPoolId {pool}: {operation} failed ({code}: {message})"

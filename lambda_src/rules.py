@@ -1,0 +1,89 @@
+"""The input rules of Cognito's AdminSetUserSettings, in one table shared by the construct and the handler.
+
+The construct checks literal values at synth time; the handler checks the same values again when they
+arrive as CloudFormation properties. Both format the rule texts below behind their own field name
+(``username`` in Python, ``Username`` in the template), so a value is judged identically in both places.
+
+This module is part of the Lambda asset: standard library only, no imports of its siblings.
+The limits come from botocore's cognito-idp model (2016-04-18) and the API reference; botocore itself
+checks only ``required`` and ``min``, so everything else would otherwise reach the service.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+USERNAME_MAX_LENGTH = 128
+USER_POOL_ID_MAX_LENGTH = 55
+# Java's \w (the service's regex flavour) is ASCII-only, hence re.ASCII.
+USER_POOL_ID_PATTERN = re.compile(r"[\w-]+_[0-9a-zA-Z]+", re.ASCII)
+# Unicode general categories allowed by [\p{L}\p{M}\p{S}\p{N}\p{P}]+ (first letter of the category).
+USERNAME_CATEGORIES = frozenset("LMSNP")
+DELIVERY_MEDIUM = "SMS"
+ATTRIBUTE_NAME = "phone_number"
+# E.164: a plus sign, a country code that does not start with 0, at most 15 digits in all.
+E164_PATTERN = re.compile(r"\+[1-9][0-9]{1,14}")
+SHOWN_VALUE_MAX = 40
+
+
+def show(value: object) -> str:
+    """Render a received value for an error message: quoted, and cut to a readable length."""
+    text = repr(value) if isinstance(value, str) else f"{type(value).__name__} {value!r}"
+    if len(text) > SHOWN_VALUE_MAX:
+        text = text[: SHOWN_VALUE_MAX - 3] + "..."
+    return text
+
+
+def username_problem(value: str) -> str | None:
+    """Return why ``value`` is not a valid Cognito username, or None when it is."""
+    if not 1 <= len(value) <= USERNAME_MAX_LENGTH:
+        return f"must be 1-{USERNAME_MAX_LENGTH} characters; received {len(value)} characters"
+    for position, char in enumerate(value, start=1):
+        if unicodedata.category(char)[0] not in USERNAME_CATEGORIES:
+            return (
+                "must contain only letters, marks, symbols, numbers and punctuation; "
+                f"received {show(value)} with {unicodedata.name(char, hex(ord(char)))} at position {position}"
+            )
+    return None
+
+
+def user_pool_id_problem(value: str) -> str | None:
+    """Return why ``value`` is not a valid user pool id, or None when it is."""
+    if not 1 <= len(value) <= USER_POOL_ID_MAX_LENGTH:
+        return f"must be 1-{USER_POOL_ID_MAX_LENGTH} characters; received {len(value)} characters"
+    if not USER_POOL_ID_PATTERN.fullmatch(value):
+        return f"must match <region>_<id> ([\\w-]+_[0-9a-zA-Z]+); received {show(value)}"
+    return None
+
+
+def delivery_medium_problem(value: str) -> str | None:
+    """Return why ``value`` is not a delivery medium AdminSetUserSettings accepts, or None."""
+    if value != DELIVERY_MEDIUM:
+        return f"must be '{DELIVERY_MEDIUM}' (the only medium AdminSetUserSettings sets); received {show(value)}"
+    return None
+
+
+def attribute_name_problem(value: str) -> str | None:
+    """Return why ``value`` is not an attribute name AdminSetUserSettings accepts, or None."""
+    if value != ATTRIBUTE_NAME:
+        return f"must be '{ATTRIBUTE_NAME}' (the only attribute AdminSetUserSettings accepts); received {show(value)}"
+    return None
+
+
+def duplicate_option_problem(options: Iterable[tuple[str, str]]) -> str | None:
+    """Return why a list of (delivery medium, attribute name) pairs repeats itself, or None."""
+    seen: set[tuple[str, str]] = set()
+    for option in options:
+        if option in seen:
+            return f"must not repeat an option; {option[0]}/{option[1]} appears more than once"
+        seen.add(option)
+    return None
+
+
+def phone_number_problem(value: str) -> str | None:
+    """Return why ``value`` is not an E.164 phone number, or None when it is."""
+    if not E164_PATTERN.fullmatch(value):
+        return f"must be E.164 ('+', country code, number; 2-15 digits, no spaces); received {show(value)}"
+    return None
