@@ -7,15 +7,15 @@ Only botocore's exception type is imported here, so the module runs with the Lam
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
-
-from botocore.exceptions import ClientError
+from typing import TYPE_CHECKING, TypeVar
 
 import mfa
+from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 T = TypeVar("T")
@@ -101,7 +101,5 @@ def _code(error: ClientError) -> str:
 
 
 def _as_handler_error(operation: str, error: ClientError, subject: mfa.MfaRequest | mfa.UserRef) -> mfa.HandlerError:
-    details: dict[str, Any] = error.response.get("Error", {})
-    return mfa.HandlerError(
-        mfa.client_error_reason(operation, _code(error), str(details.get("Message", "")), subject)
-    )
+    message = str(error.response.get("Error", {}).get("Message", ""))
+    return mfa.HandlerError(mfa.client_error_reason(operation, _code(error), message, subject))

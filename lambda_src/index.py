@@ -10,18 +10,18 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import cognito
+import mfa
 from botocore.config import Config
 from crhelper import CfnResource
 
-import cognito
-import mfa
-
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 logger = logging.getLogger(__name__)

@@ -8,11 +8,13 @@ needed, whether an AccessDenied may be retried, and the wording of FAILED reason
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 PHYSICAL_ID_PREFIX = "cognito-sms-mfa:"
 # Answered for a Delete that arrives without an id (CloudFormation needs a non-empty one back).
@@ -92,7 +94,9 @@ def parse_mfa_options(value: object) -> tuple[MfaOption, ...]:
     if value is None:
         raise HandlerError("MFAOptions is required (use [] to clear the options)")
     if not isinstance(value, list):
-        raise HandlerError(f"MFAOptions must be a list of {{DeliveryMedium, AttributeName}}; received {rules.show(value)}")
+        raise HandlerError(
+            f"MFAOptions must be a list of {{DeliveryMedium, AttributeName}}; received {rules.show(value)}"
+        )
     options = tuple(_parse_option(index, item) for index, item in enumerate(value))
     _check("MFAOptions", rules.duplicate_option_problem((o.delivery_medium, o.attribute_name) for o in options))
     return options
@@ -101,7 +105,9 @@ def parse_mfa_options(value: object) -> tuple[MfaOption, ...]:
 def _parse_option(index: int, item: object) -> MfaOption:
     field = f"MFAOptions[{index}]"
     if not isinstance(item, dict):
-        raise HandlerError(f"{field} must be an object with DeliveryMedium and AttributeName; received {rules.show(item)}")
+        raise HandlerError(
+            f"{field} must be an object with DeliveryMedium and AttributeName; received {rules.show(item)}"
+        )
     extra = sorted(set(item) - set(OPTION_KEYS))
     if extra:
         raise HandlerError(f"{field}.{extra[0]} is not a field of an MFA option; expected {', '.join(OPTION_KEYS)}")

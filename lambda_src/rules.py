@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 USERNAME_MAX_LENGTH = 128
 USER_POOL_ID_MAX_LENGTH = 55
@@ -86,4 +89,12 @@ def phone_number_problem(value: str) -> str | None:
     """Return why ``value`` is not an E.164 phone number, or None when it is."""
     if not E164_PATTERN.fullmatch(value):
         return f"must be E.164 ('+', country code, number; 2-15 digits, no spaces); received {show(value)}"
+    return None
+
+
+def email_problem(value: str) -> str | None:
+    """Return why ``value`` is not a plausible email address (one '@', no spaces), or None."""
+    local, at, domain = value.partition("@")
+    if not at or not local or "." not in domain or "@" in domain or any(c.isspace() for c in value):
+        return f"must be an email address (name@domain, no spaces); received {show(value)}"
     return None

@@ -1,0 +1,110 @@
+"""The one handler per stack: function, role, log group and the policy every settings resource depends on.
+
+A plain ``SingletonFunction`` would deduplicate only the function; the role, the log group and the Cognito
+policy must be shared too, so the whole group is one construct found by a fixed id at the stack's root.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from cognito_sms_mfa._bundling import HANDLER_ENTRY, asset_directory
+
+if TYPE_CHECKING:
+    from aws_cdk import aws_cognito as cognito
+
+SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
+HANDLER_TIMEOUT = Duration.minutes(2)
+HANDLER_MEMORY_MB = 256
+COGNITO_ACTIONS = ("cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings")
+DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+
+
+class SmsMfaHandler(Construct):
+    """The stack's handler for ``Custom::CognitoUserSmsMfaSettings``; use :meth:`of` to get it."""
+
+    def __init__(self, scope: Construct, id: str, *, log_retention: logs.RetentionDays) -> None:
+        super().__init__(scope, id)
+        self.log_retention = log_retention
+        self.created_by = ""
+        self._pools: set[str] = set()
+        self._users: dict[tuple[str, str], str] = {}
+
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Applies Cognito users' SMS MFA settings (cdk-cognito-sms-mfa)",
+        )
+        self.log_group = logs.LogGroup(self, "LogGroup", retention=log_retention, removal_policy=RemovalPolicy.DESTROY)
+        self.log_group.grant_write(self.role)
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            runtime=lambda_.Runtime.PYTHON_3_14,
+            architecture=lambda_.Architecture.ARM_64,
+            handler=HANDLER_ENTRY,
+            code=lambda_.Code.from_asset(asset_directory()),
+            timeout=HANDLER_TIMEOUT,
+            memory_size=HANDLER_MEMORY_MB,
+            role=self.role,
+            log_group=self.log_group,
+            description="Custom::CognitoUserSmsMfaSettings handler (cdk-cognito-sms-mfa)",
+        )
+        self.function.node.add_dependency(self.log_group)
+        self._statement = iam.PolicyStatement(actions=list(COGNITO_ACTIONS), resources=[])
+        self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[self._statement])
+
+    @classmethod
+    def of(cls, scope: Construct, *, log_retention: logs.RetentionDays | None, requested_by: str) -> SmsMfaHandler:
+        """The handler of ``scope``'s stack, created on first use.
+
+        Raises
+        ------
+        ValueError
+            When ``log_retention`` differs from the retention the handler was created with.
+        """
+        stack = Stack.of(scope)
+        existing = stack.node.try_find_child(SINGLETON_ID)
+        if existing is None:
+            handler = cls(stack, SINGLETON_ID, log_retention=log_retention or DEFAULT_LOG_RETENTION)
+            handler.created_by = requested_by
+            return handler
+        assert isinstance(existing, SmsMfaHandler)
+        if log_retention is not None and log_retention != existing.log_retention:
+            raise ValueError(
+                f"{requested_by}: `log_retention` must be the same for every settings construct of a stack (they "
+                f"share one handler); received {log_retention.name}, but {existing.created_by} set "
+                f"{existing.log_retention.name}"
+            )
+        return existing
+
+    def add_pool(self, user_pool: cognito.IUserPool) -> None:
+        """Allow the Cognito actions on ``user_pool`` (each pool is listed once)."""
+        key = json.dumps(Stack.of(self).resolve(user_pool.user_pool_arn), sort_keys=True)
+        if key not in self._pools:
+            self._pools.add(key)
+            self._statement.add_resources(user_pool.user_pool_arn)
+
+    def claim_user(self, user_pool: cognito.IUserPool, username: str, path: str) -> None:
+        """Record that ``path`` manages ``username`` in ``user_pool``; two settings for one user would fight.
+
+        Raises
+        ------
+        ValueError
+            When another settings construct of the stack already manages the same pool and username.
+        """
+        pool_key = json.dumps(Stack.of(self).resolve(user_pool.user_pool_id), sort_keys=True)
+        owner = self._users.setdefault((pool_key, username), path)
+        if owner != path:
+            raise ValueError(
+                f"{path}: `username` must be managed by one settings construct per pool; received {username!r}, "
+                f"already managed in the same pool by {owner}"
+            )

@@ -1,0 +1,182 @@
+"""``UserSmsMfaSettings``: the SMS MFA options of one Cognito user, as a CloudFormation resource."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from aws_cdk import CustomResource, Duration, Token
+from constructs import Construct
+
+from cognito_sms_mfa._provider import HANDLER_TIMEOUT, SmsMfaHandler
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import rules  # lambda_src/rules.py, the same file as cognito_sms_mfa.handler.rules
+    from aws_cdk import aws_cognito as cognito
+    from aws_cdk import aws_logs as logs
+else:
+    from cognito_sms_mfa.handler import rules
+
+RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
+DEFAULT_SERVICE_TIMEOUT = Duration.minutes(5)
+# CloudFormation must wait at least as long as the handler can run, plus time to deliver the response.
+MIN_SERVICE_TIMEOUT_S = int(HANDLER_TIMEOUT.to_seconds()) + 30
+MAX_SERVICE_TIMEOUT_S = 3600
+
+
+@dataclass(frozen=True)
+class MfaOption:
+    """One SMS MFA option of a user, in the terms of Cognito's ``MFAOptionType``.
+
+    Parameters
+    ----------
+    delivery_medium
+        How the code is delivered. Default: ``"SMS"``, the only medium ``AdminSetUserSettings`` sets.
+    attribute_name
+        The attribute that holds the destination. Default: ``"phone_number"``, the only one accepted.
+
+    Examples
+    --------
+    >>> MfaOption.sms()
+    MfaOption(delivery_medium='SMS', attribute_name='phone_number')
+    """
+
+    delivery_medium: str = rules.DELIVERY_MEDIUM
+    attribute_name: str = rules.ATTRIBUTE_NAME
+
+    @classmethod
+    def sms(cls) -> MfaOption:
+        """SMS to the user's ``phone_number``: the one option Cognito accepts."""
+        return cls()
+
+    def to_properties(self) -> dict[str, str]:
+        """The option as the resource's ``MFAOptions`` entry (the API's own names)."""
+        return {"DeliveryMedium": self.delivery_medium, "AttributeName": self.attribute_name}
+
+
+class UserSmsMfaSettings(Construct):
+    """The SMS MFA options of one existing Cognito user, applied on deploy and cleared on delete.
+
+    Creates a ``Custom::CognitoUserSmsMfaSettings`` resource served by one Lambda per stack, whose role may call
+    ``cognito-idp:AdminGetUser`` and ``cognito-idp:AdminSetUserSettings`` on the pools used in the stack only.
+
+    Parameters
+    ----------
+    scope
+        The parent construct.
+    id
+        The construct id; the resource is its child ``"Resource"``.
+    user_pool
+        The pool that holds the user. The pool's ``MfaConfiguration`` must be ``OPTIONAL`` or ``ON`` for SMS MFA
+        to take effect.
+    username
+        The user's name or an alias Cognito accepts for admin calls (a token such as ``CfnUserPoolUser.ref`` is
+        passed through). The canonical name Cognito reports is :attr:`attr_username`.
+    mfa_options
+        The desired options. Default: ``[MfaOption.sms()]``, SMS to the user's ``phone_number``.
+        ``[]`` clears the user's SMS MFA options.
+    service_timeout
+        How long CloudFormation waits for the handler. Default: 5 minutes (CloudFormation's own default is one
+        hour). Between 150 seconds (the handler's 2-minute timeout plus delivery) and 3600 seconds; a token is
+        passed through unchecked.
+    log_retention
+        Retention of the stack's handler log group. Default: one month. Every settings construct of a stack shares
+        one handler, so all that give it must give the same value.
+
+    Raises
+    ------
+    ValueError
+        When a literal value breaks a rule of ``AdminSetUserSettings`` or of CloudFormation, or when another
+        settings construct of the stack already manages the same pool and username.
+
+    Examples
+    --------
+    >>> UserSmsMfaSettings(stack, "AliceMfa", user_pool=pool, username="alice")  # doctest: +SKIP
+    >>> UserSmsMfaSettings(stack, "BobMfa", user_pool=pool, username="bob", mfa_options=[])  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        user_pool: cognito.IUserPool,
+        username: str,
+        mfa_options: Sequence[MfaOption] | None = None,
+        service_timeout: Duration | None = None,
+        log_retention: logs.RetentionDays | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        path = self.node.path
+        options = tuple(mfa_options) if mfa_options is not None else (MfaOption.sms(),)
+        _validate(path, user_pool, username, options)
+        timeout = service_timeout or DEFAULT_SERVICE_TIMEOUT
+        _validate_service_timeout(path, timeout)
+
+        handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=path)
+        handler.add_pool(user_pool)
+        if not Token.is_unresolved(username):
+            handler.claim_user(user_pool, username, path)
+
+        self.user_pool = user_pool
+        self.mfa_options = options
+        self.resource = CustomResource(
+            self,
+            "Resource",
+            service_token=handler.function.function_arn,
+            resource_type=RESOURCE_TYPE,
+            service_timeout=timeout,
+            properties={
+                "UserPoolId": user_pool.user_pool_id,
+                "Username": username,
+                "MFAOptions": [option.to_properties() for option in options],
+            },
+        )
+        self.resource.node.add_dependency(handler.policy)
+
+    @property
+    def attr_username(self) -> str:
+        """The canonical username Cognito reports for the user (``Fn::GetAtt`` on ``Username``)."""
+        return self.resource.get_att_string("Username")
+
+    @property
+    def attr_user_pool_id(self) -> str:
+        """The pool id the settings apply to (``Fn::GetAtt`` on ``UserPoolId``)."""
+        return self.resource.get_att_string("UserPoolId")
+
+
+def _validate(path: str, user_pool: cognito.IUserPool, username: str, options: tuple[MfaOption, ...]) -> None:
+    """Check the literal values with the API's rules; tokens are left to the handler."""
+    checks: list[tuple[str, str | None]] = []
+    if not Token.is_unresolved(username):
+        checks.append(("username", rules.username_problem(username)))
+    pool_id = user_pool.user_pool_id
+    if not Token.is_unresolved(pool_id):
+        checks.append(("user_pool.user_pool_id", rules.user_pool_id_problem(pool_id)))
+    for index, option in enumerate(options):
+        if not isinstance(option, MfaOption):
+            raise TypeError(f"{path}: `mfa_options[{index}]` must be an MfaOption; received {rules.show(option)}")
+        for name, problem in (
+            ("delivery_medium", rules.delivery_medium_problem(option.delivery_medium)),
+            ("attribute_name", rules.attribute_name_problem(option.attribute_name)),
+        ):
+            checks.append((f"mfa_options[{index}].{name}", problem))
+    checks.append(
+        ("mfa_options", rules.duplicate_option_problem((o.delivery_medium, o.attribute_name) for o in options))
+    )
+    for field, problem in checks:
+        if problem is not None:
+            raise ValueError(f"{path}: `{field}` {problem}")
+
+
+def _validate_service_timeout(path: str, timeout: Duration) -> None:
+    if Token.is_unresolved(timeout.to_string()):
+        return
+    seconds = timeout.to_seconds()
+    if not MIN_SERVICE_TIMEOUT_S <= seconds <= MAX_SERVICE_TIMEOUT_S:
+        raise ValueError(
+            f"{path}: `service_timeout` must be {MIN_SERVICE_TIMEOUT_S}-{MAX_SERVICE_TIMEOUT_S} seconds (the handler "
+            f"runs up to {int(HANDLER_TIMEOUT.to_seconds())} s); received {timeout.to_human_string()}"
+        )

@@ -1,0 +1,75 @@
+"""The example stack: a pool with optional SMS MFA and a few users whose MFA state is declared in code."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import Acknowledgment, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_cognito as cognito
+from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
+
+if TYPE_CHECKING:
+    from constructs import Construct, IConstruct
+
+
+class ExampleStack(Stack):
+    """A user pool, two plain users (one with SMS MFA, one with it cleared) and one SmsMfaTestUser."""
+
+    def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
+        super().__init__(scope, id, **kwargs)
+        pool = cognito.UserPool(
+            self,
+            "Pool",
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(sms=True, otp=False),
+            sign_in_case_sensitive=False,
+            password_policy=cognito.PasswordPolicy(
+                min_length=12, require_digits=True, require_lowercase=True, require_uppercase=True, require_symbols=True
+            ),
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        acknowledge(
+            pool,
+            {
+                "AwsSolutions-COG2": "The example shows optional SMS MFA: one user has it, one has it cleared.",
+                "AwsSolutions-COG8": "A pool of test users does not need the Plus feature plan's threat protection.",
+            },
+        )
+        acknowledge(
+            pool.node.find_child("smsRole"),
+            {
+                "AwsSolutions-IAM5[Resource::*]": "Cognito's SMS role publishes to phone numbers, which have no ARN.",
+            },
+        )
+        users = {
+            name: cognito.CfnUserPoolUser(
+                self,
+                f"{name.capitalize()}User",
+                user_pool_id=pool.user_pool_id,
+                username=name,
+                message_action="SUPPRESS",
+                user_attributes=[
+                    cognito.CfnUserPoolUser.AttributeTypeProperty(name="phone_number", value=phone),
+                    cognito.CfnUserPoolUser.AttributeTypeProperty(name="phone_number_verified", value="true"),
+                ],
+            )
+            for name, phone in (("alice", "+15555550100"), ("bob", "+15555550101"))
+        }
+        alice = UserSmsMfaSettings(self, "AliceMfa", user_pool=pool, username="alice")
+        alice.node.add_dependency(users["alice"])
+        bob = UserSmsMfaSettings(self, "BobMfa", user_pool=pool, username="bob", mfa_options=[])
+        bob.node.add_dependency(users["bob"])
+        SmsMfaTestUser(
+            self,
+            "Carol",
+            user_pool=pool,
+            username="carol",
+            phone_number="+15555550123",
+            email="carol@example.com",
+        )
+
+
+def acknowledge(scope: IConstruct, reasons: dict[str, str]) -> None:
+    """Acknowledge cdk-nag findings on ``scope``, each with its written reason."""
+    for rule, reason in reasons.items():
+        Validations.of(scope).acknowledge(Acknowledgment(id=f"AwsSolutions::{rule}", reason=reason))
