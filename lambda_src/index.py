@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 # (legacy mode, the default before botocore 1.44, does not retry throttling). The timeouts keep one call,
 # retries included, well inside mfa.RESERVE_S.
 CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 3},
+    retries={"mode": "standard", "total_max_attempts": 3},
     connect_timeout=3,
     read_timeout=5,
 )

@@ -1,0 +1,101 @@
+"""Helpers of the functional tests: the event sender, the pool handle and the Lambda context."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cognito_sms_mfa.local import CognitoEmulator
+    from cognito_sms_mfa.local.responses import CfnResponse, ResponseCollector
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+REGION = "us-east-1"
+STACK_ID = f"arn:aws:cloudformation:{REGION}:123456789012:stack/FunctionalTest/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
+SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+
+
+@dataclass
+class Pool:
+    """A case-insensitive pool with email aliases, holding alice and bob."""
+
+    client: CognitoIdentityProviderClient
+    id: str
+
+    def options(self, username: str) -> list[dict[str, str]]:
+        """The MFAOptions Cognito reports for ``username``."""
+        answer: Any = self.client.admin_get_user(UserPoolId=self.id, Username=username)
+        return list(answer.get("MFAOptions", []))
+
+
+class LambdaContext:
+    """The parts of Lambda's context crhelper and the handler read."""
+
+    function_name = "functional-handler"
+    aws_request_id = "functional-request"
+
+    def __init__(self, remaining_s: float) -> None:
+        self._deadline = time.monotonic() + remaining_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass
+class Deployer:
+    """Sends CloudFormation-shaped events to the handler module and returns the response it PUT."""
+
+    module: ModuleType
+    collector: ResponseCollector
+    emulator: CognitoEmulator
+    last_event: dict[str, Any] = field(default_factory=dict)
+
+    def send(
+        self,
+        request_type: str,
+        properties: dict[str, Any],
+        *,
+        physical_id: str | None = None,
+        old_properties: dict[str, Any] | None = None,
+        remaining_s: float = 120.0,
+        logical_id: str = "AliceMfa",
+    ) -> CfnResponse:
+        self.emulator.clear_calls()
+        event: dict[str, Any] = {
+            "RequestType": request_type,
+            "ServiceToken": f"arn:aws:lambda:{REGION}:123456789012:function:functional-handler",
+            "ResponseURL": self.collector.new_url(),
+            "StackId": STACK_ID,
+            "RequestId": str(uuid.uuid4()),
+            "LogicalResourceId": logical_id,
+            "ResourceType": "Custom::CognitoUserSmsMfaSettings",
+            "ResourceProperties": {"ServiceToken": "arn:aws:lambda:x", "ServiceTimeout": "300", **properties},
+        }
+        if physical_id is not None:
+            event["PhysicalResourceId"] = physical_id
+        if old_properties is not None:
+            event["OldResourceProperties"] = {"ServiceToken": "arn:aws:lambda:x", **old_properties}
+        self.last_event = event
+        self.module.handler(event, LambdaContext(remaining_s))
+        return self.collector.wait_for(event["ResponseURL"])
+
+    def calls(self) -> list[str]:
+        """The Cognito actions the last request made, as the emulator saw them."""
+        return self.emulator.calls()
+
+
+def load_handler() -> ModuleType:
+    """Import the handler module afresh, so its start-up reads the current environment."""
+    for name in ("index", "cognito", "mfa", "rules"):
+        sys.modules.pop(name, None)
+    return importlib.import_module("index")
+
+
+def props(pool_id: str, username: str = "alice", options: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """String-valued properties as CloudFormation sends them."""
+    return {"UserPoolId": pool_id, "Username": username, "MFAOptions": [SMS] if options is None else options}
