@@ -44,7 +44,7 @@ synth: setup
 	npx cdk synth --quiet
 
 demo: synth
-	$(PY) -m cognito_sms_mfa.summary cdk.out
+	$(PY) -m cognito_sms_mfa.rehearse --cycle cdk.out
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from cognito_sms_mfa.local import CognitoEmulator
-from cognito_sms_mfa.local.responses import ResponseCollector
+from cognito_sms_mfa.local.cfn_responses import ResponseCollector
 
 from tests.functional.harness import REGION, Deployer, Pool, load_handler
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cognito_sms_mfa.local import CognitoEmulator
-    from cognito_sms_mfa.local.responses import CfnResponse, ResponseCollector
+    from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 REGION = "us-east-1"

@@ -86,7 +86,7 @@ class ResponseCollector:
         collector = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_PUT(self) -> None:  # noqa: N802 (the http.server API)
+            def do_PUT(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 collector._record(urlsplit(self.path).path, self.rfile.read(length))
                 self.send_response(200)

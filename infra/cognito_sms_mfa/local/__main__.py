@@ -1,0 +1,46 @@
+"""Run the local Cognito emulator in the foreground: ``python -m cognito_sms_mfa.local [--port N]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from typing import TYPE_CHECKING
+
+from cognito_sms_mfa.local.server import CognitoEmulator
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until Ctrl-C or SIGTERM; print the endpoint first. Returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m cognito_sms_mfa.local",
+        description="Local Amazon Cognito user pools endpoint (moto with AdminSetUserSettings) on 127.0.0.1.",
+    )
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default: 0, any free port)")
+    parser.add_argument("--region", default="us-east-1", help="Region to advertise (default: us-east-1)")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    with CognitoEmulator(port=args.port, region=args.region) as emulator:
+        print(f"Cognito emulator listening on {emulator.endpoint} (region {emulator.region})", flush=True)
+        print(f"  export AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER={emulator.endpoint}", flush=True)
+        print("Press Ctrl-C to stop.", flush=True)
+        while not stopping.wait(0.5):
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

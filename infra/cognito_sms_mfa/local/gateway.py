@@ -1,0 +1,231 @@
+"""The WSGI layer in front of moto: it records each cognito-idp action, answers injected faults, serves control.
+
+Every request whose ``X-Amz-Target`` names a cognito-idp action is recorded; if a fault is pending for that
+action, the request is answered with the fault and never reaches moto. Requests under ``/_emulator/`` are the
+control endpoints (faults, calls, reset) that :class:`~cognito_sms_mfa.local.server.CognitoEmulator` also
+offers as methods. A request for no cognito-idp action answers ``UnknownOperationException``, and an action
+moto does not implement answers 501 ``NotImplementedException`` (instead of moto's HTML error page).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import logging
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Final, TypedDict
+
+from werkzeug.wrappers import Request, Response
+
+__all__ = ["FAULT_STATUS", "Control", "Gateway", "PendingFault", "WsgiApp", "check_action", "reset_moto_cognito"]
+
+logger = logging.getLogger(__name__)
+
+FAULT_STATUS: dict[str, int] = {
+    "AccessDeniedException": 400,
+    "InternalErrorException": 500,
+    "TooManyRequestsException": 400,
+}
+"""The error codes :meth:`CognitoEmulator.inject` accepts, with the HTTP status the service answers them with."""
+
+FAULT_MESSAGES = {
+    "AccessDeniedException": "User is not authorized to perform: cognito-idp:{action}",
+    "InternalErrorException": "Internal server error",
+    "TooManyRequestsException": "Rate exceeded",
+}
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+CONTROL_PREFIX = "/_emulator/"
+JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
+SERVICE: Final = "cognito-idp"
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class PendingFault(TypedDict):
+    """A fault waiting for its action: the next ``count`` calls of ``action`` answer ``error``."""
+
+    action: str
+    error: str
+    count: int
+
+
+@functools.cache
+def known_actions() -> frozenset[str]:
+    """The operation names of cognito-idp in botocore's service model."""
+    import botocore.session
+
+    return frozenset(botocore.session.get_session().get_service_model(SERVICE).operation_names)
+
+
+def check_action(action: object) -> str:
+    """Return ``action`` if it names a cognito-idp operation; raise ValueError otherwise."""
+    if isinstance(action, str) and action in known_actions():
+        return action
+    hint = ""
+    if isinstance(action, str):
+        close = difflib.get_close_matches(action, sorted(known_actions()), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValueError(
+        f"unknown action {action!r}{hint}; expected a cognito-idp operation name from botocore's model, "
+        "such as 'AdminGetUser' or 'AdminSetUserSettings'"
+    )
+
+
+@dataclass
+class _Fault:
+    error: str
+    remaining: int
+
+
+class Control:
+    """The emulator's own state: pending faults and the actions received, guarded by one lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: dict[str, deque[_Fault]] = {}
+        self._calls: list[str] = []
+
+    def inject(self, action: object, error: object, count: object) -> None:
+        """Queue a fault; the arguments may come from JSON, so their types are checked too (ValueError)."""
+        action = check_action(action)
+        if not isinstance(error, str) or error not in FAULT_STATUS:
+            raise ValueError(f"unknown error code {error!r}; expected one of: {', '.join(sorted(FAULT_STATUS))}")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ValueError(f"count must be an integer of at least 1; received {count!r}")
+        with self._lock:
+            self._faults.setdefault(action, deque()).append(_Fault(error, count))
+
+    def faults(self) -> list[PendingFault]:
+        """The faults not yet answered."""
+        with self._lock:
+            return [
+                PendingFault(action=action, error=fault.error, count=fault.remaining)
+                for action, queue in self._faults.items()
+                for fault in queue
+            ]
+
+    def receive(self, action: str) -> str | None:
+        """Record one call of ``action`` and return the fault it must answer, if one is pending."""
+        with self._lock:
+            self._calls.append(action)
+            queue = self._faults.get(action)
+            if not queue:
+                return None
+            fault = queue[0]
+            fault.remaining -= 1
+            if fault.remaining == 0:
+                queue.popleft()
+            return fault.error
+
+    def calls(self, action: str | None) -> list[str]:
+        """The actions received, oldest first; only ``action``'s when given."""
+        with self._lock:
+            return [call for call in self._calls if action is None or call == action]
+
+    def clear_calls(self) -> None:
+        """Forget the actions received."""
+        with self._lock:
+            self._calls.clear()
+
+    def reset(self) -> None:
+        """Forget the pending faults and the actions received."""
+        with self._lock:
+            self._faults.clear()
+            self._calls.clear()
+
+
+def reset_moto_cognito() -> None:
+    """Forget every user pool of moto's cognito-idp, in every account and Region of this process."""
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    for account_backends in list(cognitoidp_backends.values()):
+        account_backends.reset()
+
+
+def _json(status: int, body: object, content_type: str = "application/json") -> Response:
+    return Response(json.dumps(body), status=status, content_type=content_type)
+
+
+class Gateway:
+    """The WSGI application in front of moto: control endpoints, call records, injected faults."""
+
+    def __init__(self, control: Control, backend: WsgiApp) -> None:
+        self._control = control
+        self._backend = backend
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(CONTROL_PREFIX):
+            return self._serve_control(Request(environ))(environ, start_response)
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        action = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else None
+        if action is not None:
+            error = self._control.receive(action)
+            logger.debug("%s%s", action, f" -> injected {error}" if error else "")
+            if error is not None:
+                message = (
+                    FAULT_MESSAGES[error].format(action=action) + " (fault injected by the local Cognito emulator)"
+                )
+                return self._answer(environ, start_response, FAULT_STATUS[error], error, message)
+        elif path == "/":
+            message = f"the local Cognito emulator serves cognito-idp only; X-Amz-Target was {target!r}"
+            return self._answer(environ, start_response, 400, "UnknownOperationException", message)
+        try:
+            return self._backend(environ, start_response)
+        except NotImplementedError:
+            # moto raises before answering; 501 is not retried by botocore, so the gap shows at once.
+            message = f"the local Cognito emulator (moto) does not implement {action}"
+            return self._answer(environ, start_response, 501, "NotImplementedException", message, drain=False)
+
+    @staticmethod
+    def _answer(
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        status: int,
+        error: str,
+        message: str,
+        *,
+        drain: bool = True,
+    ) -> Iterable[bytes]:
+        """Answer an AWS JSON error. ``drain`` reads the request body first (when moto has not), because a
+        socket closed with unread input is reset, and the client could lose the answer."""
+        if drain:
+            Request(environ).get_data()
+        response = _json(status, {"__type": error, "message": message}, JSON_CONTENT_TYPE)
+        response.headers["x-amzn-ErrorType"] = error
+        response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
+        return response(environ, start_response)
+
+    def _serve_control(self, request: Request) -> Response:
+        route = (request.method, request.path.removeprefix(CONTROL_PREFIX).rstrip("/"))
+        if route == ("POST", "reset"):
+            reset_moto_cognito()
+            self._control.reset()
+            return _json(200, {})
+        if route == ("GET", "calls"):
+            action = request.args.get("action")
+            try:
+                calls = self._control.calls(None if action is None else check_action(action))
+            except ValueError as error:
+                return _json(400, {"message": str(error)})
+            return _json(200, {"calls": calls})
+        if route == ("DELETE", "calls"):
+            self._control.clear_calls()
+            return _json(200, {})
+        if route == ("GET", "faults"):
+            return _json(200, {"faults": self._control.faults()})
+        if route == ("POST", "faults"):
+            body = request.get_json(force=True, silent=True)
+            if not isinstance(body, dict):
+                return _json(400, {"message": 'expected a JSON object {"action": ..., "error": ..., "count": ...}'})
+            try:
+                self._control.inject(body.get("action"), body.get("error"), body.get("count", 1))
+            except ValueError as error:
+                return _json(400, {"message": str(error)})
+            return _json(200, {"faults": self._control.faults()})
+        return _json(404, {"message": f"no control endpoint {request.method} {request.path}"})

@@ -1,0 +1,305 @@
+"""The offline rehearsal: deploy a cloud assembly's SMS MFA settings against the local Cognito emulator.
+
+For each stack, in dependency order, it creates the template's user pools and users in the emulator, then
+invokes the real bundled handler asset for each ``Custom::CognitoUserSmsMfaSettings`` in a Lambda-like child
+process (see :mod:`cognito_sms_mfa.local.lambda_runner`) with a CloudFormation-shaped event whose ResponseURL
+is a local TLS endpoint, and reads the user's options back from the emulator. ``cycle`` adds an Update that
+flips each user's options and a Delete that must clear them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import botocore.session
+from botocore.config import Config
+
+from cognito_sms_mfa.local import lambda_runner
+from cognito_sms_mfa.local.assembly import (
+    ACCOUNT,
+    FUNCTION_TYPE,
+    POOL_TYPE,
+    SETTINGS_TYPE,
+    USER_TYPE,
+    AssemblyError,
+    Resolver,
+    StackTemplate,
+    as_cloudformation_strings,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+    from cognito_sms_mfa.local.cfn_responses import ResponseCollector
+
+SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+POOL_SETTINGS = (
+    "AliasAttributes",
+    "UsernameAttributes",
+    "UsernameConfiguration",
+    "MfaConfiguration",
+    "AutoVerifiedAttributes",
+)
+# The properties the rehearsal reads (and so resolves) per type; a settings resource's are all read.
+USED_PROPERTIES = {
+    POOL_TYPE: ("UserPoolName", *POOL_SETTINGS),
+    USER_TYPE: ("UserPoolId", "Username", "UserAttributes"),
+    FUNCTION_TYPE: ("Handler", "Timeout", "Environment"),
+}
+
+
+@dataclass
+class Outcome:
+    """One request of the rehearsal and what the emulator holds afterwards."""
+
+    stack: str
+    logical_id: str
+    phase: str
+    pool: str
+    username: str
+    desired: list[dict[str, str]]
+    read_back: list[dict[str, str]] | None
+    status: str
+    reason: str
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """SUCCESS, and the user holds exactly the desired options."""
+        return self.status == "SUCCESS" and self.read_back is not None and _same(self.desired, self.read_back)
+
+    def to_json(self) -> dict[str, Any]:
+        """The outcome as plain data, with its verdict."""
+        return {**asdict(self), "ok": self.ok}
+
+
+def _same(a: list[dict[str, str]], b: list[dict[str, str]]) -> bool:
+    return sorted(map(str, a)) == sorted(map(str, b))
+
+
+@dataclass
+class _Function:
+    asset_dir: Path
+    handler: str
+    timeout_s: float
+    environment: dict[str, str]
+
+
+@dataclass
+class _Settings:
+    logical_id: str
+    function: _Function
+    properties: dict[str, Any]
+    physical_id: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    failed: bool = False
+
+
+def emulator_client(endpoint: str, region: str) -> CognitoIdentityProviderClient:
+    """A client for the emulator with dummy credentials that never reads ``~/.aws`` or the environment's keys."""
+    session = botocore.session.Session()
+    session.set_config_variable("config_file", "/dev/null")
+    session.set_config_variable("credentials_file", "/dev/null")
+    client = session.create_client(
+        "cognito-idp",
+        region_name=region,
+        endpoint_url=endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
+    )
+    return cast("CognitoIdentityProviderClient", client)
+
+
+class Rehearsal:
+    """Runs the settings of one or more stacks against an emulator endpoint."""
+
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        region: str,
+        collector: ResponseCollector,
+        progress: Callable[[str], None],
+    ) -> None:
+        self.endpoint = endpoint
+        self.region = region
+        self.collector = collector
+        self.progress = progress
+        self.client = emulator_client(endpoint, region)
+
+    def run(self, stacks: list[StackTemplate], *, cycle: bool) -> list[Outcome]:
+        """Create every stack's settings; with ``cycle`` also update (flipped options) and delete them."""
+        outcomes: list[Outcome] = []
+        for stack in stacks:
+            settings = self._deploy(stack, outcomes)
+            if cycle:
+                for item in settings:
+                    if not item.failed:  # CloudFormation would roll back instead of updating
+                        outcomes.append(self._update(stack, item))
+                for item in reversed(settings):
+                    outcomes.append(self._delete(stack, item))
+        return outcomes
+
+    def _deploy(self, stack: StackTemplate, outcomes: list[Outcome]) -> list[_Settings]:
+        resolver = Resolver(stack, self.region, refs={}, attributes={})
+        functions: dict[str, _Function] = {}
+        settings: list[_Settings] = []
+        order = stack.ordered()
+        self.progress(f"{stack.name}: {len(order)} resources to rehearse")
+        for logical_id in order:
+            resource = stack.resources[logical_id]
+            kind = resource["Type"]
+            needed = USED_PROPERTIES.get(kind)
+            raw = resource.get("Properties", {})
+            properties = resolver.resolve(
+                logical_id, raw if needed is None else {k: raw[k] for k in needed if k in raw}
+            )
+            if kind == POOL_TYPE:
+                self._create_pool(stack, logical_id, properties, resolver)
+            elif kind == USER_TYPE:
+                self._create_user(logical_id, properties, resolver)
+            elif kind == FUNCTION_TYPE:
+                functions[logical_id] = self._function(stack, logical_id, properties, resolver)
+            elif kind == SETTINGS_TYPE:
+                item = _Settings(logical_id, self._service(stack, logical_id, properties, functions), properties)
+                outcome = self._invoke(stack, item, "Create")
+                outcomes.append(outcome)
+                resolver.refs[logical_id] = item.physical_id
+                resolver.attributes[logical_id] = {k: str(v) for k, v in item.data.items()}
+                settings.append(item)
+        return settings
+
+    def _create_pool(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
+        kwargs = {name: props[name] for name in POOL_SETTINGS if name in props}
+        pool = self.client.create_user_pool(
+            PoolName=props.get("UserPoolName") or f"{stack.name}-{logical_id}", **kwargs
+        )
+        pool_id = pool["UserPool"]["Id"]
+        resolver.refs[logical_id] = pool_id
+        resolver.attributes[logical_id] = {
+            "Arn": f"arn:aws:cognito-idp:{self.region}:{ACCOUNT}:userpool/{pool_id}",
+            "ProviderName": f"cognito-idp.{self.region}.amazonaws.com/{pool_id}",
+            "ProviderURL": f"https://cognito-idp.{self.region}.amazonaws.com/{pool_id}",
+            "UserPoolId": pool_id,
+        }
+        self.progress(f"  pool      {logical_id} -> {pool_id}")
+
+    def _create_user(self, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
+        username = props.get("Username") or str(uuid.uuid4())
+        self.client.admin_create_user(
+            UserPoolId=props["UserPoolId"],
+            Username=username,
+            UserAttributes=[{"Name": a["Name"], "Value": a["Value"]} for a in props.get("UserAttributes", [])],
+            MessageAction="SUPPRESS",
+        )
+        resolver.refs[logical_id] = username
+        self.progress(f"  user      {logical_id} -> {username}")
+
+    def _function(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> _Function:
+        name = f"{stack.name}-{logical_id}"[:64]
+        resolver.refs[logical_id] = name
+        resolver.attributes[logical_id] = {"Arn": f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{name}"}
+        variables = props.get("Environment", {}).get("Variables", {})
+        return _Function(
+            stack.asset_dir(logical_id),
+            str(props.get("Handler", "index.handler")),
+            float(props.get("Timeout", 3)),
+            {str(k): str(v) for k, v in variables.items()},
+        )
+
+    @staticmethod
+    def _service(
+        stack: StackTemplate, logical_id: str, props: dict[str, Any], functions: dict[str, _Function]
+    ) -> _Function:
+        token = stack.resources[logical_id].get("Properties", {}).get("ServiceToken")
+        target = token.get("Fn::GetAtt", [None])[0] if isinstance(token, dict) else None
+        if target not in functions:
+            raise AssemblyError(f"{stack.name}/{logical_id}: ServiceToken is not a Lambda function of this stack")
+        return functions[target]
+
+    def _update(self, stack: StackTemplate, item: _Settings) -> Outcome:
+        old = item.properties
+        item.properties = {**old, "MFAOptions": [] if old.get("MFAOptions") else [SMS]}
+        return self._invoke(stack, item, "Update", old_properties=old)
+
+    def _delete(self, stack: StackTemplate, item: _Settings) -> Outcome:
+        return self._invoke(stack, item, "Delete")
+
+    def _invoke(
+        self, stack: StackTemplate, item: _Settings, request_type: str, old_properties: dict[str, Any] | None = None
+    ) -> Outcome:
+        url = self.collector.new_url()
+        event: dict[str, Any] = {
+            "RequestType": request_type,
+            "ServiceToken": item.properties.get("ServiceToken", ""),
+            "ResponseURL": url,
+            "StackId": f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{stack.name}/{uuid.uuid4()}",
+            "RequestId": str(uuid.uuid4()),
+            "LogicalResourceId": item.logical_id,
+            "ResourceType": stack.resources[item.logical_id]["Type"],
+            "ResourceProperties": as_cloudformation_strings(item.properties),
+        }
+        if request_type != "Create":
+            event["PhysicalResourceId"] = item.physical_id
+        if old_properties is not None:
+            event["OldResourceProperties"] = as_cloudformation_strings(old_properties)
+        function = item.function
+        env = lambda_runner.lambda_environment(
+            region=self.region,
+            endpoint=self.endpoint,
+            function_name=f"{stack.name}-handler",
+            timeout_s=function.timeout_s,
+            extra={**function.environment, "SSL_CERT_FILE": self.collector.ca_file},
+        )
+        run = lambda_runner.invoke(
+            str(function.asset_dir), event, entry=function.handler, timeout_s=function.timeout_s, env=env
+        )
+        status, reason = self._response(url, run, item, request_type)
+        desired = [] if request_type == "Delete" else list(item.properties.get("MFAOptions", []))
+        outcome = Outcome(
+            stack=stack.name,
+            logical_id=item.logical_id,
+            phase=request_type.lower(),
+            pool=str(item.properties.get("UserPoolId", "")),
+            username=str(item.data.get("Username") or item.properties.get("Username", "")),
+            desired=desired,
+            read_back=self._read_back(item),
+            status=status,
+            reason=reason,
+            seconds=run.duration_s,
+        )
+        verdict = "ok" if outcome.ok else "MISMATCH" if status == "SUCCESS" else status
+        self.progress(f"  {request_type.lower():<9} {item.logical_id} -> {verdict} ({run.duration_s:.2f} s)")
+        return outcome
+
+    def _response(self, url: str, run: lambda_runner.Invocation, item: _Settings, request_type: str) -> tuple[str, str]:
+        """The response's status and reason; keeps what CloudFormation keeps (physical id, attributes)."""
+        responses = self.collector.responses(url)
+        if not responses:
+            item.failed = True
+            why = "timed out" if run.timed_out else f"exited with status {run.returncode}"
+            tail = run.logs.strip().splitlines()[-1:] or ["no output"]
+            return "NO RESPONSE", f"the handler {why} without answering: {tail[0][:160]}"
+        response = responses[0]
+        if request_type != "Delete":
+            item.physical_id = response.physical_id  # also after FAILED: the id a rollback Delete would get
+        if response.status == "SUCCESS" and request_type != "Delete":
+            item.data = response.data
+        item.failed = item.failed or response.status != "SUCCESS"
+        return response.status, response.reason
+
+    def _read_back(self, item: _Settings) -> list[dict[str, str]] | None:
+        pool = item.properties.get("UserPoolId")
+        username = item.data.get("Username") or item.properties.get("Username")
+        if not isinstance(pool, str) or not isinstance(username, str):
+            return None
+        try:
+            user: Any = self.client.admin_get_user(UserPoolId=pool, Username=username)
+        except self.client.exceptions.UserNotFoundException:
+            return None
+        return list(user.get("MFAOptions", []))

@@ -1,0 +1,213 @@
+"""A local Cognito endpoint over real HTTP: moto's cognito-idp, AdminSetUserSettings, fault injection, call counts.
+
+:class:`CognitoEmulator` serves moto's cognito-idp application (extended by :func:`.emulator.install`) from a
+werkzeug server thread on 127.0.0.1, behind the :class:`.gateway.Gateway` that records every action received
+(``X-Amz-Target``), answers injected faults, and serves the control endpoints under ``/_emulator/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+from cognito_sms_mfa.local.emulator import install
+from cognito_sms_mfa.local.gateway import (
+    FAULT_STATUS,
+    SERVICE,
+    Control,
+    Gateway,
+    PendingFault,
+    WsgiApp,
+    check_action,
+    reset_moto_cognito,
+)
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+
+__all__ = ["FAULT_STATUS", "CognitoEmulator", "PendingFault"]
+
+logger = logging.getLogger(__name__)
+
+STOP_TIMEOUT_S = 5.0
+
+
+@functools.cache
+def _moto_app() -> WsgiApp:
+    """moto's cognito-idp Flask application, built once per process (it keeps no state of its own)."""
+    from moto.moto_server.werkzeug_app import create_backend_app
+
+    app: WsgiApp = create_backend_app(SERVICE)
+    return app
+
+
+def _request_handler() -> type[WSGIRequestHandler]:
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class QuietHandler(MotoRequestHandler):
+        """moto's request handler, logging each request at DEBUG instead of printing it."""
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            logger.debug("%s %s", self.requestline, code)
+
+    return QuietHandler
+
+
+class CognitoEmulator:
+    """A local Amazon Cognito user pools endpoint for tests: moto over real HTTP, with AdminSetUserSettings.
+
+    The server runs in a daemon thread on 127.0.0.1. Point a boto3 ``cognito-idp`` client at
+    :attr:`endpoint` (or set ``AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER``) with any dummy credentials.
+    moto keeps its data per process: emulators in one process share the same user pools.
+
+    Parameters
+    ----------
+    port
+        TCP port to listen on. Default: - an ephemeral port chosen by the operating system.
+    region
+        The Region clients are expected to sign for; moto serves whatever Region a request is signed for.
+        Default: - ``us-east-1``.
+
+    Examples
+    --------
+    >>> import boto3
+    >>> with CognitoEmulator() as emulator:
+    ...     client = boto3.client(
+    ...         "cognito-idp", endpoint_url=emulator.endpoint, region_name=emulator.region,
+    ...         aws_access_key_id="testing", aws_secret_access_key="testing",
+    ...     )
+    ...     pool_id = client.create_user_pool(PoolName="test")["UserPool"]["Id"]
+    ...     emulator.inject("AdminGetUser", "TooManyRequestsException")
+    ...     emulator.calls()
+    ['CreateUserPool']
+    """
+
+    def __init__(self, *, port: int = 0, region: str = "us-east-1") -> None:
+        self.region = region
+        self._port = port
+        self._control = Control()
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint(self) -> str:
+        """The base URL, ``http://127.0.0.1:PORT``.
+
+        Raises
+        ------
+        RuntimeError
+            The emulator is not running.
+        """
+        if self._server is None:
+            raise RuntimeError("CognitoEmulator is not running; call start() first")
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def start(self) -> CognitoEmulator:
+        """Install the moto extension, bind the port and start serving; return self.
+
+        Raises
+        ------
+        RuntimeError
+            The emulator is already running.
+        OSError
+            The port cannot be bound.
+        """
+        from werkzeug.serving import make_server
+
+        if self._server is not None:
+            raise RuntimeError("CognitoEmulator is already running at " + self.endpoint)
+        install()
+        gateway = Gateway(self._control, _moto_app())
+        self._server = make_server("127.0.0.1", self._port, gateway, threaded=True, request_handler=_request_handler())
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="cognito-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port; does nothing when not running. Pending faults and calls remain."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=STOP_TIMEOUT_S)
+
+    def __enter__(self) -> CognitoEmulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Forget all user pools (moto's cognito-idp state in this process), pending faults and recorded calls."""
+        reset_moto_cognito()
+        self._control.reset()
+
+    def inject(self, action: str, error_code: str, count: int = 1) -> None:
+        """Make the next ``count`` calls of ``action`` fail with ``error_code``.
+
+        The faulted calls answer ``{"__type": error_code, "message": ...}`` with the service's HTTP status
+        (see :data:`FAULT_STATUS`) without reaching moto. Faults for one action queue up in order.
+
+        Parameters
+        ----------
+        action
+            A cognito-idp operation name, as in ``X-Amz-Target`` (``"AdminSetUserSettings"``).
+        error_code
+            ``"TooManyRequestsException"`` (HTTP 400), ``"InternalErrorException"`` (HTTP 500) or
+            ``"AccessDeniedException"`` (HTTP 400).
+        count
+            How many consecutive calls fail. Default: - the next call only.
+
+        Raises
+        ------
+        ValueError
+            ``action`` is not a cognito-idp operation, ``error_code`` is not one of the three, or ``count`` < 1.
+
+        Examples
+        --------
+        >>> emulator.inject("AdminSetUserSettings", "TooManyRequestsException", count=2)  # doctest: +SKIP
+        """
+        self._control.inject(action, error_code, count)
+
+    def faults(self) -> list[PendingFault]:
+        """The faults not yet answered, in the order they will be, per action.
+
+        Examples
+        --------
+        >>> emulator.inject("AdminGetUser", "InternalErrorException", count=2)  # doctest: +SKIP
+        >>> emulator.faults()  # doctest: +SKIP
+        [{'action': 'AdminGetUser', 'error': 'InternalErrorException', 'count': 2}]
+        """
+        return self._control.faults()
+
+    def calls(self, action: str | None = None) -> list[str]:
+        """The actions received since the last :meth:`reset` or :meth:`clear_calls`, oldest first.
+
+        Faulted calls count too. Pass ``action`` to keep only that action's calls.
+
+        Raises
+        ------
+        ValueError
+            ``action`` is not a cognito-idp operation name.
+
+        Examples
+        --------
+        >>> len(emulator.calls("AdminSetUserSettings"))  # doctest: +SKIP
+        1
+        """
+        return self._control.calls(None if action is None else check_action(action))
+
+    def clear_calls(self) -> None:
+        """Forget the recorded calls; user pools and pending faults stay."""
+        self._control.clear_calls()
