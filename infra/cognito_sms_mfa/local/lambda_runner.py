@@ -24,9 +24,11 @@ from typing import Any
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 
 _BOOTSTRAP = r"""
-import importlib, json, sys, time, uuid
+import importlib, json, logging, sys, time, uuid
 asset, runtime_dir, entry, timeout_s, name = sys.argv[1:6]
 sys.path[:0] = [asset, runtime_dir]
+# Like the Lambda runtime: a root handler on stdout (the level is the function's to set).
+logging.basicConfig(stream=sys.stdout, format="[%(levelname)s] %(name)s: %(message)s")
 deadline = time.monotonic() + float(timeout_s)
 
 class Context:

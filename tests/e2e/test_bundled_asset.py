@@ -1,0 +1,111 @@
+"""The asset exactly as the construct bundles it into cdk.out, run in a process that has only boto3.
+
+This is what the Lambda runtime gives the function: the asset folder and boto3. If the asset missed a module
+(crhelper, the rule table) the child would fail to import it here as it would in AWS.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cognito_sms_mfa.local import CognitoEmulator, lambda_runner
+from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector
+from cognito_sms_mfa.local.rehearsal import emulator_client
+
+REGION = "us-east-1"
+SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+
+
+@pytest.fixture(scope="module")
+def asset_dir(example_cloud_assembly: Path) -> Path:
+    """The handler function's asset folder, found through the template and the asset manifest."""
+    template = json.loads((example_cloud_assembly / "CognitoSmsMfaExample.template.json").read_text())
+    [function] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    digest = function["Properties"]["Code"]["S3Key"].removesuffix(".zip")
+    return example_cloud_assembly / f"asset.{digest}"
+
+
+@pytest.fixture(scope="module")
+def services() -> Iterator[tuple[CognitoEmulator, ResponseCollector]]:
+    with CognitoEmulator(region=REGION) as emulator, ResponseCollector() as collector:
+        yield emulator, collector
+
+
+def run(
+    asset: Path, services: tuple[CognitoEmulator, ResponseCollector], event: dict[str, Any]
+) -> tuple[CfnResponse, lambda_runner.Invocation]:
+    emulator, collector = services
+    url = collector.new_url()
+    env = lambda_runner.lambda_environment(
+        region=REGION,
+        endpoint=emulator.endpoint,
+        function_name="e2e",
+        timeout_s=120,
+        extra={"SSL_CERT_FILE": collector.ca_file},
+    )
+    invocation = lambda_runner.invoke(str(asset), {**event, "ResponseURL": url}, timeout_s=120, env=env)
+    return collector.wait_for(url, timeout_s=1.0), invocation
+
+
+def event(request_type: str, properties: dict[str, Any], physical_id: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "RequestType": request_type,
+        "StackId": f"arn:aws:cloudformation:{REGION}:123456789012:stack/E2E/{uuid.uuid4()}",
+        "RequestId": str(uuid.uuid4()),
+        "LogicalResourceId": "AliceMfa",
+        "ResourceType": "Custom::CognitoUserSmsMfaSettings",
+        "ResourceProperties": {"ServiceToken": "arn:aws:lambda:x", "ServiceTimeout": "300", **properties},
+    }
+    if physical_id is not None:
+        body["PhysicalResourceId"] = physical_id
+    return body
+
+
+def test_bundled_asset_creates_and_deletes_in_boto3_only_process(
+    asset_dir: Path, services: tuple[CognitoEmulator, ResponseCollector]
+) -> None:
+    # GIVEN a pool and a user in the emulator
+    emulator, _ = services
+    client = emulator_client(emulator.endpoint, REGION)
+    pool_id = client.create_user_pool(PoolName="e2e")["UserPool"]["Id"]
+    client.admin_create_user(UserPoolId=pool_id, Username="alice", MessageAction="SUPPRESS")
+    properties = {"UserPoolId": pool_id, "Username": "alice", "MFAOptions": [SMS]}
+    # WHEN the bundled asset serves Create, then Delete
+    created, create_run = run(asset_dir, services, event("Create", properties))
+    after_create = client.admin_get_user(UserPoolId=pool_id, Username="alice").get("MFAOptions", [])
+    deleted, _ = run(asset_dir, services, event("Delete", properties, created.physical_id))
+    after_delete = client.admin_get_user(UserPoolId=pool_id, Username="alice").get("MFAOptions", [])
+    # THEN
+    assert created.status == "SUCCESS", create_run.logs
+    assert created.physical_id == f"cognito-sms-mfa:{pool_id}:alice"
+    assert after_create == [SMS]
+    assert deleted.status == "SUCCESS"
+    assert after_delete == []
+    assert "request=Create logical_id=AliceMfa" in create_run.logs
+    assert not list(asset_dir.rglob("__pycache__"))
+
+
+def test_lambda_like_process_sees_only_asset_and_boto3(asset_dir: Path) -> None:
+    # GIVEN the child interpreter the runner starts
+    probe = asset_dir.parent / f"probe-{uuid.uuid4().hex}"
+    probe.mkdir()
+    (probe / "probe.py").write_text(
+        "import importlib.util\n"
+        "def handler(event, context):\n"
+        "    names = ['boto3', 'crhelper', 'moto', 'aws_cdk', 'cognito_sms_mfa', 'pytest']\n"
+        "    print({n: importlib.util.find_spec(n) is not None for n in names})\n"
+    )
+    # WHEN the probe runs next to the asset (crhelper comes from the asset folder only)
+    env = lambda_runner.lambda_environment(region=REGION, endpoint=None, function_name="probe", timeout_s=10)
+    result = lambda_runner.invoke(str(probe), {}, entry="probe.handler", timeout_s=10, env=env)
+    # THEN only boto3 is importable: none of this process's other packages leak in
+    assert result.returncode == 0, result.logs
+    assert (
+        "{'boto3': True, 'crhelper': False, 'moto': False, 'aws_cdk': False, 'cognito_sms_mfa': False, 'pytest': False}"
+        in result.stdout
+    )

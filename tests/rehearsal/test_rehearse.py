@@ -1,0 +1,200 @@
+"""``python -m cognito_sms_mfa.rehearse`` as a user runs it, on the example app and on a second, two-stack app."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent.parent
+BROKEN_HANDLER = HERE / "broken_handler" / "index.py"
+
+TWO_STACK_APP = textwrap.dedent(
+    """
+    from aws_cdk import App, Stack
+    from aws_cdk import aws_cognito as cognito
+    from cognito_sms_mfa import MfaOption, SmsMfaTestUser, UserSmsMfaSettings
+
+    app = App()
+
+    first = Stack(app, "QaUsers")
+    email_pool = cognito.UserPool(first, "EmailPool", sign_in_aliases=cognito.SignInAliases(email=True))
+    SmsMfaTestUser(first, "Dana", user_pool=email_pool, username="dana@example.com", phone_number="+15555550140")
+
+    second = Stack(app, "TwoPools")
+    for index in (1, 2):
+        pool = cognito.UserPool(second, f"Pool{index}", sign_in_case_sensitive=False)
+        user = cognito.CfnUserPoolUser(second, f"User{index}", user_pool_id=pool.user_pool_id, username=f"Erin{index}")
+        settings = UserSmsMfaSettings(second, f"Erin{index}Mfa", user_pool=pool, username=f"erin{index}",
+                                      mfa_options=[MfaOption.sms()] if index == 1 else [])
+        settings.node.add_dependency(user)
+    app.synth()
+    """
+)
+
+
+def rehearse(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return subprocess.run(
+        [sys.executable, "-m", "cognito_sms_mfa.rehearse", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def two_stack_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    workdir = tmp_path_factory.mktemp("two-stack-app")
+    (workdir / "app.py").write_text(TWO_STACK_APP)
+    outdir = workdir / "cdk.out"
+    env = {**os.environ, "CDK_OUTDIR": str(outdir)}
+    done = subprocess.run(
+        [sys.executable, "app.py"], cwd=workdir, env=env, capture_output=True, text=True, timeout=240, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return outdir
+
+
+def copy_assembly(source: Path, target: Path) -> Path:
+    shutil.copytree(source, target)
+    return target
+
+
+def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud_assembly: Path) -> None:
+    # GIVEN the synthesized example app and no AWS variables at all
+    # WHEN
+    result = rehearse(str(example_cloud_assembly), "--cycle")
+    # THEN every create, update and delete succeeded and read back as desired
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == [
+        "STACK",
+        "STEP",
+        "RESOURCE",
+        "POOL",
+        "USERNAME",
+        "DESIRED",
+        "READ",
+        "BACK",
+        "RESULT",
+        "TIME",
+    ]
+    rows = [line.split() for line in lines[2:] if line.startswith("CognitoSmsMfaExample")]
+    assert [(row[1], row[4], row[-3]) for row in rows] == [
+        ("create", "alice", "ok"),
+        ("create", "bob", "ok"),
+        ("create", "carol", "ok"),
+        ("update", "alice", "ok"),
+        ("update", "bob", "ok"),
+        ("update", "carol", "ok"),
+        ("delete", "carol", "ok"),
+        ("delete", "bob", "ok"),
+        ("delete", "alice", "ok"),
+    ]
+    assert "9 requests in" in lines[-1]
+    assert "local Cognito emulator at http://127.0.0.1:" in result.stderr
+
+
+def test_rehearse_two_stack_app_json_reports_each_stack(two_stack_assembly: Path) -> None:
+    # GIVEN an app with an email-sign-in pool (canonical username is the sub) and a stack with two pools
+    # WHEN
+    result = rehearse(str(two_stack_assembly), "--cycle", "--json")
+    # THEN
+    assert result.returncode == 0, result.stdout + result.stderr
+    report: dict[str, Any] = json.loads(result.stdout)
+    assert report["ok"] is True
+    created = {(r["stack"], r["logical_id"][:8]): r for r in report["requests"] if r["phase"] == "create"}
+    assert sorted(created) == [("QaUsers", "DanaMfaS"), ("TwoPools", "Erin1Mfa"), ("TwoPools", "Erin2Mfa")]
+    dana = created[("QaUsers", "DanaMfaS")]
+    assert dana["username"] != "dana@example.com"  # the pool's canonical name for an email sign-in user
+    assert created[("TwoPools", "Erin1Mfa")]["read_back"] == [
+        {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+    ]
+    assert created[("TwoPools", "Erin1Mfa")]["pool"] != created[("TwoPools", "Erin2Mfa")]["pool"]
+    assert all(r["read_back"] == [] for r in report["requests"] if r["phase"] == "delete")
+
+
+def test_rehearse_stack_option_selects_stacks(two_stack_assembly: Path) -> None:
+    # GIVEN / WHEN
+    result = rehearse(str(two_stack_assembly), "--stack", "TwoPools", "--json")
+    # THEN
+    assert result.returncode == 0, result.stderr
+    assert {r["stack"] for r in json.loads(result.stdout)["requests"]} == {"TwoPools"}
+
+
+def test_rehearse_unknown_stack_exits_2_naming_it(two_stack_assembly: Path) -> None:
+    # GIVEN / WHEN
+    result = rehearse(str(two_stack_assembly), "--stack", "Nope")
+    # THEN
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == f"rehearse: --stack Nope: no such stack in {two_stack_assembly}; it has QaUsers, TwoPools"
+    )
+
+
+def test_rehearse_broken_handler_exits_nonzero_and_shows_reason(example_cloud_assembly: Path, tmp_path: Path) -> None:
+    # GIVEN the example assembly whose handler asset is replaced by one that always fails
+    assembly = copy_assembly(example_cloud_assembly, tmp_path / "cdk.out")
+    [asset] = [p for p in assembly.glob("asset.*") if (p / "index.py").is_file()]
+    shutil.copy(BROKEN_HANDLER, asset / "index.py")
+    # WHEN
+    result = rehearse(str(assembly), "--cycle")
+    # THEN non-zero, every create FAILED with the handler's reason shown, and no update attempted
+    assert result.returncode == 1
+    assert result.stdout.count("Reason: MFAOptions not applied: broken on purpose (test fixture)") == 6
+    assert " update " not in result.stdout
+    assert "6 of 6 requests failed" in result.stdout
+
+
+def test_rehearse_crashing_handler_reports_no_response(example_cloud_assembly: Path, tmp_path: Path) -> None:
+    # GIVEN a handler that crashes at import, so it never answers CloudFormation
+    assembly = copy_assembly(example_cloud_assembly, tmp_path / "cdk.out")
+    [asset] = [p for p in assembly.glob("asset.*") if (p / "index.py").is_file()]
+    (asset / "index.py").write_text("raise ImportError('crashed at start-up on purpose')\n")
+    # WHEN
+    result = rehearse(str(assembly), "--json", "--stack", "CognitoSmsMfaExample")
+    # THEN
+    assert result.returncode == 1
+    first = json.loads(result.stdout)["requests"][0]
+    assert first["status"] == "NO RESPONSE"
+    assert (
+        first["reason"]
+        == "the handler exited with status 1 without answering: ImportError: crashed at start-up on purpose"
+    )
+
+
+def test_rehearse_unsupported_intrinsic_exits_2_naming_resource(example_cloud_assembly: Path, tmp_path: Path) -> None:
+    # GIVEN a user whose name uses Fn::Sub, which the rehearsal does not resolve
+    assembly = copy_assembly(example_cloud_assembly, tmp_path / "cdk.out")
+    template_file = assembly / "CognitoSmsMfaExample.template.json"
+    template = json.loads(template_file.read_text())
+    template["Resources"]["AliceUser"]["Properties"]["Username"] = {"Fn::Sub": "alice-${AWS::Region}"}
+    template_file.write_text(json.dumps(template))
+    # WHEN
+    result = rehearse(str(assembly))
+    # THEN
+    assert result.returncode == 2
+    assert (
+        'rehearse: CognitoSmsMfaExample/AliceUser: unsupported intrinsic {"Fn::Sub": "alice-${AWS::Region}"}'
+        in result.stderr
+    )
+
+
+def test_rehearse_missing_assembly_exits_2(tmp_path: Path) -> None:
+    # GIVEN / WHEN
+    result = rehearse(str(tmp_path / "nowhere"))
+    # THEN
+    assert result.returncode == 2
+    assert "no cloud assembly here (manifest.json missing); run `npx cdk synth` first" in result.stderr
