@@ -110,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps({"ok": not failed, "seconds": round(elapsed, 2), "requests": [o.to_json() for o in outcomes]}))
     else:
         print(render_table(outcomes))
+        print(
+            "\nDESIRED: the options the template asks for (after an update: flipped; after a delete: none)."
+            "\nREAD BACK: what the emulator's AdminGetUser reports for the user afterwards."
+        )
         verdict = (
             "all requests succeeded and every user holds the desired options"
             if not failed
