@@ -7,6 +7,7 @@ policy must be shared too, so the whole group is one construct found by a fixed 
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import TYPE_CHECKING
 
 from aws_cdk import Duration, RemovalPolicy, Stack
@@ -30,10 +31,10 @@ DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 class SmsMfaHandler(Construct):
     """The stack's handler for ``Custom::CognitoUserSmsMfaSettings``; use :meth:`of` to get it."""
 
-    def __init__(self, scope: Construct, id: str, *, log_retention: logs.RetentionDays) -> None:
+    def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
-        self.log_retention = log_retention
-        self.created_by = ""
+        self.log_retention = DEFAULT_LOG_RETENTION
+        self.log_retention_set_by: str | None = None
         self._pools: set[str] = set()
         self._users: dict[tuple[str, str], str] = {}
 
@@ -43,7 +44,9 @@ class SmsMfaHandler(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="Applies Cognito users' SMS MFA settings (cdk-cognito-sms-mfa)",
         )
-        self.log_group = logs.LogGroup(self, "LogGroup", retention=log_retention, removal_policy=RemovalPolicy.DESTROY)
+        self.log_group = logs.LogGroup(
+            self, "LogGroup", retention=DEFAULT_LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        )
         self.log_group.grant_write(self.role)
         self.function = lambda_.Function(
             self,
@@ -58,33 +61,49 @@ class SmsMfaHandler(Construct):
             log_group=self.log_group,
             description="Custom::CognitoUserSmsMfaSettings handler (cdk-cognito-sms-mfa)",
         )
-        self.function.node.add_dependency(self.log_group)
         self._statement = iam.PolicyStatement(actions=list(COGNITO_ACTIONS), resources=[])
         self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[self._statement])
 
     @classmethod
     def of(cls, scope: Construct, *, log_retention: logs.RetentionDays | None, requested_by: str) -> SmsMfaHandler:
-        """The handler of ``scope``'s stack, created on first use.
+        """The handler of ``scope``'s stack, created on first use, with ``log_retention`` applied.
 
         Raises
         ------
         ValueError
-            When ``log_retention`` differs from the retention the handler was created with.
+            When ``log_retention`` differs from the retention another construct of the stack gave.
         """
         stack = Stack.of(scope)
         existing = stack.node.try_find_child(SINGLETON_ID)
-        if existing is None:
-            handler = cls(stack, SINGLETON_ID, log_retention=log_retention or DEFAULT_LOG_RETENTION)
-            handler.created_by = requested_by
-            return handler
-        assert isinstance(existing, SmsMfaHandler)
-        if log_retention is not None and log_retention != existing.log_retention:
+        handler = cls(stack, SINGLETON_ID) if existing is None else existing
+        assert isinstance(handler, SmsMfaHandler)
+        handler.use_log_retention(log_retention, requested_by)
+        return handler
+
+    def use_log_retention(self, retention: logs.RetentionDays | None, requested_by: str) -> None:
+        """Apply the first retention a construct gives, whatever the order; reject a different one later.
+
+        Raises
+        ------
+        ValueError
+            When ``retention`` differs from the one an earlier construct gave.
+        """
+        if retention is None:
+            return
+        if self.log_retention_set_by is None:
+            self.log_retention_set_by = requested_by
+            if retention != self.log_retention:
+                self.log_retention = retention
+                log_group = self.log_group.node.default_child
+                assert isinstance(log_group, logs.CfnLogGroup)
+                log_group.retention_in_days = _retention_days(retention)
+            return
+        if retention != self.log_retention:
             raise ValueError(
                 f"{requested_by}: `log_retention` must be the same for every settings construct of a stack (they "
-                f"share one handler); received {log_retention.name}, but {existing.created_by} set "
-                f"{existing.log_retention.name}"
+                f"share one handler); received {retention.name}, but {self.log_retention_set_by} set "
+                f"{self.log_retention.name}"
             )
-        return existing
 
     def add_pool(self, user_pool: cognito.IUserPool) -> None:
         """Allow the Cognito actions on ``user_pool`` (each pool is listed once)."""
@@ -108,3 +127,13 @@ class SmsMfaHandler(Construct):
                 f"{path}: `username` must be managed by one settings construct per pool; received {username!r}, "
                 f"already managed in the same pool by {owner}"
             )
+
+
+@cache
+def _retention_days(retention: logs.RetentionDays) -> int | None:
+    """The ``RetentionInDays`` CDK renders for ``retention`` (None for infinite), read from a scratch stack."""
+    scratch = Stack()
+    probe = logs.LogGroup(scratch, "Probe", retention=retention).node.default_child
+    assert isinstance(probe, logs.CfnLogGroup)
+    days = scratch.resolve(probe.retention_in_days)
+    return None if days is None else int(days)

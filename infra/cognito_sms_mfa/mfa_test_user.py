@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import rules  # lambda_src/rules.py, the same file as cognito_sms_mfa.handler.rules
+    from aws_cdk import aws_logs as logs
 
     from cognito_sms_mfa.settings import MfaOption
 else:
@@ -44,6 +45,8 @@ class SmsMfaTestUser(Construct):
         The user's email address, stored as verified. Default: - the user has no email attribute.
     mfa_options
         The desired SMS MFA options. Default: ``[MfaOption.sms()]``.
+    log_retention
+        Retention of the stack's handler log group, as for :class:`UserSmsMfaSettings`. Default: one month.
 
     Raises
     ------
@@ -65,6 +68,7 @@ class SmsMfaTestUser(Construct):
         phone_number: str,
         email: str | None = None,
         mfa_options: Sequence[MfaOption] | None = None,
+        log_retention: logs.RetentionDays | None = None,
     ) -> None:
         super().__init__(scope, id)
         _validate(self.node.path, username, phone_number, email)
@@ -86,7 +90,12 @@ class SmsMfaTestUser(Construct):
             user_attributes=attributes,
         )
         self.mfa_settings = UserSmsMfaSettings(
-            self, "MfaSettings", user_pool=user_pool, username=self.user.ref, mfa_options=mfa_options
+            self,
+            "MfaSettings",
+            user_pool=user_pool,
+            username=self.user.ref,
+            mfa_options=mfa_options,
+            log_retention=log_retention,
         )
         if not Token.is_unresolved(username):  # the settings see only the Ref: claim the literal name here
             SmsMfaHandler.of(self, log_retention=None, requested_by=self.node.path).claim_user(

@@ -83,7 +83,7 @@ class UserSmsMfaSettings(Construct):
         passed through unchecked.
     log_retention
         Retention of the stack's handler log group. Default: one month. Every settings construct of a stack shares
-        one handler, so all that give it must give the same value.
+        one handler, so all that give it must give the same value (in any order); the others accept it.
 
     Raises
     ------
@@ -174,7 +174,10 @@ def _validate(path: str, user_pool: cognito.IUserPool, username: str, options: t
 def _validate_service_timeout(path: str, timeout: Duration) -> None:
     if Token.is_unresolved(timeout.to_string()):
         return
-    seconds = timeout.to_seconds()
+    millis = timeout.to_milliseconds()
+    if millis % 1000:
+        raise ValueError(f"{path}: `service_timeout` must be a whole number of seconds; received {millis} ms")
+    seconds = millis // 1000
     if not MIN_SERVICE_TIMEOUT_S <= seconds <= MAX_SERVICE_TIMEOUT_S:
         raise ValueError(
             f"{path}: `service_timeout` must be {MIN_SERVICE_TIMEOUT_S}-{MAX_SERVICE_TIMEOUT_S} seconds (the handler "

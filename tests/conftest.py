@@ -1,0 +1,54 @@
+"""Fixtures shared by the construct and packaging tests: the example app, synthesized in a separate process.
+
+Each synthesis runs ``infra/app.py`` as ``cdk synth`` would, from its own working folder and with its own
+``TMPDIR`` (where the handler asset is staged), so two syntheses share nothing but the sources.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_APP = REPO_ROOT / "infra" / "app.py"
+SYNTH_TIMEOUT_S = 180
+
+
+@pytest.fixture(scope="session")
+def synth_example_app() -> Callable[[Path], Path]:
+    """Return a function that synthesizes the example app inside ``workdir`` and returns the cloud assembly."""
+
+    def synth(workdir: Path) -> Path:
+        outdir = workdir / "cdk.out"
+        staging = workdir / "tmp"
+        staging.mkdir(parents=True)
+        env = {**os.environ, "CDK_OUTDIR": str(outdir), "TMPDIR": str(staging)}
+        env.pop("PYTHONPATH", None)
+        result = subprocess.run(
+            [sys.executable, str(EXAMPLE_APP)],
+            cwd=workdir,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=SYNTH_TIMEOUT_S,
+            check=False,
+        )
+        if result.returncode != 0:
+            pytest.fail(f"the example app failed to synthesize (exit {result.returncode}):\n{result.stderr}")
+        return outdir
+
+    return synth
+
+
+@pytest.fixture(scope="session")
+def example_cloud_assembly(synth_example_app: Callable[[Path], Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example app's cloud assembly (``cdk.out``), synthesized once per session."""
+    return synth_example_app(tmp_path_factory.mktemp("example-app"))

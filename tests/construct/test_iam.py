@@ -1,0 +1,165 @@
+"""The handler's Cognito permissions: the two actions it calls, on the pools of its own stack only."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_cdk import App, CfnElement, Environment, Stack
+from aws_cdk import aws_cognito as cognito
+from aws_cdk.assertions import Template
+from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from constructs import IConstruct
+
+COGNITO_ACTIONS = ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings"]
+
+
+def cognito_statements(template: Template) -> list[dict[str, Any]]:
+    """Every statement, in any IAM policy of the template, that names a cognito-idp action."""
+    return [s for s in all_statements(template) if any(a.startswith("cognito-idp:") for a in listed(s, "Action"))]
+
+
+def all_statements(template: Template) -> Iterator[dict[str, Any]]:
+    """Every statement of every policy document in the template: policies, managed policies and inline role policies."""
+    for resource in template.to_json()["Resources"].values():
+        properties = resource.get("Properties", {})
+        if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            yield from properties["PolicyDocument"]["Statement"]
+        elif resource["Type"] == "AWS::IAM::Role":
+            for policy in properties.get("Policies", []):
+                yield from policy["PolicyDocument"]["Statement"]
+
+
+def listed(statement: dict[str, Any], key: str) -> list[Any]:
+    """A statement's ``Action`` or ``Resource`` as a list (the template writes a single value bare)."""
+    value = statement.get(key, [])
+    return value if isinstance(value, list) else [value]
+
+
+def allow(resource: Any) -> list[dict[str, Any]]:
+    """The one Cognito statement expected, on ``resource``."""
+    return [{"Action": COGNITO_ACTIONS, "Effect": "Allow", "Resource": resource}]
+
+
+def pool_arn(pool: cognito.UserPool) -> dict[str, Any]:
+    """A pool's ARN as the template spells it: ``Fn::GetAtt`` on its logical id."""
+    return {"Fn::GetAtt": [logical_id(pool.node.default_child), "Arn"]}
+
+
+def logical_id(element: IConstruct | None) -> str:
+    """The logical id of a CloudFormation element (for example a construct's ``node.default_child``)."""
+    assert isinstance(element, CfnElement)
+    return element.stack.get_logical_id(element)
+
+
+def test_cognito_policy_one_pool_lists_that_pool_only(stack: Stack, pool: cognito.UserPool) -> None:
+    # GIVEN settings for two users of one pool
+    UserSmsMfaSettings(stack, "AliceMfa", user_pool=pool, username="alice")
+    UserSmsMfaSettings(stack, "BobMfa", user_pool=pool, username="bob")
+
+    # WHEN the stack is synthesized
+    statements = cognito_statements(Template.from_stack(stack))
+
+    # THEN the two actions are allowed on that pool's ARN, listed once
+    assert statements == allow(pool_arn(pool))
+
+
+def test_cognito_policy_two_pools_lists_exactly_both(stack: Stack) -> None:
+    # GIVEN settings in two pools, one of them through a test user
+    first = cognito.UserPool(stack, "First")
+    second = cognito.UserPool(stack, "Second")
+    UserSmsMfaSettings(stack, "AliceMfa", user_pool=first, username="alice")
+    SmsMfaTestUser(stack, "Carol", user_pool=second, username="carol", phone_number="+15555550123")
+    UserSmsMfaSettings(stack, "BobMfa", user_pool=second, username="bob")
+
+    # WHEN the stack is synthesized
+    statements = cognito_statements(Template.from_stack(stack))
+
+    # THEN one statement lists both pools' ARNs, each once
+    assert statements == allow([pool_arn(first), pool_arn(second)])
+
+
+def test_cognito_policy_imported_pool_lists_its_formatted_arn(stack: Stack) -> None:
+    # GIVEN a pool imported by its id, used by two settings and imported a second time under another id
+    imported = cognito.UserPool.from_user_pool_id(stack, "Imported", "eu-west-1_AbC123")
+    again = cognito.UserPool.from_user_pool_id(stack, "ImportedAgain", "eu-west-1_AbC123")
+    UserSmsMfaSettings(stack, "AliceMfa", user_pool=imported, username="alice")
+    UserSmsMfaSettings(stack, "BobMfa", user_pool=again, username="bob")
+
+    # WHEN the stack is synthesized
+    statements = cognito_statements(Template.from_stack(stack))
+
+    # THEN the pool's ARN is formatted in the stack's partition, Region and account, and listed once
+    assert statements == allow(
+        {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    ":cognito-idp:",
+                    {"Ref": "AWS::Region"},
+                    ":",
+                    {"Ref": "AWS::AccountId"},
+                    ":userpool/eu-west-1_AbC123",
+                ],
+            ]
+        }
+    )
+
+
+def test_cognito_policy_stack_with_environment_lists_literal_arn(new_app: Callable[[], App]) -> None:
+    # GIVEN a stack with an explicit account and Region, and a pool imported into it
+    stack = Stack(new_app(), "Pinned", env=Environment(account="123456789012", region="eu-west-1"))
+    imported = cognito.UserPool.from_user_pool_id(stack, "Imported", "eu-west-1_AbC123")
+    UserSmsMfaSettings(stack, "AliceMfa", user_pool=imported, username="alice")
+
+    # WHEN the stack is synthesized
+    statements = cognito_statements(Template.from_stack(stack))
+
+    # THEN the ARN names that account and Region (the partition stays a reference)
+    assert statements == allow(
+        {
+            "Fn::Join": [
+                "",
+                ["arn:", {"Ref": "AWS::Partition"}, ":cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123"],
+            ]
+        }
+    )
+
+
+def test_cognito_policy_lists_only_pools_of_its_own_stack(new_app: Callable[[], App]) -> None:
+    # GIVEN two stacks of one app, each with its own pool and settings
+    app = new_app()
+    first, second = Stack(app, "TestStack"), Stack(app, "OtherStack")
+    pools = {}
+    for stack in (first, second):
+        pools[stack.stack_name] = cognito.UserPool(stack, "Pool")
+        UserSmsMfaSettings(stack, "AliceMfa", user_pool=pools[stack.stack_name], username="alice")
+
+    # WHEN both are synthesized
+    statements = {stack.stack_name: cognito_statements(Template.from_stack(stack)) for stack in (first, second)}
+
+    # THEN each policy lists its own pool only
+    assert statements == {stack.stack_name: allow(pool_arn(pools[stack.stack_name])) for stack in (first, second)}
+
+
+def test_iam_no_statement_allows_cognito_idp_on_any_resource(new_stack: Callable[[], Stack]) -> None:
+    # GIVEN a stack with a pool (whose SMS role has a `*` statement of its own), an imported pool and a test user
+    stack = new_stack()
+    pool = cognito.UserPool(
+        stack, "Pool", mfa=cognito.Mfa.OPTIONAL, mfa_second_factor=cognito.MfaSecondFactor(sms=True, otp=False)
+    )
+    imported = cognito.UserPool.from_user_pool_id(stack, "Imported", "eu-west-1_AbC123")
+    UserSmsMfaSettings(stack, "AliceMfa", user_pool=pool, username="alice")
+    UserSmsMfaSettings(stack, "BobMfa", user_pool=imported, username="bob")
+    SmsMfaTestUser(stack, "Carol", user_pool=pool, username="carol", phone_number="+15555550123")
+
+    # WHEN the statements on `*` are collected from every policy of the template
+    on_everything = [s for s in all_statements(Template.from_stack(stack)) if "*" in listed(s, "Resource")]
+
+    # THEN the pool's own `sns:Publish` is there (the scan sees inline policies), and nothing for cognito-idp
+    assert [listed(s, "Action") for s in on_everything] == [["sns:Publish"]]

@@ -1,0 +1,257 @@
+"""The built wheel, installed into a fresh virtualenv, serves an app of its own: the handler comes from site-packages.
+
+The new virtualenv sees the development virtualenv's packages (aws-cdk-lib, crhelper, ...) through a ``.pth`` file
+that lists its site-packages folder. Python adds such a folder to ``sys.path`` without running the ``.pth`` files
+inside it, so the editable install of this repository stays invisible there: ``cognito_sms_mfa`` can only come
+from the wheel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from aws_cdk.assertions import Template
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+pytestmark = pytest.mark.slow
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# Built from a copy: building in the working tree would write build/ and *.egg-info there, and a stale build/lib
+# can carry files that no longer exist into the wheel.
+NOT_COPIED = (
+    ".git",
+    ".venv",
+    ".tools",
+    "node_modules",
+    "cdk.out",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+)
+HANDLER_SOURCES = {
+    f"cognito_sms_mfa/handler/{name}" for name in ("__init__.py", "cognito.py", "index.py", "mfa.py", "rules.py")
+}
+LIBRARY_SOURCES = {
+    f"cognito_sms_mfa/{name}"
+    for name in ("__init__.py", "_bundling.py", "_provider.py", "mfa_test_user.py", "settings.py", "py.typed")
+}
+EXAMPLE_STACK = "CognitoSmsMfaExample"
+COGNITO_ACTIONS = ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings"]
+TIMEOUT_S = 180
+
+APP_SOURCE = '''\
+"""An app of its own that uses the installed library: two stacks, the second with two pools."""
+
+import importlib.util
+import json
+
+import cognito_sms_mfa
+from aws_cdk import App, Stack
+from aws_cdk import aws_cognito as cognito
+from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
+
+app = App()
+one = Stack(app, "OnePool")
+pool = cognito.UserPool(one, "Pool")
+UserSmsMfaSettings(one, "AliceMfa", user_pool=pool, username="alice")
+SmsMfaTestUser(one, "Carol", user_pool=pool, username="carol", phone_number="+15555550123")
+
+two = Stack(app, "TwoPools")
+first = cognito.UserPool(two, "First")
+second = cognito.UserPool(two, "Second")
+UserSmsMfaSettings(two, "AliceMfa", user_pool=first, username="alice")
+UserSmsMfaSettings(two, "BobMfa", user_pool=second, username="bob", mfa_options=[])
+UserSmsMfaSettings(two, "AliceInSecondMfa", user_pool=second, username="alice")
+app.synth()
+
+handler = importlib.util.find_spec("cognito_sms_mfa.handler")
+print(json.dumps({"package": cognito_sms_mfa.__file__, "handler": list(handler.submodule_search_locations)}))
+'''
+
+
+@dataclass(frozen=True)
+class Venv:
+    root: Path
+    python: Path
+    site_packages: Path
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    outdir: Path
+    provenance: dict[str, Any]
+
+    def template(self, stack: str) -> Template:
+        return Template.from_json(json.loads((self.outdir / f"{stack}.template.json").read_text()))
+
+    def asset_hashes(self, stack: str) -> list[str]:
+        manifest = json.loads((self.outdir / f"{stack}.assets.json").read_text())
+        return [h for h, entry in manifest["files"].items() if entry["source"].get("packaging") == "zip"]
+
+
+def run(command: Sequence[str | Path], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """Run ``command``, failing the test with its output when it fails."""
+    result = subprocess.run(
+        [str(part) for part in command], capture_output=True, text=True, timeout=TIMEOUT_S, check=False, **kwargs
+    )
+    if result.returncode != 0:
+        pytest.fail(f"{command[0]} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def isolated_env(**extra: str) -> dict[str, str]:
+    env = {**os.environ, **extra}
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = tmp_path_factory.mktemp("source") / "cdk-cognito-sms-mfa"
+    shutil.copytree(REPO_ROOT, source, ignore=shutil.ignore_patterns(*NOT_COPIED))
+    wheelhouse = tmp_path_factory.mktemp("wheelhouse")
+    run(
+        [
+            *(sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check"),
+            *("--no-deps", "--no-build-isolation", "--no-index", "-w", wheelhouse, source),
+        ]
+    )
+    (built,) = wheelhouse.glob("*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Venv:
+    root = tmp_path_factory.mktemp("venv") / "venv"
+    run([sys.executable, "-m", "venv", "--without-pip", root])
+    python = root / "bin" / "python"
+    purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], env=isolated_env())
+    site_packages = Path(purelib.stdout.strip())
+    (site_packages / "development-packages.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    run(
+        [
+            *(sys.executable, "-m", "pip", "--python", python, "install", "-q", "--disable-pip-version-check"),
+            *("--no-deps", "--no-index", wheel),
+        ]
+    )
+    return Venv(root, python, site_packages)
+
+
+@pytest.fixture(scope="module")
+def synthesized(venv: Venv, tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    workdir = tmp_path_factory.mktemp("embedding-app")
+    (workdir / "app.py").write_text(APP_SOURCE)
+    (workdir / "tmp").mkdir()
+    outdir = workdir / "cdk.out"
+    result = run(
+        [venv.python, "app.py"],
+        cwd=workdir,
+        env=isolated_env(CDK_OUTDIR=str(outdir), TMPDIR=str(workdir / "tmp")),
+    )
+    return Synthesized(outdir, json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_wheel_contains_library_and_handler_sources(wheel: Path) -> None:
+    # GIVEN the built wheel
+    # WHEN its entries are listed
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+
+    # THEN it ships the library, the handler's modules under cognito_sms_mfa/handler/, and no bytecode
+    assert names >= LIBRARY_SOURCES
+    assert {name for name in names if name.startswith("cognito_sms_mfa/handler/")} == HANDLER_SOURCES
+    assert [name for name in names if "__pycache__" in name or name.endswith(".pyc")] == []
+
+
+def test_wheel_handler_sources_match_repository(wheel: Path) -> None:
+    # GIVEN the built wheel
+    # WHEN its handler modules are read
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {name: archive.read(name) for name in sorted(HANDLER_SOURCES)}
+
+    # THEN they are lambda_src/ byte for byte
+    assert shipped == {
+        name: (REPO_ROOT / "lambda_src" / Path(name).name).read_bytes() for name in sorted(HANDLER_SOURCES)
+    }
+
+
+def test_wheel_installed_package_imports_from_new_venv(venv: Venv) -> None:
+    # GIVEN the wheel installed into a fresh virtualenv that sees the development packages through a .pth file
+    # WHEN the new interpreter imports the library
+    result = run(
+        [venv.python, "-c", "import cognito_sms_mfa.handler.rules as r; print(r.__file__)"],
+        cwd=venv.root,
+        env=isolated_env(),
+    )
+
+    # THEN the module comes from the new virtualenv's site-packages, not from the repository
+    assert Path(result.stdout.strip()).is_relative_to(venv.site_packages)
+
+
+def test_wheel_app_loads_library_and_handler_from_new_venv(venv: Venv, synthesized: Synthesized) -> None:
+    # GIVEN an app of its own, synthesized by the new virtualenv's interpreter
+    # WHEN it reports where the library and the handler were found
+    package = Path(synthesized.provenance["package"])
+    (handler,) = (Path(folder) for folder in synthesized.provenance["handler"])
+
+    # THEN both are in the new site-packages, where pip also compiled bytecode next to the handler
+    assert package.is_relative_to(venv.site_packages)
+    assert handler == venv.site_packages / "cognito_sms_mfa" / "handler"
+    assert (handler / "__pycache__").is_dir()
+
+
+@pytest.mark.parametrize("stack", [pytest.param("OnePool", id="one-pool"), pytest.param("TwoPools", id="two-pools")])
+def test_wheel_app_has_one_function_per_stack(synthesized: Synthesized, stack: str) -> None:
+    # GIVEN a stack of the embedding app
+    # WHEN its template is read
+    template = synthesized.template(stack)
+
+    # THEN every settings resource is served by its one function
+    template.resource_count_is("AWS::Lambda::Function", 1)
+    template.resource_count_is("AWS::Logs::LogGroup", 1)
+
+
+@pytest.mark.parametrize("stack", [pytest.param("OnePool", id="one-pool"), pytest.param("TwoPools", id="two-pools")])
+def test_wheel_app_policy_lists_exactly_its_own_pools(synthesized: Synthesized, stack: str) -> None:
+    # GIVEN a stack of the embedding app and the pools it defines
+    template = synthesized.template(stack)
+    pools = [{"Fn::GetAtt": [pool_id, "Arn"]} for pool_id in template.find_resources("AWS::Cognito::UserPool")]
+
+    # WHEN its Cognito policy is read
+    policies = template.find_resources(
+        "AWS::IAM::Policy", {"Properties": {"PolicyDocument": {"Statement": [{"Action": COGNITO_ACTIONS}]}}}
+    )
+
+    # THEN the one policy allows the two actions on exactly those pools
+    ((_, policy),) = policies.items()
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+    assert sorted(map(json.dumps, resources)) == sorted(map(json.dumps, pools))
+    assert len(pools) == {"OnePool": 1, "TwoPools": 2}[stack]
+
+
+def test_wheel_app_asset_is_the_development_asset(synthesized: Synthesized, example_cloud_assembly: Path) -> None:
+    # GIVEN the asset hashes of the embedding app's stacks and of the example app synthesized from the repository
+    # WHEN they are compared
+    hashes = {stack: synthesized.asset_hashes(stack) for stack in ("OnePool", "TwoPools")}
+    development = Synthesized(example_cloud_assembly, {}).asset_hashes(EXAMPLE_STACK)
+
+    # THEN the handler built from the wheel's sources is the same asset (its bytecode left out)
+    assert hashes == {"OnePool": development, "TwoPools": development}
+    assert len(development) == 1
