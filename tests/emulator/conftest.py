@@ -7,7 +7,6 @@ and config files are replaced for the whole module, so nothing can reach real AW
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -17,20 +16,13 @@ import boto3
 import pytest
 from botocore.config import Config
 from cognito_sms_mfa.local import CognitoEmulator
+from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 REGION = "us-east-1"
-DUMMY_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": REGION,
-    "AWS_REGION": REGION,
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-}
+DUMMY_ENV = {**OFFLINE_AWS_ENV, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
 UNSET_ENV = (
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",

@@ -6,7 +6,6 @@ and the ResponseURL served by a throwaway CA that ``SSL_CERT_FILE`` makes crhelp
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -15,21 +14,14 @@ import pytest
 from botocore.config import Config
 from cognito_sms_mfa.local import CognitoEmulator
 from cognito_sms_mfa.local.cfn_responses import ResponseCollector
+from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
 
 from tests.functional.harness import REGION, Deployer, Pool, load_handler
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
-DUMMY_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": REGION,
-    "AWS_REGION": REGION,
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-}
+DUMMY_ENV = {**OFFLINE_AWS_ENV, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
 
 
 @pytest.fixture(scope="session")
