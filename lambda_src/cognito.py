@@ -56,11 +56,15 @@ def apply_settings(client: CognitoIdentityProviderClient, request: mfa.MfaReques
     return Applied(user, written=True)
 
 
-def clear_settings(client: CognitoIdentityProviderClient, user: mfa.UserRef, deadline: Deadline) -> bool:
-    """Clear the user's options; return False when the user or the pool no longer exists."""
-    kwargs = mfa.settings_kwargs(user, ())
+def clear_settings(client: CognitoIdentityProviderClient, user: mfa.UserRef) -> bool:
+    """Clear the user's options; return False when the user or the pool no longer exists.
+
+    An AccessDeniedException is not retried here: IAM propagation concerns a fresh grant (Create/Update),
+    while a Delete that is denied (for example the cleanup of a user in a pool the stack no longer grants)
+    will stay denied, so it answers at once instead of spending the retry budget.
+    """
     try:
-        _call("AdminSetUserSettings", user, deadline, lambda: client.admin_set_user_settings(**kwargs), raw=True)
+        client.admin_set_user_settings(**mfa.settings_kwargs(user, ()))
     except ClientError as error:
         if _code(error) in GONE:
             return False
@@ -73,13 +77,10 @@ def _call(
     subject: mfa.MfaRequest | mfa.UserRef,
     deadline: Deadline,
     call: Callable[[], T],
-    *,
-    raw: bool = False,
 ) -> T:
     """Run one Cognito call; retry AccessDeniedException within the budget, map other errors to reasons.
 
     Throttling and 5xx answers are retried inside botocore (standard retry mode, see ``index.py``).
-    With ``raw`` the final ClientError is re-raised as it is, for the caller to interpret.
     """
     attempt = 0
     while True:
@@ -91,8 +92,6 @@ def _call(
             if _code(error) == "AccessDeniedException" and mfa.may_retry_access_denied(elapsed, deadline.remaining_s()):
                 deadline.sleep(mfa.backoff_s(attempt))
                 continue
-            if raw:
-                raise
             raise _as_handler_error(operation, error, subject) from None
 
 

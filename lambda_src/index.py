@@ -141,7 +141,7 @@ def delete(event: dict[str, Any], context: Any) -> str | None:
     def work() -> tuple[str | None, str]:
         if user is None:
             return physical_id, "not-ours"
-        cleared = cognito.clear_settings(_cognito(), user, _deadline(context))
+        cleared = cognito.clear_settings(_cognito(), user)
         return physical_id, "cleared" if cleared else "gone"
 
     return _logged(event, user.user_pool_id if user else None, work)

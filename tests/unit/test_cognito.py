@@ -172,7 +172,7 @@ def test_clear_settings_succeeds_whether_or_not_user_exists(
     fake = FakeCognito()
     setup(fake)
     # WHEN
-    result = cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"), deadline()[0])
+    result = cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"))
     # THEN one call either way
     assert result is cleared
     assert names(fake) == ["AdminSetUserSettings"]
@@ -181,7 +181,7 @@ def test_clear_settings_succeeds_whether_or_not_user_exists(
 def test_clear_settings_succeeds_when_pool_gone() -> None:
     # GIVEN / WHEN
     fake = FakeCognito()
-    result = cognito.clear_settings(as_client(fake), mfa.UserRef("us-east-1_Gone", "alice"), deadline()[0])
+    result = cognito.clear_settings(as_client(fake), mfa.UserRef("us-east-1_Gone", "alice"))
     # THEN
     assert result is False
 
@@ -193,9 +193,25 @@ def test_clear_settings_raises_on_other_errors() -> None:
     fake.errors["AdminSetUserSettings"] = ["InternalErrorException"]
     # WHEN
     with pytest.raises(mfa.HandlerError) as raised:
-        cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"), deadline()[0])
+        cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"))
     # THEN
     assert str(raised.value) == (
         "UserPoolId us-east-1_Example1: AdminSetUserSettings failed (InternalErrorException: InternalErrorException "
         "message)"
+    )
+
+
+def test_clear_settings_fails_at_once_when_access_denied() -> None:
+    # GIVEN a Delete the role is not allowed to make (e.g. cleanup in a pool the stack no longer grants)
+    fake = FakeCognito()
+    fake.add_user("alice")
+    fake.errors["AdminSetUserSettings"] = ["AccessDeniedException"]
+    # WHEN
+    with pytest.raises(mfa.HandlerError) as raised:
+        cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"))
+    # THEN one call, no retry budget spent
+    assert names(fake) == ["AdminSetUserSettings"]
+    assert str(raised.value) == (
+        "UserPoolId us-east-1_Example1: AdminSetUserSettings denied (AccessDeniedException); the handler role needs "
+        "cognito-idp:AdminSetUserSettings"
     )
