@@ -188,3 +188,18 @@ def test_response_body_is_valid_cloudformation_shape(deploy: Deployer, pool: Poo
     body = json.loads(response.raw)
     assert set(body) >= {"Status", "PhysicalResourceId", "StackId", "RequestId", "LogicalResourceId", "Data"}
     assert body["RequestId"] == deploy.last_event["RequestId"]
+
+
+def test_delete_denied_fails_at_once_without_retries(deploy: Deployer, pool: Pool, emulator: CognitoEmulator) -> None:
+    # GIVEN settings on alice, and a role that may no longer write to her pool
+    created = deploy.send("Create", props(pool.id))
+    emulator.inject(SET, "AccessDeniedException", count=3)
+    # WHEN
+    deleted = deploy.send("Delete", props(pool.id), physical_id=created.physical_id)
+    # THEN one call and a precise reason, without spending the retry budget
+    assert deleted.status == "FAILED"
+    assert deleted.reason == (
+        f"UserPoolId {pool.id}: AdminSetUserSettings denied (AccessDeniedException); the handler role needs "
+        "cognito-idp:AdminSetUserSettings"
+    )
+    assert deploy.calls() == [SET]
