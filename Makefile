@@ -10,7 +10,6 @@ NODE_MIN := 22
 NODE_VERSION := 22.23.5
 NODE_PKG := node-linux-$(if $(filter aarch64 arm64,$(shell uname -m)),arm64,x64)
 export PATH := $(CURDIR)/.tools/node/bin:$(PATH)
-export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
 .PHONY: setup demo synth lint test test-fast bench clean
 .DEFAULT_GOAL := test
