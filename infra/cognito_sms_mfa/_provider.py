@@ -34,9 +34,11 @@ class SmsMfaHandler(Construct):
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
         self.log_retention = DEFAULT_LOG_RETENTION
-        self.log_retention_set_by: str | None = None
-        self._pools: set[str] = set()
-        self._users: dict[tuple[str, str], str] = {}
+        self.log_retention_set_by: Construct | None = None
+        # Pools by Python object (kept alive here so ids stay unique): their resolved id, and whether listed.
+        self._pool_objects: dict[int, tuple[cognito.IUserPool, str]] = {}
+        self._listed_pools: set[str] = set()
+        self._users: dict[tuple[str, str], Construct] = {}
 
         self.role = iam.Role(
             self,
@@ -65,7 +67,9 @@ class SmsMfaHandler(Construct):
         self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[self._statement])
 
     @classmethod
-    def of(cls, scope: Construct, *, log_retention: logs.RetentionDays | None, requested_by: str) -> SmsMfaHandler:
+    def of(
+        cls, scope: Construct, *, log_retention: logs.RetentionDays | None, requested_by: Construct
+    ) -> SmsMfaHandler:
         """The handler of ``scope``'s stack, created on first use, with ``log_retention`` applied.
 
         Raises
@@ -80,7 +84,7 @@ class SmsMfaHandler(Construct):
         handler.use_log_retention(log_retention, requested_by)
         return handler
 
-    def use_log_retention(self, retention: logs.RetentionDays | None, requested_by: str) -> None:
+    def use_log_retention(self, retention: logs.RetentionDays | None, requested_by: Construct) -> None:
         """Apply the first retention a construct gives, whatever the order; reject a different one later.
 
         Raises
@@ -100,32 +104,39 @@ class SmsMfaHandler(Construct):
             return
         if retention != self.log_retention:
             raise ValueError(
-                f"{requested_by}: `log_retention` must be the same for every settings construct of a stack (they "
-                f"share one handler); received {retention.name}, but {self.log_retention_set_by} set "
-                f"{self.log_retention.name}"
+                f"{requested_by.node.path}: `log_retention` must be the same for every settings construct of a "
+                f"stack (they share one handler); received {retention.name}, but "
+                f"{self.log_retention_set_by.node.path} set {self.log_retention.name}"
             )
 
+    def _pool_key(self, user_pool: cognito.IUserPool) -> str:
+        """The pool's id as CloudFormation will see it (a Ref or a literal), resolved once per pool object."""
+        known = self._pool_objects.get(id(user_pool))
+        if known is None:
+            known = (user_pool, json.dumps(Stack.of(self).resolve(user_pool.user_pool_id), sort_keys=True))
+            self._pool_objects[id(user_pool)] = known
+        return known[1]
+
     def add_pool(self, user_pool: cognito.IUserPool) -> None:
-        """Allow the Cognito actions on ``user_pool`` (each pool is listed once)."""
-        key = json.dumps(Stack.of(self).resolve(user_pool.user_pool_arn), sort_keys=True)
-        if key not in self._pools:
-            self._pools.add(key)
+        """Allow the Cognito actions on ``user_pool`` (each pool is listed once, however it was obtained)."""
+        key = self._pool_key(user_pool)
+        if key not in self._listed_pools:
+            self._listed_pools.add(key)
             self._statement.add_resources(user_pool.user_pool_arn)
 
-    def claim_user(self, user_pool: cognito.IUserPool, username: str, path: str) -> None:
-        """Record that ``path`` manages ``username`` in ``user_pool``; two settings for one user would fight.
+    def claim_user(self, user_pool: cognito.IUserPool, username: str, owner: Construct) -> None:
+        """Record that ``owner`` manages ``username`` in ``user_pool``; two settings for one user would fight.
 
         Raises
         ------
         ValueError
             When another settings construct of the stack already manages the same pool and username.
         """
-        pool_key = json.dumps(Stack.of(self).resolve(user_pool.user_pool_id), sort_keys=True)
-        owner = self._users.setdefault((pool_key, username), path)
-        if owner != path:
+        first = self._users.setdefault((self._pool_key(user_pool), username), owner)
+        if first is not owner:
             raise ValueError(
-                f"{path}: `username` must be managed by one settings construct per pool; received {username!r}, "
-                f"already managed in the same pool by {owner}"
+                f"{owner.node.path}: `username` must be managed by one settings construct per pool; received "
+                f"{username!r}, already managed in the same pool by {first.node.path}"
             )
 
 

@@ -109,16 +109,17 @@ class UserSmsMfaSettings(Construct):
         log_retention: logs.RetentionDays | None = None,
     ) -> None:
         super().__init__(scope, id)
-        path = self.node.path
         options = tuple(mfa_options) if mfa_options is not None else (MfaOption.sms(),)
-        _validate(path, user_pool, username, options)
-        timeout = service_timeout or DEFAULT_SERVICE_TIMEOUT
-        _validate_service_timeout(path, timeout)
+        pool_id = user_pool.user_pool_id
+        literal_username = None if Token.is_unresolved(username) else username
+        _validate(self, pool_id, literal_username, options)
+        if service_timeout is not None:  # the default is known to be valid
+            _validate_service_timeout(self, service_timeout)
 
-        handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=path)
+        handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
         handler.add_pool(user_pool)
-        if not Token.is_unresolved(username):
-            handler.claim_user(user_pool, username, path)
+        if literal_username is not None:
+            handler.claim_user(user_pool, literal_username, self)
 
         self.user_pool = user_pool
         self.mfa_options = options
@@ -127,9 +128,9 @@ class UserSmsMfaSettings(Construct):
             "Resource",
             service_token=handler.function.function_arn,
             resource_type=RESOURCE_TYPE,
-            service_timeout=timeout,
+            service_timeout=service_timeout or DEFAULT_SERVICE_TIMEOUT,
             properties={
-                "UserPoolId": user_pool.user_pool_id,
+                "UserPoolId": pool_id,
                 "Username": username,
                 "MFAOptions": [option.to_properties() for option in options],
             },
@@ -147,33 +148,35 @@ class UserSmsMfaSettings(Construct):
         return self.resource.get_att_string("UserPoolId")
 
 
-def _validate(path: str, user_pool: cognito.IUserPool, username: str, options: tuple[MfaOption, ...]) -> None:
-    """Check the literal values with the API's rules; tokens are left to the handler."""
+def _validate(scope: Construct, pool_id: str, literal_username: str | None, options: tuple[MfaOption, ...]) -> None:
+    """Check the literal values with the API's rules; tokens are left to the handler.
+
+    The construct path is read only when a message needs it: every jsii round trip counts at 200 users.
+    """
     checks: list[tuple[str, str | None]] = []
-    if not Token.is_unresolved(username):
-        checks.append(("username", rules.username_problem(username)))
-    pool_id = user_pool.user_pool_id
+    if literal_username is not None:
+        checks.append(("username", rules.username_problem(literal_username)))
     if not Token.is_unresolved(pool_id):
         checks.append(("user_pool.user_pool_id", rules.user_pool_id_problem(pool_id)))
     for index, option in enumerate(options):
         if not isinstance(option, MfaOption):
-            raise TypeError(f"{path}: `mfa_options[{index}]` must be an MfaOption; received {rules.show(option)}")
-        for name, problem in (
-            ("delivery_medium", rules.delivery_medium_problem(option.delivery_medium)),
-            ("attribute_name", rules.attribute_name_problem(option.attribute_name)),
-        ):
-            checks.append((f"mfa_options[{index}].{name}", problem))
+            raise TypeError(
+                f"{scope.node.path}: `mfa_options[{index}]` must be an MfaOption; received {rules.show(option)}"
+            )
+        checks.append((f"mfa_options[{index}].delivery_medium", rules.delivery_medium_problem(option.delivery_medium)))
+        checks.append((f"mfa_options[{index}].attribute_name", rules.attribute_name_problem(option.attribute_name)))
     checks.append(
         ("mfa_options", rules.duplicate_option_problem((o.delivery_medium, o.attribute_name) for o in options))
     )
     for field, problem in checks:
         if problem is not None:
-            raise ValueError(f"{path}: `{field}` {problem}")
+            raise ValueError(f"{scope.node.path}: `{field}` {problem}")
 
 
-def _validate_service_timeout(path: str, timeout: Duration) -> None:
+def _validate_service_timeout(scope: Construct, timeout: Duration) -> None:
     if Token.is_unresolved(timeout.to_string()):
         return
+    path = scope.node.path
     millis = timeout.to_milliseconds()
     if millis % 1000:
         raise ValueError(f"{path}: `service_timeout` must be a whole number of seconds; received {millis} ms")
