@@ -7,10 +7,12 @@ policy must be shared too, so the whole group is one construct found by a fixed 
 from __future__ import annotations
 
 import json
+import weakref
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -22,6 +24,19 @@ if TYPE_CHECKING:
     from aws_cdk import aws_cognito as cognito
 
 SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
+# The handler of each stack, found without asking jsii (each question is a round trip to its Node process).
+_HANDLERS: weakref.WeakKeyDictionary[Stack, SmsMfaHandler] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class PoolInfo:
+    """A pool as the handler sees it: its id (a token or a literal) and a key that is equal for equal pools."""
+
+    pool_id: str
+    literal: bool
+    key: str
+
+
 HANDLER_TIMEOUT = Duration.minutes(2)
 HANDLER_MEMORY_MB = 256
 COGNITO_ACTIONS = ("cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings")
@@ -36,7 +51,7 @@ class SmsMfaHandler(Construct):
         self.log_retention = DEFAULT_LOG_RETENTION
         self.log_retention_set_by: Construct | None = None
         # Pools by Python object (kept alive here so ids stay unique): their resolved id, and whether listed.
-        self._pool_objects: dict[int, tuple[cognito.IUserPool, str]] = {}
+        self._pool_objects: dict[int, tuple[cognito.IUserPool, PoolInfo]] = {}
         self._listed_pools: set[str] = set()
         self._users: dict[tuple[str, str], Construct] = {}
 
@@ -63,6 +78,7 @@ class SmsMfaHandler(Construct):
             log_group=self.log_group,
             description="Custom::CognitoUserSmsMfaSettings handler (cdk-cognito-sms-mfa)",
         )
+        self.service_token = self.function.function_arn
         self._statement = iam.PolicyStatement(actions=list(COGNITO_ACTIONS), resources=[])
         self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[self._statement])
 
@@ -77,10 +93,14 @@ class SmsMfaHandler(Construct):
         ValueError
             When ``log_retention`` differs from the retention another construct of the stack gave.
         """
-        stack = Stack.of(scope)
-        existing = stack.node.try_find_child(SINGLETON_ID)
-        handler = cls(stack, SINGLETON_ID) if existing is None else existing
-        assert isinstance(handler, SmsMfaHandler)
+        stack = scope if isinstance(scope, Stack) else Stack.of(scope)
+        handler = _HANDLERS.get(stack)
+        if handler is None:
+            existing = stack.node.try_find_child(SINGLETON_ID)
+            if existing is None:
+                existing = cls(stack, SINGLETON_ID)
+            assert isinstance(existing, SmsMfaHandler)
+            handler = _HANDLERS[stack] = existing
         handler.use_log_retention(log_retention, requested_by)
         return handler
 
@@ -109,17 +129,20 @@ class SmsMfaHandler(Construct):
                 f"{self.log_retention_set_by.node.path} set {self.log_retention.name}"
             )
 
-    def _pool_key(self, user_pool: cognito.IUserPool) -> str:
-        """The pool's id as CloudFormation will see it (a Ref or a literal), resolved once per pool object."""
+    def pool(self, user_pool: cognito.IUserPool) -> PoolInfo:
+        """What the handler needs to know of ``user_pool``, asked of jsii once per pool object."""
         known = self._pool_objects.get(id(user_pool))
         if known is None:
-            known = (user_pool, json.dumps(Stack.of(self).resolve(user_pool.user_pool_id), sort_keys=True))
+            pool_id = user_pool.user_pool_id
+            literal = not Token.is_unresolved(pool_id)
+            key = pool_id if literal else json.dumps(Stack.of(self).resolve(pool_id), sort_keys=True)
+            known = (user_pool, PoolInfo(pool_id, literal, key))
             self._pool_objects[id(user_pool)] = known
         return known[1]
 
     def add_pool(self, user_pool: cognito.IUserPool) -> None:
         """Allow the Cognito actions on ``user_pool`` (each pool is listed once, however it was obtained)."""
-        key = self._pool_key(user_pool)
+        key = self.pool(user_pool).key
         if key not in self._listed_pools:
             self._listed_pools.add(key)
             self._statement.add_resources(user_pool.user_pool_arn)
@@ -132,7 +155,7 @@ class SmsMfaHandler(Construct):
         ValueError
             When another settings construct of the stack already manages the same pool and username.
         """
-        first = self._users.setdefault((self._pool_key(user_pool), username), owner)
+        first = self._users.setdefault((self.pool(user_pool).key, username), owner)
         if first is not owner:
             raise ValueError(
                 f"{owner.node.path}: `username` must be managed by one settings construct per pool; received "

@@ -110,13 +110,15 @@ class UserSmsMfaSettings(Construct):
     ) -> None:
         super().__init__(scope, id)
         options = tuple(mfa_options) if mfa_options is not None else (MfaOption.sms(),)
-        pool_id = user_pool.user_pool_id
         literal_username = None if Token.is_unresolved(username) else username
-        _validate(self, pool_id, literal_username, options)
+        _validate(self, literal_username, options)
         if service_timeout is not None:  # the default is known to be valid
             _validate_service_timeout(self, service_timeout)
 
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
+        pool = handler.pool(user_pool)
+        if pool.literal:
+            _check(self, "user_pool.user_pool_id", rules.user_pool_id_problem(pool.pool_id))
         handler.add_pool(user_pool)
         if literal_username is not None:
             handler.claim_user(user_pool, literal_username, self)
@@ -126,11 +128,11 @@ class UserSmsMfaSettings(Construct):
         self.resource = CustomResource(
             self,
             "Resource",
-            service_token=handler.function.function_arn,
+            service_token=handler.service_token,
             resource_type=RESOURCE_TYPE,
             service_timeout=service_timeout or DEFAULT_SERVICE_TIMEOUT,
             properties={
-                "UserPoolId": pool_id,
+                "UserPoolId": pool.pool_id,
                 "Username": username,
                 "MFAOptions": [option.to_properties() for option in options],
             },
@@ -148,7 +150,7 @@ class UserSmsMfaSettings(Construct):
         return self.resource.get_att_string("UserPoolId")
 
 
-def _validate(scope: Construct, pool_id: str, literal_username: str | None, options: tuple[MfaOption, ...]) -> None:
+def _validate(scope: Construct, literal_username: str | None, options: tuple[MfaOption, ...]) -> None:
     """Check the literal values with the API's rules; tokens are left to the handler.
 
     The construct path is read only when a message needs it: every jsii round trip counts at 200 users.
@@ -156,8 +158,6 @@ def _validate(scope: Construct, pool_id: str, literal_username: str | None, opti
     checks: list[tuple[str, str | None]] = []
     if literal_username is not None:
         checks.append(("username", rules.username_problem(literal_username)))
-    if not Token.is_unresolved(pool_id):
-        checks.append(("user_pool.user_pool_id", rules.user_pool_id_problem(pool_id)))
     for index, option in enumerate(options):
         if not isinstance(option, MfaOption):
             raise TypeError(
@@ -169,8 +169,12 @@ def _validate(scope: Construct, pool_id: str, literal_username: str | None, opti
         ("mfa_options", rules.duplicate_option_problem((o.delivery_medium, o.attribute_name) for o in options))
     )
     for field, problem in checks:
-        if problem is not None:
-            raise ValueError(f"{scope.node.path}: `{field}` {problem}")
+        _check(scope, field, problem)
+
+
+def _check(scope: Construct, field: str, problem: str | None) -> None:
+    if problem is not None:
+        raise ValueError(f"{scope.node.path}: `{field}` {problem}")
 
 
 def _validate_service_timeout(scope: Construct, timeout: Duration) -> None:
