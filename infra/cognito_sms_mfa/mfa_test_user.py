@@ -98,7 +98,7 @@ class SmsMfaTestUser(Construct):
             log_retention=log_retention,
         )
         if not Token.is_unresolved(username):  # the settings see only the Ref: claim the literal name here
-            SmsMfaHandler.of(self, log_retention=None, requested_by=self).claim_user(
+            SmsMfaHandler.of(scope, log_retention=None, requested_by=self).claim_user(
                 user_pool, username, self.mfa_settings
             )
 

@@ -115,7 +115,7 @@ class UserSmsMfaSettings(Construct):
         if service_timeout is not None:  # the default is known to be valid
             _validate_service_timeout(self, service_timeout)
 
-        handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
+        handler = SmsMfaHandler.of(scope, log_retention=log_retention, requested_by=self)
         pool = handler.pool(user_pool)
         if pool.literal:
             _check(self, "user_pool.user_pool_id", rules.user_pool_id_problem(pool.pool_id))
