@@ -48,7 +48,7 @@ demo: synth
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy infra lambda_src tests
+	$(VENV)/bin/mypy infra lambda_src tests bench
 
 test: setup lint
 	$(VENV)/bin/pytest

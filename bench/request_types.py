@@ -25,6 +25,7 @@ from botocore.config import Config
 from cognito_sms_mfa._bundling import asset_directory
 from cognito_sms_mfa.local import CognitoEmulator
 from cognito_sms_mfa.local.cfn_responses import ResponseCollector
+from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV, LambdaContext
 
 from bench.common import Stats, progress
 
@@ -136,7 +137,7 @@ class _Sender:
             event["OldResourceProperties"] = {"ServiceToken": "arn:aws:lambda:x", **old_properties}
         self.emulator.clear_calls()
         started = time.perf_counter()
-        self.module.handler(event, _Context(LAMBDA_TIMEOUT_S))
+        self.module.handler(event, LambdaContext(LAMBDA_TIMEOUT_S))
         response = self.collector.wait_for(event["ResponseURL"])
         elapsed_ms = (time.perf_counter() - started) * 1000.0
         body = response.body
@@ -166,31 +167,13 @@ def _props(pool_id: str, options: list[dict[str, str]]) -> dict[str, Any]:
     return {"UserPoolId": pool_id, "Username": "alice", "MFAOptions": options}
 
 
-class _Context:
-    """The parts of Lambda's context crhelper and the handler read."""
-
-    function_name = "bench-handler"
-    aws_request_id = "bench-request"
-
-    def __init__(self, remaining_s: float) -> None:
-        self._deadline = time.monotonic() + remaining_s
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
 @contextmanager
 def _lambda_env(emulator: CognitoEmulator, collector: ResponseCollector) -> Iterator[None]:
     """Lambda's variables with dummy credentials, Cognito at the emulator, the collector's CA trusted."""
     values = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
+        **OFFLINE_AWS_ENV,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
         "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": emulator.endpoint,
         "SSL_CERT_FILE": collector.ca_file,
     }
@@ -252,7 +235,7 @@ def _delete_anchor(timeout_s: int, ours_delete_ms: float) -> DeleteAnchor:
     slept: list[float] = []
     helper = SimpleNamespace(
         _sleep_on_delete=_crhelper_default_sleep_on_delete(),
-        _context=_Context(timeout_s - ours_delete_ms / 1000.0),
+        _context=LambdaContext(timeout_s - ours_delete_ms / 1000.0),
     )
     CfnResource._wait_for_cwlogs(helper, sleep=slept.append)  # type: ignore[attr-defined]  # not in its stub
     sleep_s = float(sum(slept))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import importlib
 import sys
-import time
 import uuid
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from cognito_sms_mfa.local.lambda_runner import LambdaContext
 
 if TYPE_CHECKING:
     from cognito_sms_mfa.local import CognitoEmulator
@@ -31,19 +32,6 @@ class Pool:
         """The MFAOptions Cognito reports for ``username``."""
         answer: Any = self.client.admin_get_user(UserPoolId=self.id, Username=username)
         return list(answer.get("MFAOptions", []))
-
-
-class LambdaContext:
-    """The parts of Lambda's context crhelper and the handler read."""
-
-    function_name = "functional-handler"
-    aws_request_id = "functional-request"
-
-    def __init__(self, remaining_s: float) -> None:
-        self._deadline = time.monotonic() + remaining_s
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 @dataclass
@@ -81,7 +69,7 @@ class Deployer:
         if old_properties is not None:
             event["OldResourceProperties"] = {"ServiceToken": "arn:aws:lambda:x", **old_properties}
         self.last_event = event
-        self.module.handler(event, LambdaContext(remaining_s))
+        self.module.handler(event, LambdaContext(remaining_s, function_name="functional-handler"))
         return self.collector.wait_for(event["ResponseURL"])
 
     def calls(self) -> list[str]:

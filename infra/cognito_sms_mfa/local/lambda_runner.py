@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -56,6 +57,19 @@ handler = getattr(importlib.import_module(module_name), function_name)
 result = handler(json.load(sys.stdin), Context())
 print(json.dumps({"result": result}, default=str), file=sys.stderr)
 """
+
+
+class LambdaContext:
+    """The parts of Lambda's context object that crhelper and handlers read, for in-process invocations."""
+
+    def __init__(self, remaining_s: float, function_name: str = "local-function") -> None:
+        self.function_name = function_name
+        self.aws_request_id = str(uuid.uuid4())
+        self._deadline = time.monotonic() + remaining_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the (simulated) timeout."""
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 @dataclass(frozen=True)
