@@ -13,7 +13,6 @@ import importlib
 import os
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ import boto3
 from botocore.config import Config
 from cognito_sms_mfa._bundling import asset_directory
 from cognito_sms_mfa.local import CognitoEmulator
-from cognito_sms_mfa.local.cfn_responses import ResponseCollector
+from cognito_sms_mfa.local.cfn_responses import ResponseCollector, custom_resource_event
 from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV, LambdaContext
 
 from bench.common import Stats, progress
@@ -121,20 +120,16 @@ class _Sender:
         old_properties: dict[str, Any] | None = None,
     ) -> tuple[dict[str, Any], float, list[str]]:
         """Send one CloudFormation-shaped event; return the response body, the time in ms and the actions."""
-        event: dict[str, Any] = {
-            "RequestType": request_type,
-            "ServiceToken": f"arn:aws:lambda:{REGION}:123456789012:function:bench-handler",
-            "ResponseURL": self.collector.new_url(),
-            "StackId": STACK_ID,
-            "RequestId": str(uuid.uuid4()),
-            "LogicalResourceId": "AliceMfa",
-            "ResourceType": "Custom::CognitoUserSmsMfaSettings",
-            "ResourceProperties": {"ServiceToken": "arn:aws:lambda:x", "ServiceTimeout": "300", **properties},
-        }
-        if physical_id is not None:
-            event["PhysicalResourceId"] = physical_id
-        if old_properties is not None:
-            event["OldResourceProperties"] = {"ServiceToken": "arn:aws:lambda:x", **old_properties}
+        service_token = f"arn:aws:lambda:{REGION}:123456789012:function:bench-handler"
+        event = custom_resource_event(
+            request_type,
+            {"ServiceToken": service_token, "ServiceTimeout": "300", **properties},
+            response_url=self.collector.new_url(),
+            stack_id=STACK_ID,
+            logical_id="AliceMfa",
+            physical_id=physical_id,
+            old_properties=None if old_properties is None else {"ServiceToken": service_token, **old_properties},
+        )
         self.emulator.clear_calls()
         started = time.perf_counter()
         self.module.handler(event, LambdaContext(LAMBDA_TIMEOUT_S))

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from cognito_sms_mfa.local import CognitoEmulator, lambda_runner
-from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector
+from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector, custom_resource_event
 from cognito_sms_mfa.local.rehearsal import emulator_client
 
 REGION = "us-east-1"
@@ -53,17 +53,14 @@ def run(
 
 
 def event(request_type: str, properties: dict[str, Any], physical_id: str | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "RequestType": request_type,
-        "StackId": f"arn:aws:cloudformation:{REGION}:123456789012:stack/E2E/{uuid.uuid4()}",
-        "RequestId": str(uuid.uuid4()),
-        "LogicalResourceId": "AliceMfa",
-        "ResourceType": "Custom::CognitoUserSmsMfaSettings",
-        "ResourceProperties": {"ServiceToken": "arn:aws:lambda:x", "ServiceTimeout": "300", **properties},
-    }
-    if physical_id is not None:
-        body["PhysicalResourceId"] = physical_id
-    return body
+    return custom_resource_event(
+        request_type,
+        {"ServiceToken": "arn:aws:lambda:x", "ServiceTimeout": "300", **properties},
+        response_url="",  # set per invocation by run()
+        stack_id=f"arn:aws:cloudformation:{REGION}:123456789012:stack/E2E/{uuid.uuid4()}",
+        logical_id="AliceMfa",
+        physical_id=physical_id,
+    )
 
 
 def test_bundled_asset_creates_and_deletes_in_boto3_only_process(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import importlib
 import sys
-import uuid
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.lambda_runner import LambdaContext
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 REGION = "us-east-1"
 STACK_ID = f"arn:aws:cloudformation:{REGION}:123456789012:stack/FunctionalTest/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
+SERVICE_TOKEN = f"arn:aws:lambda:{REGION}:123456789012:function:functional-handler"
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 
 
@@ -54,20 +55,15 @@ class Deployer:
         logical_id: str = "AliceMfa",
     ) -> CfnResponse:
         self.emulator.clear_calls()
-        event: dict[str, Any] = {
-            "RequestType": request_type,
-            "ServiceToken": f"arn:aws:lambda:{REGION}:123456789012:function:functional-handler",
-            "ResponseURL": self.collector.new_url(),
-            "StackId": STACK_ID,
-            "RequestId": str(uuid.uuid4()),
-            "LogicalResourceId": logical_id,
-            "ResourceType": "Custom::CognitoUserSmsMfaSettings",
-            "ResourceProperties": {"ServiceToken": "arn:aws:lambda:x", "ServiceTimeout": "300", **properties},
-        }
-        if physical_id is not None:
-            event["PhysicalResourceId"] = physical_id
-        if old_properties is not None:
-            event["OldResourceProperties"] = {"ServiceToken": "arn:aws:lambda:x", **old_properties}
+        event = custom_resource_event(
+            request_type,
+            {"ServiceToken": SERVICE_TOKEN, "ServiceTimeout": "300", **properties},
+            response_url=self.collector.new_url(),
+            stack_id=STACK_ID,
+            logical_id=logical_id,
+            physical_id=physical_id,
+            old_properties=None if old_properties is None else {"ServiceToken": SERVICE_TOKEN, **old_properties},
+        )
         self.last_event = event
         self.module.handler(event, LambdaContext(remaining_s, function_name="functional-handler"))
         return self.collector.wait_for(event["ResponseURL"])

@@ -1,4 +1,5 @@
-"""A local stand-in for CloudFormation's presigned ResponseURL: an HTTPS endpoint that records the responses.
+"""CloudFormation's side of a custom resource, locally: the events it sends, and a stand-in for its presigned
+ResponseURL (an HTTPS endpoint that records the responses).
 
 crhelper always PUTs the response over TLS and retries forever when it cannot connect, so the endpoint is
 real HTTPS (a throwaway CA made with trustme; point ``SSL_CERT_FILE`` at :attr:`ResponseCollector.ca_file`)
@@ -23,6 +24,35 @@ import trustme
 HOST = "localhost"
 # A query string shaped like a presigned URL's: a secret that must never reach a log.
 SIGNATURE_PARAM = "X-Amz-Signature"
+
+
+def custom_resource_event(
+    request_type: str,
+    properties: dict[str, Any],
+    *,
+    response_url: str,
+    stack_id: str,
+    logical_id: str,
+    resource_type: str = "Custom::CognitoUserSmsMfaSettings",
+    physical_id: str | None = None,
+    old_properties: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A CloudFormation custom-resource request; ``properties`` are passed as given (CloudFormation sends strings)."""
+    event: dict[str, Any] = {
+        "RequestType": request_type,
+        "ServiceToken": properties.get("ServiceToken", ""),
+        "ResponseURL": response_url,
+        "StackId": stack_id,
+        "RequestId": str(uuid.uuid4()),
+        "LogicalResourceId": logical_id,
+        "ResourceType": resource_type,
+        "ResourceProperties": properties,
+    }
+    if physical_id is not None:
+        event["PhysicalResourceId"] = physical_id
+    if old_properties is not None:
+        event["OldResourceProperties"] = old_properties
+    return event
 
 
 @dataclass(frozen=True)

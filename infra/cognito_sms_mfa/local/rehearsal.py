@@ -30,6 +30,7 @@ from cognito_sms_mfa.local.assembly import (
     StackTemplate,
     as_cloudformation_strings,
 )
+from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -234,20 +235,16 @@ class Rehearsal:
         self, stack: StackTemplate, item: _Settings, request_type: str, old_properties: dict[str, Any] | None = None
     ) -> Outcome:
         url = self.collector.new_url()
-        event: dict[str, Any] = {
-            "RequestType": request_type,
-            "ServiceToken": item.properties.get("ServiceToken", ""),
-            "ResponseURL": url,
-            "StackId": f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{stack.name}/{uuid.uuid4()}",
-            "RequestId": str(uuid.uuid4()),
-            "LogicalResourceId": item.logical_id,
-            "ResourceType": stack.resources[item.logical_id]["Type"],
-            "ResourceProperties": as_cloudformation_strings(item.properties),
-        }
-        if request_type != "Create":
-            event["PhysicalResourceId"] = item.physical_id
-        if old_properties is not None:
-            event["OldResourceProperties"] = as_cloudformation_strings(old_properties)
+        event = custom_resource_event(
+            request_type,
+            as_cloudformation_strings(item.properties),
+            response_url=url,
+            stack_id=f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{stack.name}/{uuid.uuid4()}",
+            logical_id=item.logical_id,
+            resource_type=stack.resources[item.logical_id]["Type"],
+            physical_id=None if request_type == "Create" else item.physical_id,
+            old_properties=None if old_properties is None else as_cloudformation_strings(old_properties),
+        )
         function = item.function
         env = lambda_runner.lambda_environment(
             region=self.region,
