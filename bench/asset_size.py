@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cognito_sms_mfa._bundling import asset_directory
+from cognito_sms_mfa.handler_asset import asset_directory
 
 from bench.common import progress, ratio
 from bench.request_types import LAMBDA_TIMEOUT_S

@@ -34,10 +34,10 @@ if variant == "floor":
 
     boto3.client("cognito-idp")
 elif variant == "ours":
-    import index
+    import cognito_sms_mfa_lambda.index
 elif variant == "ours_with_polling_clients":
     _env_without_sam_local()
-    import index  # noqa: F401
+    import cognito_sms_mfa_lambda.index  # noqa: F401
 elif variant == "crhelper_default":
     import boto3
     import crhelper
@@ -51,7 +51,7 @@ cpu_ms = (time.process_time() - started_cpu) * 1000.0
 
 checks: dict[str, object] = {}
 if variant.startswith("ours"):
-    module = sys.modules["index"]
+    module = sys.modules["cognito_sms_mfa_lambda.index"]
     checks = {
         "client": module.client is not None,
         "init_failed": module.helper._init_failed is not None,

@@ -14,7 +14,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from cognito_sms_mfa._bundling import asset_directory
+from cognito_sms_mfa.handler_asset import asset_directory
 from cognito_sms_mfa.local.lambda_runner import lambda_environment, runtime_path
 
 from bench.common import ROOT, Stats, last_json_line, paired_ratio, progress
@@ -23,8 +23,8 @@ RUNS = 21
 CHILD = ROOT / "bench" / "cold_child.py"
 VARIANTS = {
     "floor": "`import boto3; boto3.client('cognito-idp')`",
-    "ours": "`import index` (the staged asset's entry module)",
-    "ours_with_polling_clients": "`import index`, with crhelper building its lambda, events and logs clients",
+    "ours": "`import cognito_sms_mfa_lambda.index` (the staged asset's entry module)",
+    "ours_with_polling_clients": "the same, with crhelper building its lambda, events and logs clients",
     "crhelper_default": "`import boto3, crhelper; crhelper.CfnResource(); boto3.client('cognito-idp')`",
 }
 

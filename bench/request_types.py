@@ -9,9 +9,7 @@ response body being in the collector; its Cognito calls are those the emulator r
 
 from __future__ import annotations
 
-import importlib
 import os
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,12 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from cognito_sms_mfa._bundling import asset_directory
+from cognito_sms_mfa.handler_asset import asset_directory
 from cognito_sms_mfa.local import CognitoEmulator
 from cognito_sms_mfa.local.cfn_responses import ResponseCollector, custom_resource_event
-from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV, LambdaContext
+from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
+from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
 
 from bench.common import Stats, progress
+from tests.handler.functional.harness import load_handler
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -37,7 +37,6 @@ LAMBDA_TIMEOUT_S = 120.0  # the handler's timeout (HANDLER_TIMEOUT; asset_size c
 STACK_ID = f"arn:aws:cloudformation:{REGION}:123456789012:stack/Bench/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 FOREIGN_ID = "Bench_AliceMfa_K3J9Q2XZ"  # crhelper's random id shape, as after a failed Create
-HANDLER_MODULES = ("index", "cognito", "mfa", "rules", "crhelper")
 # Timeouts at which crhelper's default sleep_on_delete is evaluated (ours, its threshold, common choices).
 ANCHOR_TIMEOUTS_S = (120, 136, 137, 300, 900)
 
@@ -211,13 +210,8 @@ def _make_pool(emulator: CognitoEmulator) -> str:
 
 
 def _load_handler() -> ModuleType:
-    """Import the staged asset's ``index`` afresh, so its start-up reads the environment set above."""
-    asset = asset_directory()
-    if asset not in sys.path:
-        sys.path.insert(0, asset)
-    for name in [name for name in sys.modules if name in HANDLER_MODULES or name.startswith("crhelper.")]:
-        del sys.modules[name]
-    return importlib.import_module("index")
+    """Import the staged asset's entry module afresh, so its start-up reads the environment set above."""
+    return load_handler(asset_directory())
 
 
 def _delete_anchor(timeout_s: int, ours_delete_ms: float) -> DeleteAnchor:

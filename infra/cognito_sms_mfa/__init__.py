@@ -10,15 +10,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cognito_sms_mfa.mfa_test_user import SmsMfaTestUser
-    from cognito_sms_mfa.settings import MfaOption, UserSmsMfaSettings
+    from cognito_sms_mfa_lambda.rules import MfaOption
+
+    from cognito_sms_mfa.sms_mfa_test_user import SmsMfaTestUser
+    from cognito_sms_mfa.user_sms_mfa_settings import UserSmsMfaSettings
 
 __all__ = ["MfaOption", "SmsMfaTestUser", "UserSmsMfaSettings"]
 
 _HOMES = {
-    "MfaOption": "cognito_sms_mfa.settings",
-    "UserSmsMfaSettings": "cognito_sms_mfa.settings",
-    "SmsMfaTestUser": "cognito_sms_mfa.mfa_test_user",
+    "MfaOption": "cognito_sms_mfa_lambda.rules",
+    "UserSmsMfaSettings": "cognito_sms_mfa.user_sms_mfa_settings",
+    "SmsMfaTestUser": "cognito_sms_mfa.sms_mfa_test_user",
 }
 
 

@@ -13,55 +13,12 @@ Exit status: 0 when every request succeeded and every user holds exactly the des
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-
-    from cognito_sms_mfa.local.rehearsal import Outcome
-
-
-def _options(options: list[dict[str, str]] | None) -> str:
-    if options is None:
-        return "(no user)"
-    if not options:
-        return "none"
-    return ", ".join(f"{o.get('DeliveryMedium')}->{o.get('AttributeName')}" for o in options)
-
-
-def render_table(outcomes: Sequence[Outcome]) -> str:
-    """A plain-text table, one row per request, with the Reason under each failed row."""
-    header = ("STACK", "STEP", "RESOURCE", "POOL", "USERNAME", "DESIRED", "READ BACK", "RESULT", "TIME")
-    rows = [
-        (
-            o.stack,
-            o.phase,
-            o.logical_id,
-            o.pool,
-            o.username,
-            _options(o.desired),
-            _options(o.read_back),
-            "ok" if o.ok else ("MISMATCH" if o.status == "SUCCESS" else o.status),
-            f"{o.seconds:.2f} s",
-        )
-        for o in outcomes
-    ]
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
-    lines = [
-        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in (header, *rows)
-    ]
-    out = [lines[0], "  ".join("-" * w for w in widths)]
-    for outcome, line in zip(outcomes, lines[1:], strict=True):
-        out.append(line)
-        if outcome.reason:
-            out.append(f"    Reason: {outcome.reason}")
-    return "\n".join(out)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,48 +36,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the rehearsal; return the exit status."""
+    """Parse the arguments and run the rehearsal; return the exit status."""
     args = _parser().parse_args(argv)
-    from cognito_sms_mfa.local.assembly import AssemblyError, load_assembly
-    from cognito_sms_mfa.local.cfn_responses import ResponseCollector
-    from cognito_sms_mfa.local.rehearsal import Rehearsal
+    from cognito_sms_mfa.local.rehearsal import rehearse
 
-    def progress(line: str) -> None:
-        print(line, file=sys.stderr, flush=True)
-
-    started = time.monotonic()
-    try:
-        stacks = load_assembly(args.cdk_out, args.stack)
-        with contextlib.ExitStack() as resources:
-            endpoint = args.endpoint
-            if endpoint is None:
-                from cognito_sms_mfa.local import CognitoEmulator
-
-                endpoint = resources.enter_context(CognitoEmulator(region=args.region)).endpoint
-                progress(f"local Cognito emulator at {endpoint}")
-            collector = resources.enter_context(ResponseCollector())
-            rehearsal = Rehearsal(endpoint=endpoint, region=args.region, collector=collector, progress=progress)
-            outcomes = rehearsal.run(stacks, cycle=args.cycle)
-    except AssemblyError as error:
-        print(f"rehearse: {error}", file=sys.stderr)
-        return 2
-    failed = [o for o in outcomes if not o.ok]
-    elapsed = time.monotonic() - started
-    if args.json:
-        print(json.dumps({"ok": not failed, "seconds": round(elapsed, 2), "requests": [o.to_json() for o in outcomes]}))
-    else:
-        print(render_table(outcomes))
-        print(
-            "\nDESIRED: the options the template asks for (after an update: flipped; after a delete: none)."
-            "\nREAD BACK: what the emulator's AdminGetUser reports for the user afterwards."
-        )
-        verdict = (
-            "all requests succeeded and every user holds the desired options"
-            if not failed
-            else (f"{len(failed)} of {len(outcomes)} requests failed or left the wrong options")
-        )
-        print(f"\n{len(outcomes)} requests in {elapsed:.1f} s: {verdict}")
-    return 1 if failed or not outcomes else 0
+    return rehearse(
+        args.cdk_out, stacks=args.stack, endpoint=args.endpoint, region=args.region, cycle=args.cycle, as_json=args.json
+    )
 
 
 if __name__ == "__main__":

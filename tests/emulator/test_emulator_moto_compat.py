@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from cognito_sms_mfa.local.emulator import install
+from cognito_sms_mfa.local.moto_patches import install
 from moto import mock_aws
 
 if TYPE_CHECKING:

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.slow
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_STACK = "CognitoSmsMfaExample"
-HANDLER_MODULES = ["cognito.py", "index.py", "mfa.py", "rules.py"]
+HANDLER_MODULES = [
+    f"cognito_sms_mfa_lambda/{name}" for name in ("__init__.py", "cognito.py", "index.py", "mfa.py", "rules.py")
+]
 CRHELPER_FILES = [
     "crhelper/LICENSE",
     "crhelper/NOTICE",
@@ -90,7 +92,7 @@ def test_asset_holds_handler_modules_and_crhelper_only(example_cloud_assembly: P
     # WHEN its files are listed
     files = asset_files(folder)
 
-    # THEN it holds the four handler modules and crhelper's modules and notices, nothing else (no bytecode)
+    # THEN it holds the handler package's modules and crhelper's modules and notices, nothing else (no bytecode)
     assert sorted(files) == sorted(HANDLER_MODULES + CRHELPER_FILES)
     assert not [name for name in files if "__pycache__" in name or name.endswith(".pyc")]
 

@@ -45,11 +45,19 @@ NOT_COPIED = (
     ".pytest_cache",
 )
 HANDLER_SOURCES = {
-    f"cognito_sms_mfa/handler/{name}" for name in ("__init__.py", "cognito.py", "index.py", "mfa.py", "rules.py")
+    f"cognito_sms_mfa_lambda/{name}"
+    for name in ("__init__.py", "cognito.py", "index.py", "mfa.py", "rules.py", "py.typed")
 }
 LIBRARY_SOURCES = {
     f"cognito_sms_mfa/{name}"
-    for name in ("__init__.py", "_bundling.py", "_provider.py", "mfa_test_user.py", "settings.py", "py.typed")
+    for name in (
+        "__init__.py",
+        "handler_asset.py",
+        "sms_mfa_handler.py",
+        "sms_mfa_test_user.py",
+        "user_sms_mfa_settings.py",
+        "py.typed",
+    )
 }
 EXAMPLE_STACK = "CognitoSmsMfaExample"
 COGNITO_ACTIONS = ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings"]
@@ -80,7 +88,7 @@ UserSmsMfaSettings(two, "BobMfa", user_pool=second, username="bob", mfa_options=
 UserSmsMfaSettings(two, "AliceInSecondMfa", user_pool=second, username="alice")
 app.synth()
 
-handler = importlib.util.find_spec("cognito_sms_mfa.handler")
+handler = importlib.util.find_spec("cognito_sms_mfa_lambda")
 print(json.dumps({"package": cognito_sms_mfa.__file__, "handler": list(handler.submodule_search_locations)}))
 '''
 
@@ -173,9 +181,9 @@ def test_wheel_contains_library_and_handler_sources(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
 
-    # THEN it ships the library, the handler's modules under cognito_sms_mfa/handler/, and no bytecode
+    # THEN it ships the library, the handler package cognito_sms_mfa_lambda/, and no bytecode
     assert names >= LIBRARY_SOURCES
-    assert {name for name in names if name.startswith("cognito_sms_mfa/handler/")} == HANDLER_SOURCES
+    assert {name for name in names if name.startswith("cognito_sms_mfa_lambda/")} == HANDLER_SOURCES
     assert [name for name in names if "__pycache__" in name or name.endswith(".pyc")] == []
 
 
@@ -186,16 +194,14 @@ def test_wheel_handler_sources_match_repository(wheel: Path) -> None:
         shipped = {name: archive.read(name) for name in sorted(HANDLER_SOURCES)}
 
     # THEN they are lambda_src/ byte for byte
-    assert shipped == {
-        name: (REPO_ROOT / "lambda_src" / Path(name).name).read_bytes() for name in sorted(HANDLER_SOURCES)
-    }
+    assert shipped == {name: (REPO_ROOT / "lambda_src" / name).read_bytes() for name in sorted(HANDLER_SOURCES)}
 
 
 def test_wheel_installed_package_imports_from_new_venv(venv: Venv) -> None:
     # GIVEN the wheel installed into a fresh virtualenv that sees the development packages through a .pth file
     # WHEN the new interpreter imports the library
     result = run(
-        [venv.python, "-c", "import cognito_sms_mfa.handler.rules as r; print(r.__file__)"],
+        [venv.python, "-c", "import cognito_sms_mfa_lambda.rules as r; print(r.__file__)"],
         cwd=venv.root,
         env=isolated_env(),
     )
@@ -212,7 +218,7 @@ def test_wheel_app_loads_library_and_handler_from_new_venv(venv: Venv, synthesiz
 
     # THEN both are in the new site-packages, where pip also compiled bytecode next to the handler
     assert package.is_relative_to(venv.site_packages)
-    assert handler == venv.site_packages / "cognito_sms_mfa" / "handler"
+    assert handler == venv.site_packages / "cognito_sms_mfa_lambda"
     assert (handler / "__pycache__").is_dir()
 
 

@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cognito_sms_mfa.handler_asset import HANDLER_PACKAGE
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 BROKEN_HANDLER = HERE / "broken_handler" / "index.py"
+ENTRY_MODULE = f"{HANDLER_PACKAGE}/index.py"
 
 TWO_STACK_APP = textwrap.dedent(
     """
@@ -147,8 +149,8 @@ def test_rehearse_unknown_stack_exits_2_naming_it(two_stack_assembly: Path) -> N
 def test_rehearse_broken_handler_exits_nonzero_and_shows_reason(example_cloud_assembly: Path, tmp_path: Path) -> None:
     # GIVEN the example assembly whose handler asset is replaced by one that always fails
     assembly = copy_assembly(example_cloud_assembly, tmp_path / "cdk.out")
-    [asset] = [p for p in assembly.glob("asset.*") if (p / "index.py").is_file()]
-    shutil.copy(BROKEN_HANDLER, asset / "index.py")
+    [entry] = assembly.glob(f"asset.*/{ENTRY_MODULE}")
+    shutil.copy(BROKEN_HANDLER, entry)
     # WHEN
     result = rehearse(str(assembly), "--cycle")
     # THEN non-zero, every create FAILED with the handler's reason shown, and no update attempted
@@ -161,8 +163,8 @@ def test_rehearse_broken_handler_exits_nonzero_and_shows_reason(example_cloud_as
 def test_rehearse_crashing_handler_reports_no_response(example_cloud_assembly: Path, tmp_path: Path) -> None:
     # GIVEN a handler that crashes at import, so it never answers CloudFormation
     assembly = copy_assembly(example_cloud_assembly, tmp_path / "cdk.out")
-    [asset] = [p for p in assembly.glob("asset.*") if (p / "index.py").is_file()]
-    (asset / "index.py").write_text("raise ImportError('crashed at start-up on purpose')\n")
+    [entry] = assembly.glob(f"asset.*/{ENTRY_MODULE}")
+    entry.write_text("raise ImportError('crashed at start-up on purpose')\n")
     # WHEN
     result = rehearse(str(assembly), "--json", "--stack", "CognitoSmsMfaExample")
     # THEN

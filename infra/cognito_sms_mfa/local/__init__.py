@@ -6,13 +6,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cognito_sms_mfa.local.server import CognitoEmulator
+    from cognito_sms_mfa.local.emulator import CognitoEmulator
 
 __all__ = ["CognitoEmulator"]
 
 # Imported on first use, so that importing this package does not load moto.
 _HOMES = {
-    "CognitoEmulator": "cognito_sms_mfa.local.server",
+    "CognitoEmulator": "cognito_sms_mfa.local.emulator",
 }
 
 

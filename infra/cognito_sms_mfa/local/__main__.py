@@ -8,7 +8,7 @@ import signal
 import threading
 from typing import TYPE_CHECKING
 
-from cognito_sms_mfa.local.server import CognitoEmulator
+from cognito_sms_mfa.local.emulator import CognitoEmulator
 
 if TYPE_CHECKING:
     from types import FrameType

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import trustme
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 
 HOST = "localhost"
 # A query string shaped like a presigned URL's: a secret that must never reach a log.
@@ -33,7 +34,7 @@ def custom_resource_event(
     response_url: str,
     stack_id: str,
     logical_id: str,
-    resource_type: str = "Custom::CognitoUserSmsMfaSettings",
+    resource_type: str = SETTINGS_RESOURCE_TYPE,
     physical_id: str | None = None,
     old_properties: dict[str, Any] | None = None,
 ) -> dict[str, Any]:

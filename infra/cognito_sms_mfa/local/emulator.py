@@ -1,161 +1,213 @@
-"""Extend moto's cognito-idp with AdminSetUserSettings and the service's username lookup.
+"""A local Cognito endpoint over real HTTP: moto's cognito-idp, AdminSetUserSettings, fault injection, call counts.
 
-moto 5.2 has user pools and users, but no ``AdminSetUserSettings`` (it answers NotImplementedError), its
-``AdminGetUser`` always says ``MFAOptions: []``, and it finds a user only by the exact username or by a
-``UsernameAttributes`` value. :func:`install` patches moto's classes in place, once per process, so that:
-
-- ``AdminSetUserSettings`` validates its input as the service does (the shape rules of botocore's model,
-  then the documented SMS/``phone_number`` rule; see :mod:`.validation`), answers the service's error codes,
-  and stores the options; ``AdminGetUser`` validates ``UserPoolId`` and ``Username`` the same way;
-- ``AdminGetUser``, ``ListUsers`` and ``AdminCreateUser`` return the stored options as ``MFAOptions`` and
-  leave the key out when there are none;
-- admin APIs find a user case-insensitively in pools created with ``UsernameConfiguration={"CaseSensitive":
-  False}``, and by alias (``AliasAttributes``: verified ``email``/``phone_number``, ``preferred_username``);
-- ``CreateUserPool`` parses moto's signing key (the same key file for every pool) once per process instead of
-  once per pool, which takes it from about 130 ms to about 1 ms.
+:class:`CognitoEmulator` serves moto's cognito-idp application (extended by :func:`.moto_patches.install`) from a
+werkzeug server thread on 127.0.0.1, behind the :class:`.gateway.Gateway` that records every action received
+(``X-Amz-Target``), answers injected faults, and serves the control endpoints under ``/_emulator/``.
 """
 
 from __future__ import annotations
 
 import functools
-import json
+import logging
 import threading
-from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING
 
-from joserfc.jwk import RSAKey
-from moto.cognitoidp import models as moto_models
-from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser, CognitoIdpUserPool
-from moto.cognitoidp.responses import CognitoIdpResponse
-from moto.cognitoidp.utils import flatten_attrs
-from moto.core.responses import ActionResult, EmptyResult
-from moto.core.utils import utcnow
+from cognito_sms_mfa.local.gateway import (
+    FAULT_STATUS,
+    SERVICE,
+    Control,
+    Gateway,
+    PendingFault,
+    WsgiApp,
+    check_action,
+    reset_moto_cognito,
+)
+from cognito_sms_mfa.local.moto_patches import install
 
-from cognito_sms_mfa.local.validation import validate_admin_get_user, validate_admin_set_user_settings
+if TYPE_CHECKING:
+    from types import TracebackType
 
-__all__ = ["install"]
+    from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
-MFA_OPTIONS_ATTRIBUTE = "emulator_mfa_options"
-"""Name of the attribute that holds a user's options on moto's ``CognitoIdpUser``."""
+__all__ = ["FAULT_STATUS", "CognitoEmulator", "PendingFault"]
 
-VERIFIABLE_ALIASES = frozenset({"email", "phone_number"})
-CASE_FOLDED_ALIASES = frozenset({"email", "preferred_username"})
+logger = logging.getLogger(__name__)
 
-_install_lock = threading.Lock()
-_installed = False
-
-
-def install() -> None:
-    """Patch moto's cognito-idp classes with AdminSetUserSettings and the service's username lookup.
-
-    Idempotent and thread-safe: the first call patches, later calls do nothing. The patches live in the
-    process, so they also apply to ``moto.mock_aws`` used in the same process.
-
-    Examples
-    --------
-    >>> from cognito_sms_mfa.local.emulator import install
-    >>> install()
-    >>> install()  # a second call changes nothing
-    """
-    global _installed
-    with _install_lock:
-        if _installed:
-            return
-        original_to_json = CognitoIdpUser.to_json
-        original_admin_get_user = CognitoIdpResponse.admin_get_user
-
-        def user_to_json(self: CognitoIdpUser, extended: bool = False, *args: Any, **kwargs: Any) -> dict[str, Any]:
-            result = original_to_json(self, extended, *args, **kwargs)
-            if extended:
-                result.pop("MFAOptions", None)
-                options = mfa_options_of(self)
-                if options:
-                    result["MFAOptions"] = options
-            return result
-
-        def admin_get_user(self: CognitoIdpResponse) -> ActionResult:
-            validate_admin_get_user(self.parameters)
-            return original_admin_get_user(self)
-
-        _patch(CognitoIdpUser, "to_json", user_to_json)
-        _patch(CognitoIdpResponse, "admin_get_user", admin_get_user)
-        _patch(CognitoIdpUserPool, "_get_user", find_user)
-        _patch(CognitoIdpBackend, "admin_set_user_settings", _backend_admin_set_user_settings)
-        _patch(CognitoIdpResponse, "admin_set_user_settings", _response_admin_set_user_settings)
-        # moto's models read the key through their module's ``jwk`` name: only that reference changes.
-        _patch(moto_models, "jwk", SimpleNamespace(RSAKey=SimpleNamespace(import_key=_import_rsa_key)))
-        _installed = True
-
-
-def _patch(owner: object, name: str, value: object) -> None:
-    """Replace ``owner.name`` in place, so that moto's own code calls the new behaviour too."""
-    setattr(owner, name, value)
-
-
-def _import_rsa_key(data: dict[str, Any]) -> RSAKey:
-    """``RSAKey.import_key`` for moto's pools, parsing each distinct key once (a built key is read-only)."""
-    return _parse_rsa_key(json.dumps(data, sort_keys=True))
+STOP_TIMEOUT_S = 5.0
 
 
 @functools.cache
-def _parse_rsa_key(serialised: str) -> RSAKey:
-    return RSAKey.import_key(json.loads(serialised))
+def _moto_app() -> WsgiApp:
+    """moto's cognito-idp Flask application, built once per process (it keeps no state of its own)."""
+    from moto.moto_server.werkzeug_app import create_backend_app
+
+    app: WsgiApp = create_backend_app(SERVICE)
+    return app
 
 
-def mfa_options_of(user: CognitoIdpUser) -> list[dict[str, str]]:
-    """The MFAOptions stored on a moto user by AdminSetUserSettings (a copy; empty when none were set)."""
-    options: list[dict[str, str]] = getattr(user, MFA_OPTIONS_ATTRIBUTE, [])
-    return [dict(option) for option in options]
+def _request_handler() -> type[WSGIRequestHandler]:
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class QuietHandler(MotoRequestHandler):
+        """moto's request handler, logging each request at DEBUG instead of printing it."""
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            logger.debug("%s %s", self.requestline, code)
+
+    return QuietHandler
 
 
-def find_user(pool: CognitoIdpUserPool, username: str) -> CognitoIdpUser | None:
-    """Find a user of ``pool`` the way the service resolves ``Username`` in admin APIs; None when absent.
+class CognitoEmulator:
+    """A local Amazon Cognito user pools endpoint for tests: moto over real HTTP, with AdminSetUserSettings.
 
-    Tries, in order: the exact username; the username in another case (case-insensitive pools only); a
-    ``UsernameAttributes`` value (moto's own rule); an ``AliasAttributes`` value, where ``email`` and
-    ``phone_number`` count only when ``<attribute>_verified`` is ``"true"``. In case-insensitive pools,
-    ``email`` and ``preferred_username`` also match in any case.
+    The server runs in a daemon thread on 127.0.0.1. Point a boto3 ``cognito-idp`` client at
+    :attr:`endpoint` (or set ``AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER``) with any dummy credentials.
+    moto keeps its data per process: emulators in one process share the same user pools.
+
+    Parameters
+    ----------
+    port
+        TCP port to listen on. Default: - an ephemeral port chosen by the operating system.
+    region
+        The Region clients are expected to sign for; moto serves whatever Region a request is signed for.
+        Default: - ``us-east-1``.
+
+    Examples
+    --------
+    >>> import boto3
+    >>> with CognitoEmulator() as emulator:
+    ...     client = boto3.client(
+    ...         "cognito-idp", endpoint_url=emulator.endpoint, region_name=emulator.region,
+    ...         aws_access_key_id="testing", aws_secret_access_key="testing",
+    ...     )
+    ...     pool_id = client.create_user_pool(PoolName="test")["UserPool"]["Id"]
+    ...     emulator.inject("AdminGetUser", "TooManyRequestsException")
+    ...     emulator.calls()
+    ['CreateUserPool']
     """
-    exact = pool.users.get(username)
-    if exact is not None:
-        return exact
-    config = pool.extended_config
-    fold = (config.get("UsernameConfiguration") or {}).get("CaseSensitive") is False
-    users = list(pool.users.values())
-    if fold:
-        wanted = username.casefold()
-        for user in users:
-            if user.username.casefold() == wanted:
-                return user
-    username_attributes = config.get("UsernameAttributes") or []
-    alias_attributes = config.get("AliasAttributes") or []
-    for user in users:
-        attributes = flatten_attrs(user.attributes)
-        for name in [*username_attributes, *alias_attributes]:
-            value = attributes.get(name)
-            if value is None or not _same(value, username, fold and name in CASE_FOLDED_ALIASES):
-                continue
-            verified = str(attributes.get(f"{name}_verified", "")).lower() == "true"
-            if name in username_attributes or name not in VERIFIABLE_ALIASES or verified:
-                return user
-    return None
 
+    def __init__(self, *, port: int = 0, region: str = "us-east-1") -> None:
+        self.region = region
+        self._port = port
+        self._control = Control()
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
 
-def _same(stored: str, given: str, fold: bool) -> bool:
-    return stored.casefold() == given.casefold() if fold else stored == given
+    @property
+    def endpoint(self) -> str:
+        """The base URL, ``http://127.0.0.1:PORT``.
 
+        Raises
+        ------
+        RuntimeError
+            The emulator is not running.
+        """
+        if self._server is None:
+            raise RuntimeError("CognitoEmulator is not running; call start() first")
+        return f"http://127.0.0.1:{self._server.server_port}"
 
-def _backend_admin_set_user_settings(
-    self: CognitoIdpBackend, user_pool_id: str, username: str, mfa_options: list[dict[str, str]]
-) -> None:
-    """Store ``mfa_options`` on the user; ResourceNotFound/UserNotFound as ``admin_get_user`` raises them."""
-    user = self.admin_get_user(user_pool_id, username)
-    setattr(user, MFA_OPTIONS_ATTRIBUTE, [dict(option) for option in mfa_options])
-    user.last_modified_date = utcnow()
+    def start(self) -> CognitoEmulator:
+        """Install the moto extension, bind the port and start serving; return self.
 
+        Raises
+        ------
+        RuntimeError
+            The emulator is already running.
+        OSError
+            The port cannot be bound.
+        """
+        from werkzeug.serving import make_server
 
-def _response_admin_set_user_settings(self: CognitoIdpResponse) -> EmptyResult:
-    """Serve the AdminSetUserSettings action: validate the request, then store the options."""
-    user_pool_id, username, mfa_options = validate_admin_set_user_settings(self.parameters)
-    _backend_admin_set_user_settings(self.backend, user_pool_id, username, mfa_options)
-    return EmptyResult()
+        if self._server is not None:
+            raise RuntimeError("CognitoEmulator is already running at " + self.endpoint)
+        install()
+        gateway = Gateway(self._control, _moto_app())
+        self._server = make_server("127.0.0.1", self._port, gateway, threaded=True, request_handler=_request_handler())
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="cognito-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port; does nothing when not running. Pending faults and calls remain."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=STOP_TIMEOUT_S)
+
+    def __enter__(self) -> CognitoEmulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """Forget all user pools (moto's cognito-idp state in this process), pending faults and recorded calls."""
+        reset_moto_cognito()
+        self._control.reset()
+
+    def inject(self, action: str, error_code: str, count: int = 1) -> None:
+        """Make the next ``count`` calls of ``action`` fail with ``error_code``.
+
+        The faulted calls answer ``{"__type": error_code, "message": ...}`` with the service's HTTP status
+        (see :data:`FAULT_STATUS`) without reaching moto. Faults for one action queue up in order.
+
+        Parameters
+        ----------
+        action
+            A cognito-idp operation name, as in ``X-Amz-Target`` (``"AdminSetUserSettings"``).
+        error_code
+            ``"TooManyRequestsException"`` (HTTP 400), ``"InternalErrorException"`` (HTTP 500) or
+            ``"AccessDeniedException"`` (HTTP 400).
+        count
+            How many consecutive calls fail. Default: - the next call only.
+
+        Raises
+        ------
+        ValueError
+            ``action`` is not a cognito-idp operation, ``error_code`` is not one of the three, or ``count`` < 1.
+
+        Examples
+        --------
+        >>> emulator.inject("AdminSetUserSettings", "TooManyRequestsException", count=2)  # doctest: +SKIP
+        """
+        self._control.inject(action, error_code, count)
+
+    def faults(self) -> list[PendingFault]:
+        """The faults not yet answered, in the order they will be, per action.
+
+        Examples
+        --------
+        >>> emulator.inject("AdminGetUser", "InternalErrorException", count=2)  # doctest: +SKIP
+        >>> emulator.faults()  # doctest: +SKIP
+        [{'action': 'AdminGetUser', 'error': 'InternalErrorException', 'count': 2}]
+        """
+        return self._control.faults()
+
+    def calls(self, action: str | None = None) -> list[str]:
+        """The actions received since the last :meth:`reset` or :meth:`clear_calls`, oldest first.
+
+        Faulted calls count too. Pass ``action`` to keep only that action's calls.
+
+        Raises
+        ------
+        ValueError
+            ``action`` is not a cognito-idp operation name.
+
+        Examples
+        --------
+        >>> len(emulator.calls("AdminSetUserSettings"))  # doctest: +SKIP
+        1
+        """
+        return self._control.calls(None if action is None else check_action(action))
+
+    def clear_calls(self) -> None:
+        """Forget the recorded calls; user pools and pending faults stay."""
+        self._control.clear_calls()

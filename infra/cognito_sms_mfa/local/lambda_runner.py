@@ -1,8 +1,9 @@
 """Run a Lambda asset as the Python runtime would: a child process with the asset and boto3, nothing else.
 
-The child starts without site-packages (``-S -s``), so only the asset folder and a folder holding boto3 and its
-own dependencies are importable: a handler that forgot to bundle something fails here as it would in Lambda.
-It writes no bytecode (``-B``), so a synthesized ``cdk.out`` stays untouched. Its context's remaining time
+The child runs :mod:`.lambda_bootstrap` in isolated mode without site-packages (``-I -S``), so only the standard
+library, the asset folder and a folder holding boto3 and its own dependencies are importable: a handler that
+forgot to bundle something fails here as it would in Lambda. It writes no bytecode (``-B``), so a synthesized
+``cdk.out`` stays untouched. Its context's remaining time
 follows the function's timeout, and the parent kills it when the timeout passes, as Lambda does.
 """
 
@@ -15,11 +16,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from cognito_sms_mfa.local import lambda_bootstrap
 
 # Dummy credentials and no shared config files: whatever reads these can only talk to a local endpoint.
 OFFLINE_AWS_ENV = {
@@ -32,44 +34,6 @@ OFFLINE_AWS_ENV = {
 }
 # boto3 and what it imports: the Lambda Python runtime's own packages.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
-
-_BOOTSTRAP = r"""
-import importlib, json, logging, sys, time, uuid
-asset, runtime_dir, entry, timeout_s, name = sys.argv[1:6]
-sys.path[:0] = [asset, runtime_dir]
-# Like the Lambda runtime: a root handler on stdout (the level is the function's to set).
-logging.basicConfig(stream=sys.stdout, format="[%(levelname)s] %(name)s: %(message)s")
-deadline = time.monotonic() + float(timeout_s)
-
-class Context:
-    function_name = name
-    function_version = "$LATEST"
-    memory_limit_in_mb = "256"
-    aws_request_id = str(uuid.uuid4())
-    log_group_name = "/aws/lambda/" + name
-    log_stream_name = "local"
-    invoked_function_arn = "arn:aws:lambda:local:000000000000:function:" + name
-    def get_remaining_time_in_millis(self):
-        return max(0, int((deadline - time.monotonic()) * 1000))
-
-module_name, _, function_name = entry.rpartition(".")
-handler = getattr(importlib.import_module(module_name), function_name)
-result = handler(json.load(sys.stdin), Context())
-print(json.dumps({"result": result}, default=str), file=sys.stderr)
-"""
-
-
-class LambdaContext:
-    """The parts of Lambda's context object that crhelper and handlers read, for in-process invocations."""
-
-    def __init__(self, remaining_s: float, function_name: str = "local-function") -> None:
-        self.function_name = function_name
-        self.aws_request_id = str(uuid.uuid4())
-        self._deadline = time.monotonic() + remaining_s
-
-    def get_remaining_time_in_millis(self) -> int:
-        """Milliseconds left before the (simulated) timeout."""
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 @dataclass(frozen=True)
@@ -133,13 +97,13 @@ def invoke(
     asset_dir: str,
     event: dict[str, Any],
     *,
-    entry: str = "index.handler",
+    entry: str,
     timeout_s: float,
     env: dict[str, str],
     function_name: str = "local-function",
 ) -> Invocation:
     """Invoke ``entry`` from ``asset_dir`` with ``event`` in a fresh Lambda-like process."""
-    command = [sys.executable, "-S", "-s", "-B", "-c", _BOOTSTRAP]
+    command = [sys.executable, "-I", "-S", "-B", "-u", lambda_bootstrap.__file__]
     command += [asset_dir, runtime_path(), entry, str(timeout_s), function_name]
     started = time.monotonic()
     try:

@@ -9,21 +9,25 @@ flips each user's options and a Delete that must clear them.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import sys
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
 from botocore.config import Config
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 
 from cognito_sms_mfa.local import lambda_runner
 from cognito_sms_mfa.local.assembly import (
     ACCOUNT,
     FUNCTION_TYPE,
     POOL_TYPE,
-    SETTINGS_TYPE,
     USER_TYPE,
     AssemblyError,
     Resolver,
@@ -35,7 +39,7 @@ from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
-    from cognito_sms_mfa.local.cfn_responses import ResponseCollector
+    from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector
 
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 POOL_SETTINGS = (
@@ -72,6 +76,11 @@ class Outcome:
     def ok(self) -> bool:
         """SUCCESS, and the user holds exactly the desired options."""
         return self.status == "SUCCESS" and self.read_back is not None and _same(self.desired, self.read_back)
+
+    @property
+    def verdict(self) -> str:
+        """``ok``, ``MISMATCH`` (SUCCESS but the wrong options), or the failed status."""
+        return "ok" if self.ok else "MISMATCH" if self.status == "SUCCESS" else self.status
 
     def to_json(self) -> dict[str, Any]:
         """The outcome as plain data, with its verdict."""
@@ -143,7 +152,7 @@ class Rehearsal:
                     if not item.failed:  # CloudFormation would roll back instead of updating
                         outcomes.append(self._update(stack, item))
                 for item in reversed(settings):
-                    outcomes.append(self._delete(stack, item))
+                    outcomes.append(self._invoke(stack, item, "Delete"))
         return outcomes
 
     def _deploy(self, stack: StackTemplate, outcomes: list[Outcome]) -> list[_Settings]:
@@ -166,8 +175,8 @@ class Rehearsal:
                 self._create_user(logical_id, properties, resolver)
             elif kind == FUNCTION_TYPE:
                 functions[logical_id] = self._function(stack, logical_id, properties, resolver)
-            elif kind == SETTINGS_TYPE:
-                item = _Settings(logical_id, self._service(stack, logical_id, properties, functions), properties)
+            elif kind == SETTINGS_RESOURCE_TYPE:
+                item = _Settings(logical_id, self._service(stack, logical_id, functions), properties)
                 outcome = self._invoke(stack, item, "Create")
                 outcomes.append(outcome)
                 resolver.refs[logical_id] = item.physical_id
@@ -214,9 +223,7 @@ class Rehearsal:
         )
 
     @staticmethod
-    def _service(
-        stack: StackTemplate, logical_id: str, props: dict[str, Any], functions: dict[str, _Function]
-    ) -> _Function:
+    def _service(stack: StackTemplate, logical_id: str, functions: dict[str, _Function]) -> _Function:
         token = stack.resources[logical_id].get("Properties", {}).get("ServiceToken")
         target = token.get("Fn::GetAtt", [None])[0] if isinstance(token, dict) else None
         if target not in functions:
@@ -227,9 +234,6 @@ class Rehearsal:
         old = item.properties
         item.properties = {**old, "MFAOptions": [] if old.get("MFAOptions") else [SMS]}
         return self._invoke(stack, item, "Update", old_properties=old)
-
-    def _delete(self, stack: StackTemplate, item: _Settings) -> Outcome:
-        return self._invoke(stack, item, "Delete")
 
     def _invoke(
         self, stack: StackTemplate, item: _Settings, request_type: str, old_properties: dict[str, Any] | None = None
@@ -256,7 +260,10 @@ class Rehearsal:
         run = lambda_runner.invoke(
             str(function.asset_dir), event, entry=function.handler, timeout_s=function.timeout_s, env=env
         )
-        status, reason = self._response(url, run, item, request_type)
+        responses = self.collector.responses(url)
+        response = responses[0] if responses else None
+        self._keep(item, response, request_type)
+        status, reason = self._status(response, run)
         desired = [] if request_type == "Delete" else list(item.properties.get("MFAOptions", []))
         outcome = Outcome(
             stack=stack.name,
@@ -270,25 +277,27 @@ class Rehearsal:
             reason=reason,
             seconds=run.duration_s,
         )
-        verdict = "ok" if outcome.ok else "MISMATCH" if status == "SUCCESS" else status
-        self.progress(f"  {request_type.lower():<9} {item.logical_id} -> {verdict} ({run.duration_s:.2f} s)")
+        self.progress(f"  {request_type.lower():<9} {item.logical_id} -> {outcome.verdict} ({run.duration_s:.2f} s)")
         return outcome
 
-    def _response(self, url: str, run: lambda_runner.Invocation, item: _Settings, request_type: str) -> tuple[str, str]:
-        """The response's status and reason; keeps what CloudFormation keeps (physical id, attributes)."""
-        responses = self.collector.responses(url)
-        if not responses:
-            item.failed = True
+    @staticmethod
+    def _status(response: CfnResponse | None, run: lambda_runner.Invocation) -> tuple[str, str]:
+        """The response's status and reason, or why there was none."""
+        if response is None:
             why = "timed out" if run.timed_out else f"exited with status {run.returncode}"
             tail = run.logs.strip().splitlines()[-1:] or ["no output"]
             return "NO RESPONSE", f"the handler {why} without answering: {tail[0][:160]}"
-        response = responses[0]
-        if request_type != "Delete":
-            item.physical_id = response.physical_id  # also after FAILED: the id a rollback Delete would get
-        if response.status == "SUCCESS" and request_type != "Delete":
-            item.data = response.data
-        item.failed = item.failed or response.status != "SUCCESS"
         return response.status, response.reason
+
+    @staticmethod
+    def _keep(item: _Settings, response: CfnResponse | None, request_type: str) -> None:
+        """Keep what CloudFormation keeps of a response: the physical id (also after FAILED: the id a rollback
+        Delete would get) and, on success, the attributes."""
+        if response is not None and request_type != "Delete":
+            item.physical_id = response.physical_id
+            if response.status == "SUCCESS":
+                item.data = response.data
+        item.failed = item.failed or response is None or response.status != "SUCCESS"
 
     def _read_back(self, item: _Settings) -> list[dict[str, str]] | None:
         pool = item.properties.get("UserPoolId")
@@ -300,3 +309,89 @@ class Rehearsal:
         except self.client.exceptions.UserNotFoundException:
             return None
         return list(user.get("MFAOptions", []))
+
+
+def _options(options: list[dict[str, str]] | None) -> str:
+    if options is None:
+        return "(no user)"
+    if not options:
+        return "none"
+    return ", ".join(f"{o.get('DeliveryMedium')}->{o.get('AttributeName')}" for o in options)
+
+
+def render_table(outcomes: Sequence[Outcome]) -> str:
+    """A plain-text table, one row per request, with the Reason under each failed row."""
+    header = ("STACK", "STEP", "RESOURCE", "POOL", "USERNAME", "DESIRED", "READ BACK", "RESULT", "TIME")
+    rows = [
+        (
+            o.stack,
+            o.phase,
+            o.logical_id,
+            o.pool,
+            o.username,
+            _options(o.desired),
+            _options(o.read_back),
+            o.verdict,
+            f"{o.seconds:.2f} s",
+        )
+        for o in outcomes
+    ]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
+    lines = [
+        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in (header, *rows)
+    ]
+    out = [lines[0], "  ".join("-" * w for w in widths)]
+    for outcome, line in zip(outcomes, lines[1:], strict=True):
+        out.append(line)
+        if outcome.reason:
+            out.append(f"    Reason: {outcome.reason}")
+    return "\n".join(out)
+
+
+def rehearse(
+    cdk_out: Path, *, stacks: Sequence[str], endpoint: str | None, region: str, cycle: bool, as_json: bool
+) -> int:
+    """Rehearse the assembly in ``cdk_out``, print the table (or JSON) and return the exit status.
+
+    Progress goes to standard error, the result to standard output. Exit status: 0 when every request succeeded
+    and every user holds exactly the desired options, 1 otherwise, 2 for an assembly error.
+    """
+    from cognito_sms_mfa.local.assembly import load_assembly
+    from cognito_sms_mfa.local.cfn_responses import ResponseCollector
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    started = time.monotonic()
+    try:
+        templates = load_assembly(cdk_out, stacks)
+        with contextlib.ExitStack() as resources:
+            if endpoint is None:
+                from cognito_sms_mfa.local import CognitoEmulator
+
+                endpoint = resources.enter_context(CognitoEmulator(region=region)).endpoint
+                progress(f"local Cognito emulator at {endpoint}")
+            collector = resources.enter_context(ResponseCollector())
+            rehearsal = Rehearsal(endpoint=endpoint, region=region, collector=collector, progress=progress)
+            outcomes = rehearsal.run(templates, cycle=cycle)
+    except AssemblyError as error:
+        print(f"rehearse: {error}", file=sys.stderr)
+        return 2
+    failed = [o for o in outcomes if not o.ok]
+    elapsed = time.monotonic() - started
+    if as_json:
+        print(json.dumps({"ok": not failed, "seconds": round(elapsed, 2), "requests": [o.to_json() for o in outcomes]}))
+    else:
+        print(render_table(outcomes))
+        print(
+            "\nDESIRED: the options the template asks for (after an update: flipped; after a delete: none)."
+            "\nREAD BACK: what the emulator's AdminGetUser reports for the user afterwards."
+        )
+        verdict = (
+            "all requests succeeded and every user holds the desired options"
+            if not failed
+            else (f"{len(failed)} of {len(outcomes)} requests failed or left the wrong options")
+        )
+        print(f"\n{len(outcomes)} requests in {elapsed:.1f} s: {verdict}")
+    return 1 if failed or not outcomes else 0

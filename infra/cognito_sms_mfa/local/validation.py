@@ -4,21 +4,17 @@ The service checks a request against its API model before anything else and repo
 in one ``InvalidParameterException``: ``N validation error(s) detected: Value '<v>' at '<member>' failed to
 satisfy constraint: <rule>; ...`` (a sensitive member such as ``username`` is reported without its value).
 A member of the wrong JSON type is a ``SerializationException``. The limits come from
-:mod:`cognito_sms_mfa.handler.rules`, the table the construct and the handler share.
+:mod:`cognito_sms_mfa_lambda.rules`, the table the construct and the handler share.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from cognito_sms_mfa_lambda import rules
 from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.core.exceptions import JsonRESTError
-
-if TYPE_CHECKING:
-    import rules  # lambda_src/rules.py, the same file as cognito_sms_mfa.handler.rules
-else:
-    from cognito_sms_mfa.handler import rules
 
 __all__ = ["SerializationError", "validate_admin_get_user", "validate_admin_set_user_settings"]
 

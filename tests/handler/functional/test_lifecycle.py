@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.functional.harness import SMS, Deployer, Pool, props
+from tests.handler.functional.harness import SMS, Deployer, Pool, props
 
 GET, SET = "AdminGetUser", "AdminSetUserSettings"
 

@@ -16,7 +16,7 @@ from cognito_sms_mfa.local import CognitoEmulator
 from cognito_sms_mfa.local.cfn_responses import ResponseCollector
 from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
 
-from tests.functional.harness import REGION, Deployer, Pool, load_handler
+from tests.handler.functional.harness import REGION, Deployer, Pool, load_handler
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

@@ -95,9 +95,9 @@ def test_handler_function_runs_index_handler_on_python_3_14_for_120_seconds(temp
     # WHEN the stack is synthesized
     properties = properties_of(template, function_id)
 
-    # THEN it runs index.handler on python3.14 for at most 120 s, as its own role
+    # THEN it runs cognito_sms_mfa_lambda.index.handler on python3.14 for at most 120 s, as its own role
     assert properties["Runtime"] == "python3.14"
-    assert properties["Handler"] == "index.handler"
+    assert properties["Handler"] == "cognito_sms_mfa_lambda.index.handler"
     assert properties["Timeout"] == 120
     assert properties["Role"] == {"Fn::GetAtt": [handler_role_id(template), "Arn"]}
 

@@ -10,8 +10,9 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-import mfa
 from botocore.exceptions import ClientError
+
+from . import mfa
 
 if TYPE_CHECKING:
     from collections.abc import Callable

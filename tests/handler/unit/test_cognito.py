@@ -1,20 +1,20 @@
-"""The Cognito calls (lambda_src/cognito.py) against an in-memory fake that raises botocore's ClientError."""
+"""The Cognito calls (cognito_sms_mfa_lambda.cognito) against an in-memory fake that raises botocore's ClientError."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
-import cognito
-import mfa
 import pytest
 from botocore.exceptions import ClientError
+from cognito_sms_mfa_lambda import cognito, mfa
+from cognito_sms_mfa_lambda.rules import MfaOption
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 POOL = "us-east-1_Example1"
-SMS = mfa.MfaOption("SMS", "phone_number")
+SMS = MfaOption("SMS", "phone_number")
 
 
 def client_error(code: str, operation: str) -> ClientError:
@@ -83,14 +83,14 @@ def test_apply_settings_writes_with_canonical_username() -> None:
     assert applied == cognito.Applied(mfa.UserRef(POOL, "Alice"), written=True)
     assert fake.calls[1] == (
         "AdminSetUserSettings",
-        {"UserPoolId": POOL, "Username": "Alice", "MFAOptions": [SMS.to_api()]},
+        {"UserPoolId": POOL, "Username": "Alice", "MFAOptions": [SMS.to_properties()]},
     )
 
 
 def test_apply_settings_skips_write_when_already_desired() -> None:
     # GIVEN a user that already has exactly the desired options
     fake = FakeCognito()
-    fake.add_user("alice", [SMS.to_api()])
+    fake.add_user("alice", [SMS.to_properties()])
     # WHEN
     applied = cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), deadline()[0])
     # THEN one read, no write
@@ -161,7 +161,7 @@ def test_apply_settings_fails_when_target_missing(request_: mfa.MfaRequest, reas
 @pytest.mark.parametrize(
     ("setup", "cleared"),
     [
-        pytest.param(lambda fake: fake.add_user("alice", [SMS.to_api()]), True, id="present"),
+        pytest.param(lambda fake: fake.add_user("alice", [SMS.to_properties()]), True, id="present"),
         pytest.param(lambda fake: None, False, id="user-gone"),
     ],
 )

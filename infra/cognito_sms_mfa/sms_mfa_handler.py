@@ -18,7 +18,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from cognito_sms_mfa._bundling import HANDLER_ENTRY, asset_directory
+from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, asset_directory
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cognito as cognito

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from cognito_sms_mfa.handler_asset import BUNDLED_PACKAGES, HANDLER_PACKAGE
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
-from cognito_sms_mfa.local.lambda_runner import LambdaContext
+from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
 
 if TYPE_CHECKING:
     from cognito_sms_mfa.local import CognitoEmulator
@@ -73,11 +74,18 @@ class Deployer:
         return self.emulator.calls()
 
 
-def load_handler() -> ModuleType:
-    """Import the handler module afresh, so its start-up reads the current environment."""
-    for name in ("index", "cognito", "mfa", "rules"):
-        sys.modules.pop(name, None)
-    return importlib.import_module("index")
+def load_handler(asset_dir: str | None = None) -> ModuleType:
+    """Import the handler's entry module afresh, so its start-up reads the current environment.
+
+    With ``asset_dir`` (a staged asset), the handler and crhelper come from that folder, as in Lambda;
+    otherwise from this environment.
+    """
+    if asset_dir is not None and asset_dir not in sys.path:
+        sys.path.insert(0, asset_dir)
+    for name in list(sys.modules):
+        if name.partition(".")[0] in BUNDLED_PACKAGES:
+            del sys.modules[name]
+    return importlib.import_module(f"{HANDLER_PACKAGE}.index")
 
 
 def props(pool_id: str, username: str = "alice", options: list[dict[str, str]] | None = None) -> dict[str, Any]:

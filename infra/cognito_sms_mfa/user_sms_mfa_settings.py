@@ -2,58 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from aws_cdk import CustomResource, Duration, Token
+from cognito_sms_mfa_lambda import rules
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.rules import MfaOption
 from constructs import Construct
 
-from cognito_sms_mfa._provider import HANDLER_TIMEOUT, SmsMfaHandler
+from cognito_sms_mfa.sms_mfa_handler import HANDLER_TIMEOUT, SmsMfaHandler
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    import rules  # lambda_src/rules.py, the same file as cognito_sms_mfa.handler.rules
     from aws_cdk import aws_cognito as cognito
     from aws_cdk import aws_logs as logs
-else:
-    from cognito_sms_mfa.handler import rules
 
-RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
 DEFAULT_SERVICE_TIMEOUT = Duration.minutes(5)
 # CloudFormation must wait at least as long as the handler can run, plus time to deliver the response.
 MIN_SERVICE_TIMEOUT_S = int(HANDLER_TIMEOUT.to_seconds()) + 30
 MAX_SERVICE_TIMEOUT_S = 3600
-
-
-@dataclass(frozen=True)
-class MfaOption:
-    """One SMS MFA option of a user, in the terms of Cognito's ``MFAOptionType``.
-
-    Parameters
-    ----------
-    delivery_medium
-        How the code is delivered. Default: ``"SMS"``, the only medium ``AdminSetUserSettings`` sets.
-    attribute_name
-        The attribute that holds the destination. Default: ``"phone_number"``, the only one accepted.
-
-    Examples
-    --------
-    >>> MfaOption.sms()
-    MfaOption(delivery_medium='SMS', attribute_name='phone_number')
-    """
-
-    delivery_medium: str = rules.DELIVERY_MEDIUM
-    attribute_name: str = rules.ATTRIBUTE_NAME
-
-    @classmethod
-    def sms(cls) -> MfaOption:
-        """SMS to the user's ``phone_number``: the one option Cognito accepts."""
-        return cls()
-
-    def to_properties(self) -> dict[str, str]:
-        """The option as the resource's ``MFAOptions`` entry (the API's own names)."""
-        return {"DeliveryMedium": self.delivery_medium, "AttributeName": self.attribute_name}
 
 
 class UserSmsMfaSettings(Construct):
@@ -129,7 +97,7 @@ class UserSmsMfaSettings(Construct):
             self,
             "Resource",
             service_token=handler.service_token,
-            resource_type=RESOURCE_TYPE,
+            resource_type=SETTINGS_RESOURCE_TYPE,
             service_timeout=service_timeout or DEFAULT_SERVICE_TIMEOUT,
             properties={
                 "UserPoolId": pool.pool_id,

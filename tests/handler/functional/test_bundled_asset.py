@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cognito_sms_mfa.handler_asset import HANDLER_ENTRY
 from cognito_sms_mfa.local import CognitoEmulator, lambda_runner
 from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector, custom_resource_event
 from cognito_sms_mfa.local.rehearsal import emulator_client
@@ -48,7 +49,9 @@ def run(
         timeout_s=120,
         extra={"SSL_CERT_FILE": collector.ca_file},
     )
-    invocation = lambda_runner.invoke(str(asset), {**event, "ResponseURL": url}, timeout_s=120, env=env)
+    invocation = lambda_runner.invoke(
+        str(asset), {**event, "ResponseURL": url}, entry=HANDLER_ENTRY, timeout_s=120, env=env
+    )
     return collector.wait_for(url, timeout_s=1.0), invocation
 
 

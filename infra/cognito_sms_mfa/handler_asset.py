@@ -1,9 +1,9 @@
-"""The Lambda asset: the handler modules plus crhelper, staged without Docker and without network.
+"""The Lambda asset: the handler package plus crhelper, staged without Docker and without network.
 
-The handler sources ship inside this package (``cognito_sms_mfa.handler``, built from ``lambda_src/``); crhelper
-is copied from where it is installed. The staging folder is named after a hash of every file's path and
-bytes, holds nothing else (no ``__pycache__``, no timestamps), and is made once per process, so the same
-sources give the same asset hash in any directory and on any machine.
+The handler is the package :mod:`cognito_sms_mfa_lambda` (``lambda_src/``); the asset holds it as a package folder
+next to crhelper's, each copied from where it is installed. The staging folder is named after a hash of every
+file's path and bytes, holds nothing else (no ``__pycache__``, no timestamps), and is made once per process, so
+the same sources give the same asset hash in any directory and on any machine.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-HANDLER_MODULES = ("index.py", "mfa.py", "cognito.py", "rules.py")
-HANDLER_ENTRY = "index.handler"
+HANDLER_PACKAGE = "cognito_sms_mfa_lambda"
+HANDLER_ENTRY = f"{HANDLER_PACKAGE}.index.handler"
+BUNDLED_PACKAGES = (HANDLER_PACKAGE, "crhelper")
 
 
 def _package_dir(name: str) -> Path:
@@ -31,12 +32,9 @@ def _package_dir(name: str) -> Path:
 def asset_files() -> dict[str, bytes]:
     """Every file of the asset: relative path to bytes, in a fixed order."""
     files: dict[str, bytes] = {}
-    handler_dir = _package_dir("cognito_sms_mfa.handler")
-    for module in HANDLER_MODULES:
-        files[module] = (handler_dir / module).read_bytes()
-    crhelper_dir = _package_dir("crhelper")
-    for source in sorted(crhelper_dir.glob("*.py")):
-        files[f"crhelper/{source.name}"] = source.read_bytes()
+    for package in BUNDLED_PACKAGES:
+        for source in sorted(_package_dir(package).glob("*.py")):
+            files[f"{package}/{source.name}"] = source.read_bytes()
     dist = metadata.distribution("crhelper")
     for notice in ("LICENSE", "NOTICE"):
         text = dist.read_text(notice)

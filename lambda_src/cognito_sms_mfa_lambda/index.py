@@ -14,10 +14,10 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import boto3
-import cognito
-import mfa
 from botocore.config import Config
 from crhelper import CfnResource
+
+from . import cognito, mfa
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import rules
+from . import rules
+from .rules import MfaOption
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+SETTINGS_RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
 PHYSICAL_ID_PREFIX = "cognito-sms-mfa:"
 # Answered for a Delete that arrives without an id (CloudFormation needs a non-empty one back).
 NO_PHYSICAL_ID = "cognito-sms-mfa-none"
@@ -46,18 +48,6 @@ def short_reason(message: str) -> str:
     if len(message) <= REASON_MAX_LENGTH:
         return message
     return message[: REASON_MAX_LENGTH - 3] + "..."
-
-
-@dataclass(frozen=True, order=True)
-class MfaOption:
-    """One entry of MFAOptions, in the API's terms."""
-
-    delivery_medium: str
-    attribute_name: str
-
-    def to_api(self) -> dict[str, str]:
-        """The option as AdminSetUserSettings takes it."""
-        return {"DeliveryMedium": self.delivery_medium, "AttributeName": self.attribute_name}
 
 
 @dataclass(frozen=True)
@@ -166,7 +156,7 @@ def settings_kwargs(user: UserRef, options: tuple[MfaOption, ...]) -> dict[str, 
     return {
         "UserPoolId": user.user_pool_id,
         "Username": user.username,
-        "MFAOptions": [option.to_api() for option in options],
+        "MFAOptions": [option.to_properties() for option in options],
     }
 
 

@@ -1,11 +1,12 @@
-"""Pure decisions of the handler (lambda_src/mfa.py): properties, physical ids, writes, retries, reasons."""
+"""Pure decisions of the handler (cognito_sms_mfa_lambda.mfa): properties, physical ids, writes, retries, reasons."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import mfa
 import pytest
+from cognito_sms_mfa_lambda import mfa
+from cognito_sms_mfa_lambda.rules import MfaOption
 
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 POOL = "us-east-1_Example1"
@@ -27,7 +28,7 @@ def test_parse_properties_valid_returns_request() -> None:
     # WHEN
     request = mfa.parse_properties(props(ServiceTimeout="300"))
     # THEN
-    assert request == mfa.MfaRequest(POOL, "alice", (mfa.MfaOption("SMS", "phone_number"),))
+    assert request == mfa.MfaRequest(POOL, "alice", (MfaOption("SMS", "phone_number"),))
 
 
 def test_parse_properties_empty_options_clears() -> None:
@@ -150,7 +151,7 @@ def test_parse_physical_id_foreign_returns_none(value: object) -> None:
 
 def test_needs_write_compares_as_sets() -> None:
     # GIVEN
-    sms = (mfa.MfaOption("SMS", "phone_number"),)
+    sms = (MfaOption("SMS", "phone_number"),)
     # WHEN / THEN
     assert not mfa.needs_write(sms, sms)
     assert mfa.needs_write((), sms)
@@ -162,7 +163,7 @@ def test_current_options_absent_key_means_none() -> None:
     # GIVEN AdminGetUser answers without MFAOptions (the service omits it when empty)
     # WHEN / THEN
     assert mfa.current_options({"Username": "alice"}) == ()
-    assert mfa.current_options({"MFAOptions": [SMS]}) == (mfa.MfaOption("SMS", "phone_number"),)
+    assert mfa.current_options({"MFAOptions": [SMS]}) == (MfaOption("SMS", "phone_number"),)
 
 
 def test_settings_kwargs_uses_canonical_user() -> None:

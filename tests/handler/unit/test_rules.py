@@ -1,9 +1,9 @@
-"""The shared rule table (lambda_src/rules.py): the API's limits, judged the same by construct and handler."""
+"""The shared rule table (cognito_sms_mfa_lambda.rules): the API's limits, judged the same by construct and handler."""
 
 from __future__ import annotations
 
 import pytest
-import rules
+from cognito_sms_mfa_lambda import rules
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ The construct checks literal values at synth time; the handler checks the same v
 arrive as CloudFormation properties. Both format the rule texts below behind their own field name
 (``username`` in Python, ``Username`` in the template), so a value is judged identically in both places.
 
-This module is part of the Lambda asset: standard library only, no imports of its siblings.
+This module is part of the Lambda asset: standard library only, no imports of its siblings. It is also the home
+of :class:`MfaOption`, which the construct library re-exports as ``cognito_sms_mfa.MfaOption``.
 The limits come from botocore's cognito-idp model (2016-04-18) and the API reference; botocore itself
 checks only ``required`` and ``min``, so everything else would otherwise reach the service.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,6 +31,38 @@ ATTRIBUTE_NAME = "phone_number"
 # E.164: a plus sign, a country code that does not start with 0, at most 15 digits in all.
 E164_PATTERN = re.compile(r"\+[1-9][0-9]{1,14}")
 SHOWN_VALUE_MAX = 40
+
+
+@dataclass(frozen=True)
+class MfaOption:
+    """One SMS MFA option of a user, in the terms of Cognito's ``MFAOptionType``.
+
+    Parameters
+    ----------
+    delivery_medium
+        How the code is delivered. Default: ``"SMS"``, the only medium ``AdminSetUserSettings`` sets.
+    attribute_name
+        The attribute that holds the destination. Default: ``"phone_number"``, the only one accepted.
+
+    Examples
+    --------
+    >>> MfaOption.sms()
+    MfaOption(delivery_medium='SMS', attribute_name='phone_number')
+    >>> MfaOption.sms().to_properties()
+    {'DeliveryMedium': 'SMS', 'AttributeName': 'phone_number'}
+    """
+
+    delivery_medium: str = DELIVERY_MEDIUM
+    attribute_name: str = ATTRIBUTE_NAME
+
+    @classmethod
+    def sms(cls) -> MfaOption:
+        """SMS to the user's ``phone_number``: the one option Cognito accepts."""
+        return cls()
+
+    def to_properties(self) -> dict[str, str]:
+        """The option in the API's own names: an ``MFAOptions`` entry of the resource and of the API call."""
+        return {"DeliveryMedium": self.delivery_medium, "AttributeName": self.attribute_name}
 
 
 def show(value: object) -> str:

@@ -6,20 +6,17 @@ from typing import TYPE_CHECKING
 
 from aws_cdk import Token
 from aws_cdk import aws_cognito as cognito
+from cognito_sms_mfa_lambda import rules
 from constructs import Construct
 
-from cognito_sms_mfa._provider import SmsMfaHandler
-from cognito_sms_mfa.settings import UserSmsMfaSettings
+from cognito_sms_mfa.sms_mfa_handler import SmsMfaHandler
+from cognito_sms_mfa.user_sms_mfa_settings import UserSmsMfaSettings
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    import rules  # lambda_src/rules.py, the same file as cognito_sms_mfa.handler.rules
     from aws_cdk import aws_logs as logs
-
-    from cognito_sms_mfa.settings import MfaOption
-else:
-    from cognito_sms_mfa.handler import rules
+    from cognito_sms_mfa_lambda.rules import MfaOption
 
 
 class SmsMfaTestUser(Construct):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from cognito_sms_mfa.local import CognitoEmulator
 
-from tests.functional.harness import SMS, Deployer, Pool, load_handler, props
+from tests.handler.functional.harness import SMS, Deployer, Pool, load_handler, props
 
 GET, SET = "AdminGetUser", "AdminSetUserSettings"
 

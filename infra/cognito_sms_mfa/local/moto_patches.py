@@ -1,0 +1,161 @@
+"""Extend moto's cognito-idp with AdminSetUserSettings and the service's username lookup.
+
+moto 5.2 has user pools and users, but no ``AdminSetUserSettings`` (it answers NotImplementedError), its
+``AdminGetUser`` always says ``MFAOptions: []``, and it finds a user only by the exact username or by a
+``UsernameAttributes`` value. :func:`install` patches moto's classes in place, once per process, so that:
+
+- ``AdminSetUserSettings`` validates its input as the service does (the shape rules of botocore's model,
+  then the documented SMS/``phone_number`` rule; see :mod:`.validation`), answers the service's error codes,
+  and stores the options; ``AdminGetUser`` validates ``UserPoolId`` and ``Username`` the same way;
+- ``AdminGetUser``, ``ListUsers`` and ``AdminCreateUser`` return the stored options as ``MFAOptions`` and
+  leave the key out when there are none;
+- admin APIs find a user case-insensitively in pools created with ``UsernameConfiguration={"CaseSensitive":
+  False}``, and by alias (``AliasAttributes``: verified ``email``/``phone_number``, ``preferred_username``);
+- ``CreateUserPool`` parses moto's signing key (the same key file for every pool) once per process instead of
+  once per pool, which takes it from about 130 ms to about 1 ms.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from types import SimpleNamespace
+from typing import Any
+
+from joserfc.jwk import RSAKey
+from moto.cognitoidp import models as moto_models
+from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser, CognitoIdpUserPool
+from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.cognitoidp.utils import flatten_attrs
+from moto.core.responses import ActionResult, EmptyResult
+from moto.core.utils import utcnow
+
+from cognito_sms_mfa.local.validation import validate_admin_get_user, validate_admin_set_user_settings
+
+__all__ = ["install"]
+
+MFA_OPTIONS_ATTRIBUTE = "emulator_mfa_options"
+"""Name of the attribute that holds a user's options on moto's ``CognitoIdpUser``."""
+
+VERIFIABLE_ALIASES = frozenset({"email", "phone_number"})
+CASE_FOLDED_ALIASES = frozenset({"email", "preferred_username"})
+
+_install_lock = threading.Lock()
+_installed = False
+
+
+def install() -> None:
+    """Patch moto's cognito-idp classes with AdminSetUserSettings and the service's username lookup.
+
+    Idempotent and thread-safe: the first call patches, later calls do nothing. The patches live in the
+    process, so they also apply to ``moto.mock_aws`` used in the same process.
+
+    Examples
+    --------
+    >>> from cognito_sms_mfa.local.moto_patches import install
+    >>> install()
+    >>> install()  # a second call changes nothing
+    """
+    global _installed
+    with _install_lock:
+        if _installed:
+            return
+        original_to_json = CognitoIdpUser.to_json
+        original_admin_get_user = CognitoIdpResponse.admin_get_user
+
+        def user_to_json(self: CognitoIdpUser, extended: bool = False, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            result = original_to_json(self, extended, *args, **kwargs)
+            if extended:
+                result.pop("MFAOptions", None)
+                options = mfa_options_of(self)
+                if options:
+                    result["MFAOptions"] = options
+            return result
+
+        def admin_get_user(self: CognitoIdpResponse) -> ActionResult:
+            validate_admin_get_user(self.parameters)
+            return original_admin_get_user(self)
+
+        _patch(CognitoIdpUser, "to_json", user_to_json)
+        _patch(CognitoIdpResponse, "admin_get_user", admin_get_user)
+        _patch(CognitoIdpUserPool, "_get_user", find_user)
+        _patch(CognitoIdpBackend, "admin_set_user_settings", _backend_admin_set_user_settings)
+        _patch(CognitoIdpResponse, "admin_set_user_settings", _response_admin_set_user_settings)
+        # moto's models read the key through their module's ``jwk`` name: only that reference changes.
+        _patch(moto_models, "jwk", SimpleNamespace(RSAKey=SimpleNamespace(import_key=_import_rsa_key)))
+        _installed = True
+
+
+def _patch(owner: object, name: str, value: object) -> None:
+    """Replace ``owner.name`` in place, so that moto's own code calls the new behaviour too."""
+    setattr(owner, name, value)
+
+
+def _import_rsa_key(data: dict[str, Any]) -> RSAKey:
+    """``RSAKey.import_key`` for moto's pools, parsing each distinct key once (a built key is read-only)."""
+    return _parse_rsa_key(json.dumps(data, sort_keys=True))
+
+
+@functools.cache
+def _parse_rsa_key(serialised: str) -> RSAKey:
+    return RSAKey.import_key(json.loads(serialised))
+
+
+def mfa_options_of(user: CognitoIdpUser) -> list[dict[str, str]]:
+    """The MFAOptions stored on a moto user by AdminSetUserSettings (a copy; empty when none were set)."""
+    options: list[dict[str, str]] = getattr(user, MFA_OPTIONS_ATTRIBUTE, [])
+    return [dict(option) for option in options]
+
+
+def find_user(pool: CognitoIdpUserPool, username: str) -> CognitoIdpUser | None:
+    """Find a user of ``pool`` the way the service resolves ``Username`` in admin APIs; None when absent.
+
+    Tries, in order: the exact username; the username in another case (case-insensitive pools only); a
+    ``UsernameAttributes`` value (moto's own rule); an ``AliasAttributes`` value, where ``email`` and
+    ``phone_number`` count only when ``<attribute>_verified`` is ``"true"``. In case-insensitive pools,
+    ``email`` and ``preferred_username`` also match in any case.
+    """
+    exact = pool.users.get(username)
+    if exact is not None:
+        return exact
+    config = pool.extended_config
+    fold = (config.get("UsernameConfiguration") or {}).get("CaseSensitive") is False
+    users = list(pool.users.values())
+    if fold:
+        wanted = username.casefold()
+        for user in users:
+            if user.username.casefold() == wanted:
+                return user
+    username_attributes = config.get("UsernameAttributes") or []
+    alias_attributes = config.get("AliasAttributes") or []
+    for user in users:
+        attributes = flatten_attrs(user.attributes)
+        for name in [*username_attributes, *alias_attributes]:
+            value = attributes.get(name)
+            if value is None or not _same(value, username, fold and name in CASE_FOLDED_ALIASES):
+                continue
+            verified = str(attributes.get(f"{name}_verified", "")).lower() == "true"
+            if name in username_attributes or name not in VERIFIABLE_ALIASES or verified:
+                return user
+    return None
+
+
+def _same(stored: str, given: str, fold: bool) -> bool:
+    return stored.casefold() == given.casefold() if fold else stored == given
+
+
+def _backend_admin_set_user_settings(
+    self: CognitoIdpBackend, user_pool_id: str, username: str, mfa_options: list[dict[str, str]]
+) -> None:
+    """Store ``mfa_options`` on the user; ResourceNotFound/UserNotFound as ``admin_get_user`` raises them."""
+    user = self.admin_get_user(user_pool_id, username)
+    setattr(user, MFA_OPTIONS_ATTRIBUTE, [dict(option) for option in mfa_options])
+    user.last_modified_date = utcnow()
+
+
+def _response_admin_set_user_settings(self: CognitoIdpResponse) -> EmptyResult:
+    """Serve the AdminSetUserSettings action: validate the request, then store the options."""
+    user_pool_id, username, mfa_options = validate_admin_set_user_settings(self.parameters)
+    _backend_admin_set_user_settings(self.backend, user_pool_id, username, mfa_options)
+    return EmptyResult()
