@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cognito_sms_mfa.handler_asset import asset_directory
-
 from bench.common import progress, ratio
 from bench.request_types import LAMBDA_TIMEOUT_S
 from bench.synth import synthesize
+from cognito_sms_mfa.handler_asset import asset_directory
 
 GOAL_BYTES = 30 * 1024
 AWS_CUSTOM_RESOURCE_FUNCTION = "AWS679f53fac002430cb0da5b7982bd2287"  # its fixed singleton id

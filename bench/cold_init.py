@@ -14,10 +14,9 @@ import sys
 import time
 from dataclasses import dataclass
 
+from bench.common import ROOT, Stats, last_json_line, paired_ratio, progress
 from cognito_sms_mfa.handler_asset import asset_directory
 from cognito_sms_mfa.local.lambda_runner import lambda_environment, runtime_path
-
-from bench.common import ROOT, Stats, last_json_line, paired_ratio, progress
 
 RUNS = 21
 CHILD = ROOT / "bench" / "cold_child.py"

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
+
+from bench.common import Stats, progress
 from cognito_sms_mfa.handler_asset import asset_directory
 from cognito_sms_mfa.local import CognitoEmulator
 from cognito_sms_mfa.local.cfn_responses import ResponseCollector, custom_resource_event
 from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
 from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
-
-from bench.common import Stats, progress
 from tests.handler.functional.harness import load_handler
 
 if TYPE_CHECKING:

@@ -38,8 +38,9 @@ from typing import Any  # noqa: E402
 from aws_cdk import App, CustomResource, RemovalPolicy, Stack  # noqa: E402
 from aws_cdk import aws_cognito as cognito  # noqa: E402
 from aws_cdk import custom_resources as cr  # noqa: E402
-from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings  # noqa: E402
 from jsii._kernel.providers import process as jsii_process  # noqa: E402
+
+from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings  # noqa: E402
 
 STACK_NAME = "Bench"
 RESOURCE_LIMIT = "@aws-cdk/core:stackResourceLimit"

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import Acknowledgment, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_cognito as cognito
+
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
 
 if TYPE_CHECKING:

@@ -6,30 +6,22 @@ rehearsal) does not start jsii just by being imported.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cognito_sms_mfa._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from cognito_sms_mfa_lambda.rules import MfaOption
-
     from cognito_sms_mfa.sms_mfa_test_user import SmsMfaTestUser
     from cognito_sms_mfa.user_sms_mfa_settings import UserSmsMfaSettings
+    from cognito_sms_mfa_lambda.rules import MfaOption
 
 __all__ = ["MfaOption", "SmsMfaTestUser", "UserSmsMfaSettings"]
 
-_HOMES = {
-    "MfaOption": "cognito_sms_mfa_lambda.rules",
-    "UserSmsMfaSettings": "cognito_sms_mfa.user_sms_mfa_settings",
-    "SmsMfaTestUser": "cognito_sms_mfa.sms_mfa_test_user",
-}
-
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'cognito_sms_mfa' has no attribute {name!r}")
-    return getattr(importlib.import_module(home), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "MfaOption": "cognito_sms_mfa_lambda.rules",
+        "UserSmsMfaSettings": "cognito_sms_mfa.user_sms_mfa_settings",
+        "SmsMfaTestUser": "cognito_sms_mfa.sms_mfa_test_user",
+    },
+)

@@ -6,16 +6,17 @@ from typing import TYPE_CHECKING
 
 from aws_cdk import Token
 from aws_cdk import aws_cognito as cognito
-from cognito_sms_mfa_lambda import rules
 from constructs import Construct
 
 from cognito_sms_mfa.sms_mfa_handler import SmsMfaHandler
 from cognito_sms_mfa.user_sms_mfa_settings import UserSmsMfaSettings
+from cognito_sms_mfa_lambda import rules
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from aws_cdk import aws_logs as logs
+
     from cognito_sms_mfa_lambda.rules import MfaOption
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aws_cdk import CustomResource, Duration, Token
-from cognito_sms_mfa_lambda import rules
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
-from cognito_sms_mfa_lambda.rules import MfaOption
 from constructs import Construct
 
 from cognito_sms_mfa.sms_mfa_handler import HANDLER_TIMEOUT, SmsMfaHandler
+from cognito_sms_mfa_lambda import rules
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.rules import MfaOption
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

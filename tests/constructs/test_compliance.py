@@ -11,6 +11,7 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import lint  # type: ignore[import-untyped]
+
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
 
 if TYPE_CHECKING:

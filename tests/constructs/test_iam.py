@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from aws_cdk import App, CfnElement, Environment, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk.assertions import Template
+
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
 
 if TYPE_CHECKING:

@@ -9,6 +9,7 @@ import pytest
 from aws_cdk import CfnElement
 from aws_cdk import aws_cognito as cognito
 from aws_cdk.assertions import Template
+
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
 
 if TYPE_CHECKING:

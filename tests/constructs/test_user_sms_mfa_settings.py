@@ -10,6 +10,7 @@ import pytest
 from aws_cdk import CfnElement, Duration, Fn, IStableStringProducer, Lazy
 from aws_cdk import aws_cognito as cognito
 from aws_cdk.assertions import Template
+
 from cognito_sms_mfa import MfaOption, UserSmsMfaSettings
 
 if TYPE_CHECKING:

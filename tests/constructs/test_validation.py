@@ -12,6 +12,7 @@ from aws_cdk import App, Duration, Fn, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Template
+
 from cognito_sms_mfa import MfaOption, SmsMfaTestUser, UserSmsMfaSettings
 
 if TYPE_CHECKING:

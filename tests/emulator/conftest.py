@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import boto3
 import pytest
 from botocore.config import Config
+
 from cognito_sms_mfa.local import CognitoEmulator
 from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
 

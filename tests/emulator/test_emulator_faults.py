@@ -12,8 +12,9 @@ from botocore.exceptions import ClientError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from cognito_sms_mfa.local import CognitoEmulator
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+    from cognito_sms_mfa.local import CognitoEmulator
 
 INJECTED = " (fault injected by the local Cognito emulator)"
 

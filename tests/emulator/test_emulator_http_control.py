@@ -9,8 +9,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 if TYPE_CHECKING:
-    from cognito_sms_mfa.local import CognitoEmulator
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+    from cognito_sms_mfa.local import CognitoEmulator
 
 Http = Callable[..., Any]
 

@@ -7,15 +7,17 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from cognito_sms_mfa.local.moto_patches import install
 from moto import mock_aws
+
+from cognito_sms_mfa.local.moto_patches import install
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from cognito_sms_mfa.local import CognitoEmulator
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_cognito_idp.type_defs import MFAOptionTypeTypeDef
+
+    from cognito_sms_mfa.local import CognitoEmulator
 
 SMS_OPTION: MFAOptionTypeTypeDef = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 

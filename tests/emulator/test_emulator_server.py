@@ -12,6 +12,7 @@ import urllib.request
 from typing import TYPE_CHECKING
 
 import pytest
+
 from cognito_sms_mfa.local import CognitoEmulator
 
 if TYPE_CHECKING:

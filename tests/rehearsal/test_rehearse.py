@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from cognito_sms_mfa.handler_asset import HANDLER_PACKAGE
 
 HERE = Path(__file__).resolve().parent

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import trustme
+
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 
 HOST = "localhost"

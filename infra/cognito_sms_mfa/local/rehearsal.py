@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
 from botocore.config import Config
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 
 from cognito_sms_mfa.local import lambda_runner
 from cognito_sms_mfa.local.assembly import (
@@ -35,6 +34,7 @@ from cognito_sms_mfa.local.assembly import (
     as_cloudformation_strings,
 )
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

@@ -12,9 +12,10 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from cognito_sms_mfa_lambda import rules
 from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.core.exceptions import JsonRESTError
+
+from cognito_sms_mfa_lambda import rules
 
 __all__ = ["SerializationError", "validate_admin_get_user", "validate_admin_set_user_settings"]
 

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 import boto3
 import pytest
 from botocore.config import Config
+
 from cognito_sms_mfa.local import CognitoEmulator
 from cognito_sms_mfa.local.cfn_responses import ResponseCollector
 from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
-
 from tests.handler.functional.harness import REGION, Deployer, Pool, load_handler
 
 if TYPE_CHECKING:

@@ -13,9 +13,10 @@ from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
 
 if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
     from cognito_sms_mfa.local import CognitoEmulator
     from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector
-    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 REGION = "us-east-1"
 STACK_ID = f"arn:aws:cloudformation:{REGION}:123456789012:stack/FunctionalTest/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY
 from cognito_sms_mfa.local import CognitoEmulator, lambda_runner
 from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector, custom_resource_event

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from botocore.exceptions import ClientError
+
 from cognito_sms_mfa_lambda import cognito, mfa
 from cognito_sms_mfa_lambda.rules import MfaOption
 

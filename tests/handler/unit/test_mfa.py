@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from cognito_sms_mfa_lambda import mfa
 from cognito_sms_mfa_lambda.rules import MfaOption
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from cognito_sms_mfa_lambda import rules
 
 
