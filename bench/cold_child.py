@@ -53,7 +53,7 @@ checks: dict[str, object] = {}
 if variant.startswith("ours"):
     module = sys.modules["cognito_sms_mfa_lambda.index"]
     checks = {
-        "client": module.client is not None,
+        "client": bool(module.clients._clients),
         "init_failed": module.helper._init_failed is not None,
         "polling_clients": hasattr(module.helper, "_lambda_client"),
     }

@@ -19,7 +19,17 @@ pytestmark = pytest.mark.slow
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_STACK = "CognitoSmsMfaExample"
 HANDLER_MODULES = [
-    f"cognito_sms_mfa_lambda/{name}" for name in ("__init__.py", "cognito.py", "index.py", "mfa.py", "rules.py")
+    f"cognito_sms_mfa_lambda/{name}"
+    for name in (
+        "__init__.py",
+        "clients.py",
+        "cognito.py",
+        "index.py",
+        "mfa.py",
+        "resource.py",
+        "rules.py",
+        "settings.py",
+    )
 ]
 CRHELPER_FILES = [
     "crhelper/LICENSE",

@@ -46,7 +46,10 @@ NOT_COPIED = (
 )
 HANDLER_SOURCES = {
     f"cognito_sms_mfa_lambda/{name}"
-    for name in ("__init__.py", "cognito.py", "index.py", "mfa.py", "rules.py", "py.typed")
+    for name in (
+        *("__init__.py", "clients.py", "cognito.py", "index.py", "mfa.py"),
+        *("resource.py", "rules.py", "settings.py", "py.typed"),
+    )
 }
 LIBRARY_SOURCES = {
     f"cognito_sms_mfa/{name}"

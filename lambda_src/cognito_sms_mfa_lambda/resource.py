@@ -1,0 +1,63 @@
+"""What every custom resource type of this handler provides, and what a request hands it.
+
+``index.py`` picks the :class:`ResourceType` for ``event["ResourceType"]`` from its table and calls ``apply``
+(Create and Update) or ``delete``; the type returns a :class:`Result` and raises ``mfa.HandlerError`` for a
+request that cannot succeed (its message is the FAILED Reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .clients import Clients
+    from .cognito import Deadline
+
+
+@dataclass(frozen=True)
+class Request:
+    """One CloudFormation request: the event, the clients and the request's clock."""
+
+    event: dict[str, Any]
+    clients: Clients
+    deadline: Deadline
+
+    @property
+    def request_type(self) -> str:
+        return str(self.event.get("RequestType", ""))
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        properties: dict[str, Any] = self.event.get("ResourceProperties") or {}
+        return properties
+
+    @property
+    def physical_id(self) -> str | None:
+        value = self.event.get("PhysicalResourceId")
+        return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a request did: the physical id to answer, the response Data, and a word or two for the log line."""
+
+    physical_id: str
+    detail: str
+    data: dict[str, str] = field(default_factory=dict)
+
+
+class ResourceType(Protocol):
+    """A custom resource type the handler serves."""
+
+    def apply(self, request: Request) -> Result:
+        """Create or Update: make the target match the properties."""
+        ...
+
+    def delete(self, request: Request) -> Result:
+        """Delete: undo what ``apply`` did for the physical id; never fail for an id that is not ours."""
+        ...
+
+    def log_subject(self, request: Request) -> str:
+        """What the log line names as the request's subject (a pool id; never a username or phone number)."""
+        ...
