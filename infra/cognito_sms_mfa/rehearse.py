@@ -1,13 +1,10 @@
 """``python -m cognito_sms_mfa.rehearse``: deploy a cloud assembly's SMS MFA settings against a local Cognito.
 
-Reads a synthesized cloud assembly (``cdk.out`` by default), starts the local Cognito emulator in this process
-(or uses ``--endpoint``), creates the template's user pools and users there, invokes the real bundled handler
-for each ``Custom::CognitoUserSmsMfaSettings`` in a Lambda-like child process, and prints what the emulator
-holds afterwards. It never touches AWS: the children get dummy credentials and the local endpoint, and no
-``~/.aws`` file is read. Needs the ``local`` extra: ``pip install "cdk-cognito-sms-mfa[local]"``.
-
-Exit status: 0 when every request succeeded and every user holds exactly the desired options, 1 otherwise,
-2 for a usage or assembly error.
+Reads a synthesized cloud assembly (``cdk.out`` by default, stages and nested stacks included), starts the
+local Cognito emulator in this process (or uses ``--endpoint``), creates the templates' user pools and users
+there, invokes the real bundled handler for each settings resource in a Lambda-like child process, and prints
+what the emulator holds afterwards. It never touches AWS: the children get dummy credentials and the local
+endpoint, and no ``~/.aws`` file is read. Needs the ``local`` extra: ``pip install "cdk-cognito-sms-mfa[local]"``.
 """
 
 from __future__ import annotations
@@ -20,17 +17,40 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+EXIT_STATUSES = """exit status:
+  0  every settings resource was rehearsed; every request succeeded and read back as desired
+  1  a request failed, got no response, or left the wrong options (the Reason is under its row)
+  2  usage error, or no readable cloud assembly (unknown --stack, no manifest.json, a dependency cycle)
+  3  nothing failed, but some settings were not rehearsed (listed with the reason), or there were none"""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m cognito_sms_mfa.rehearse",
         description="Rehearse a CDK app's Cognito SMS MFA settings against a local Cognito emulator (no AWS).",
+        epilog=EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("cdk_out", nargs="?", default="cdk.out", type=Path, help="cloud assembly (default: cdk.out)")
-    parser.add_argument("--stack", action="append", default=[], help="rehearse only this stack (repeatable)")
+    parser.add_argument(
+        "--stack",
+        action="append",
+        default=[],
+        help="rehearse only this stack, by display name (Stage/Stack) or stack name (repeatable)",
+    )
     parser.add_argument("--endpoint", help="use a running emulator at this URL instead of starting one")
     parser.add_argument("--region", default="us-east-1", help="Region the requests are signed for")
-    parser.add_argument("--cycle", action="store_true", help="also update (flip each user's options) and delete")
+    parser.add_argument(
+        "--cycle",
+        action="store_true",
+        help="also a synthetic update (each user's options flipped, not in the template), then delete everything",
+    )
+    parser.add_argument(
+        "--stand-in-pools",
+        action="store_true",
+        help="rehearse settings of an imported pool against a stand-in pool holding the named user"
+        " (default: list them as not rehearsed)",
+    )
     parser.add_argument("--json", action="store_true", help="print a machine-readable result instead of the table")
     return parser
 
@@ -41,7 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from cognito_sms_mfa.local.rehearsal import rehearse
 
     return rehearse(
-        args.cdk_out, stacks=args.stack, endpoint=args.endpoint, region=args.region, cycle=args.cycle, as_json=args.json
+        args.cdk_out,
+        stacks=args.stack,
+        endpoint=args.endpoint,
+        region=args.region,
+        cycle=args.cycle,
+        as_json=args.json,
+        stand_in_pools=args.stand_in_pools,
     )
 
 

@@ -3,70 +3,26 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cognito_sms_mfa.handler_asset import HANDLER_PACKAGE
+from tests.rehearsal.helpers import rehearse, synth_app
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 BROKEN_HANDLER = HERE / "broken_handler" / "index.py"
 ENTRY_MODULE = f"{HANDLER_PACKAGE}/index.py"
 
-TWO_STACK_APP = textwrap.dedent(
-    """
-    from aws_cdk import App, Stack
-    from aws_cdk import aws_cognito as cognito
-    from cognito_sms_mfa import MfaOption, SmsMfaTestUser, UserSmsMfaSettings
-
-    app = App()
-
-    first = Stack(app, "QaUsers")
-    email_pool = cognito.UserPool(first, "EmailPool", sign_in_aliases=cognito.SignInAliases(email=True))
-    SmsMfaTestUser(first, "Dana", user_pool=email_pool, username="dana@example.com", phone_number="+15555550140")
-
-    second = Stack(app, "TwoPools")
-    for index in (1, 2):
-        pool = cognito.UserPool(second, f"Pool{index}", sign_in_case_sensitive=False)
-        user = cognito.CfnUserPoolUser(second, f"User{index}", user_pool_id=pool.user_pool_id, username=f"Erin{index}")
-        settings = UserSmsMfaSettings(second, f"Erin{index}Mfa", user_pool=pool, username=f"erin{index}",
-                                      mfa_options=[MfaOption.sms()] if index == 1 else [])
-        settings.node.add_dependency(user)
-    app.synth()
-    """
-)
-
-
-def rehearse(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    return subprocess.run(
-        [sys.executable, "-m", "cognito_sms_mfa.rehearse", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-        check=False,
-    )
+TWO_STACK_APP = HERE / "apps" / "two_stacks.py"
 
 
 @pytest.fixture(scope="module")
 def two_stack_assembly(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    workdir = tmp_path_factory.mktemp("two-stack-app")
-    (workdir / "app.py").write_text(TWO_STACK_APP)
-    outdir = workdir / "cdk.out"
-    env = {**os.environ, "CDK_OUTDIR": str(outdir)}
-    done = subprocess.run(
-        [sys.executable, "app.py"], cwd=workdir, env=env, capture_output=True, text=True, timeout=240, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return outdir
+    return synth_app(TWO_STACK_APP, tmp_path_factory.mktemp("two-stack-app"))
 
 
 def copy_assembly(source: Path, target: Path) -> Path:
@@ -78,33 +34,26 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     # GIVEN the synthesized example app and no AWS variables at all
     # WHEN
     result = rehearse(str(example_cloud_assembly), "--cycle")
-    # THEN every create, update and delete succeeded and read back as desired
+    # THEN every create, synthetic update and delete succeeded and read back as desired
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split() == [
-        "STACK",
-        "STEP",
-        "RESOURCE",
-        "POOL",
-        "USERNAME",
-        "DESIRED",
-        "READ",
-        "BACK",
-        "RESULT",
-        "TIME",
+    assert lines[0] == "CognitoSmsMfaExample"
+    assert lines[1].startswith("  pool Pool = us-east-1_")
+    assert lines[2].split() == ["STEP", "RESOURCE", "POOL", "USER", "DESIRED", "READ", "BACK", "RESULT", "TIME"]
+    rows = [line.split() for line in lines[4:13]]
+    assert [(row[0], row[3], row[4], row[5], row[6]) for row in rows] == [
+        ("create", "alice", "SMS", "SMS", "ok"),
+        ("create", "bob", "none", "none", "ok"),
+        ("create", "carol", "SMS", "SMS", "ok"),
+        ("update*", "alice", "none", "none", "ok"),
+        ("update*", "bob", "SMS", "SMS", "ok"),
+        ("update*", "carol", "none", "none", "ok"),
+        ("delete", "carol", "none", "none", "ok"),
+        ("delete", "bob", "none", "none", "ok"),
+        ("delete", "alice", "none", "none", "ok"),
     ]
-    rows = [line.split() for line in lines[2:] if line.startswith("CognitoSmsMfaExample")]
-    assert [(row[1], row[4], row[-3]) for row in rows] == [
-        ("create", "alice", "ok"),
-        ("create", "bob", "ok"),
-        ("create", "carol", "ok"),
-        ("update", "alice", "ok"),
-        ("update", "bob", "ok"),
-        ("update", "carol", "ok"),
-        ("delete", "carol", "ok"),
-        ("delete", "bob", "ok"),
-        ("delete", "alice", "ok"),
-    ]
+    assert all(len(line) <= 120 for line in lines)
+    assert "update*: a synthetic update that the template does not ask for" in result.stdout
     assert "9 requests in" in lines[-1]
     assert "local Cognito emulator at http://127.0.0.1:" in result.stderr
 
@@ -178,7 +127,9 @@ def test_rehearse_crashing_handler_reports_no_response(example_cloud_assembly: P
     )
 
 
-def test_rehearse_unsupported_intrinsic_exits_2_naming_resource(example_cloud_assembly: Path, tmp_path: Path) -> None:
+def test_rehearse_unsupported_intrinsic_names_resource_and_skips_what_depends_on_it(
+    example_cloud_assembly: Path, tmp_path: Path
+) -> None:
     # GIVEN a user whose name uses Fn::Sub, which the rehearsal does not resolve
     assembly = copy_assembly(example_cloud_assembly, tmp_path / "cdk.out")
     template_file = assembly / "CognitoSmsMfaExample.template.json"
@@ -186,13 +137,22 @@ def test_rehearse_unsupported_intrinsic_exits_2_naming_resource(example_cloud_as
     template["Resources"]["AliceUser"]["Properties"]["Username"] = {"Fn::Sub": "alice-${AWS::Region}"}
     template_file.write_text(json.dumps(template))
     # WHEN
-    result = rehearse(str(assembly))
-    # THEN
-    assert result.returncode == 2
-    assert (
-        'rehearse: CognitoSmsMfaExample/AliceUser: unsupported intrinsic {"Fn::Sub": "alice-${AWS::Region}"}'
-        in result.stderr
+    result = rehearse(str(assembly), "--json")
+    # THEN the run goes on: the user is listed as not created (what and what to do), its settings not rehearsed
+    assert result.returncode == 3, result.stderr
+    report = json.loads(result.stdout)
+    assert report["problems"] == [
+        'CognitoSmsMfaExample/AliceUser: unsupported intrinsic {"Fn::Sub": "alice-${AWS::Region}"}; the rehearsal'
+        " resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::ImportValue, Fn::GetStackOutput: give the property a"
+        " literal value to rehearse it"
+    ]
+    verdicts = {r["logical_id"][:8]: (r["verdict"], r["reason"][:70]) for r in report["requests"]}
+    assert verdicts["AliceMfa"] == (
+        "skipped",
+        "CognitoSmsMfaExample/AliceMfa3F30C27C: depends on AliceUser, which was",
     )
+    assert verdicts["BobMfa70"] == ("ok", "")
+    assert "Traceback" not in result.stderr
 
 
 def test_rehearse_missing_assembly_exits_2(tmp_path: Path) -> None:

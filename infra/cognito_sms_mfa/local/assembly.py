@@ -1,38 +1,52 @@
-"""Read a synthesized cloud assembly: its stacks, their resources in dependency order, and the intrinsics that
-connect Cognito pools, users, the handler function and the settings resources.
+"""Read a synthesized cloud assembly: its stacks (also those of stages, in nested assemblies), their nested
+stacks, their resources in the order the rehearsal runs them, and the intrinsics that connect them.
 
-Only what the rehearsal needs is resolved: ``Ref``, ``Fn::GetAtt``, ``Fn::Join``, ``Fn::Select`` and the pseudo
-parameters. Anything else is a :class:`AssemblyError` naming the resource and the expression.
+Only what the rehearsal needs is resolved: ``Ref`` (resources, parameters, pseudo parameters),
+``Fn::GetAtt``, ``Fn::Join``, ``Fn::Select``, and the cross-stack references ``Fn::ImportValue`` and
+``Fn::GetStackOutput``. Anything else is an :class:`UnresolvedError` naming the resource, the expression and
+what to do; the rehearsal lists what depends on it as not rehearsed and goes on.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 
 POOL_TYPE = "AWS::Cognito::UserPool"
 USER_TYPE = "AWS::Cognito::UserPoolUser"
 FUNCTION_TYPE = "AWS::Lambda::Function"
-HANDLED_TYPES = frozenset({SETTINGS_RESOURCE_TYPE, POOL_TYPE, USER_TYPE, FUNCTION_TYPE})
+NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
 ACCOUNT = "000000000000"
+RESOLVED = ("Ref", "Fn::GetAtt", "Fn::Join", "Fn::Select", "Fn::ImportValue", "Fn::GetStackOutput")
+# Trailing construct ids that CDK adds under the construct a user wrote (L1 under L2, the custom resource's).
+_INNER_IDS = ("Resource", "Default")
 
 
 class AssemblyError(Exception):
-    """The cloud assembly cannot be rehearsed as it is; the message says where and why."""
+    """The cloud assembly cannot be read as it is (no assembly, unknown stack, a dependency cycle)."""
+
+
+class UnresolvedError(Exception):
+    """One resource cannot be created offline; the message names it, the expression and what to do."""
 
 
 @dataclass(frozen=True)
 class StackTemplate:
-    """One stack of the assembly: its name, template and asset folders by asset hash."""
+    """One stack of the assembly (or a nested stack): its names, template, assets and the stacks it needs.
+
+    ``name`` is the CloudFormation stack name (``Staging-Users``), ``display_name`` the construct path the CDK
+    CLI shows (``Staging/Users``); ``dependencies`` are the display names of the stacks deployed before it.
+    """
 
     name: str
+    display_name: str
     template: dict[str, Any]
     assets: dict[str, Path]
+    dependencies: tuple[str, ...] = ()
+    nested: bool = False
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -40,18 +54,55 @@ class StackTemplate:
         resources: dict[str, dict[str, Any]] = self.template.get("Resources", {})
         return resources
 
-    def ordered(self) -> list[str]:
-        """The logical ids the rehearsal handles, each after everything it depends on (template order otherwise)."""
-        wanted = [lid for lid, res in self.resources.items() if _kind(res) in HANDLED_TYPES]
-        deps = {lid: set(_dependencies(self.resources[lid])) & set(wanted) for lid in wanted}
+    def ordered(self, handled: Collection[str], first: Collection[str]) -> list[str]:
+        """The logical ids of the ``handled`` types, each after everything it depends on.
+
+        Among the resources that are ready, those of the ``first`` types go first, the rest in template order:
+        CloudFormation may run independent resources in any order, so a missing dependency shows up here.
+        """
+        wanted = [lid for lid, res in self.resources.items() if res.get("Type") in handled]
+        deps = {lid: set(self.dependencies_of(lid)) & set(wanted) for lid in wanted}
         order: list[str] = []
         while len(order) < len(wanted):
             ready = [lid for lid in wanted if lid not in order and deps[lid] <= set(order)]
             if not ready:
                 cycle = sorted(set(wanted) - set(order))
-                raise AssemblyError(f"{self.name}: circular dependency between {', '.join(cycle)}")
-            order.extend(ready)
+                raise AssemblyError(f"{self.display_name}: circular dependency between {', '.join(cycle)}")
+            preferred = [lid for lid in ready if self.resources[lid].get("Type") in first]
+            order.append((preferred or ready)[0])
         return order
+
+    def dependencies_of(self, logical_id: str) -> set[str]:
+        """The logical ids ``logical_id`` depends on directly (``DependsOn``, ``Ref``, ``Fn::GetAtt``)."""
+        resource = self.resources[logical_id]
+        depends = resource.get("DependsOn", [])
+        direct = {depends} if isinstance(depends, str) else set(depends)
+        direct.update(_references(resource.get("Properties", {})))
+        return direct & set(self.resources)
+
+    def depends_on(self, logical_id: str, target: str) -> bool:
+        """Whether ``logical_id`` depends on ``target``, directly or through other resources."""
+        seen: set[str] = set()
+        todo = [logical_id]
+        while todo:
+            current = todo.pop()
+            for dependency in self.dependencies_of(current) - seen:
+                if dependency == target:
+                    return True
+                seen.add(dependency)
+                todo.append(dependency)
+        return False
+
+    def path(self, logical_id: str) -> str:
+        """The construct path of a resource inside its stack (``AliceMfa``, ``Carol/MfaSettings``), from the
+        ``aws:cdk:path`` metadata the CDK CLI writes; the logical id where there is none."""
+        full = self.resources.get(logical_id, {}).get("Metadata", {}).get("aws:cdk:path")
+        if not isinstance(full, str):
+            return logical_id
+        parts = full.split("/")[len(self.display_name.split("/")) :] if full.startswith(self.display_name) else []
+        while len(parts) > 1 and parts[-1] in _INNER_IDS:
+            parts.pop()
+        return "/".join(parts) or logical_id
 
     def asset_dir(self, logical_id: str) -> Path:
         """The asset folder of a Lambda function's code."""
@@ -59,20 +110,29 @@ class StackTemplate:
         key = code.get("S3Key")
         digest = key.removesuffix(".zip") if isinstance(key, str) else None
         if digest is None or digest not in self.assets:
-            raise AssemblyError(
-                f"{self.name}/{logical_id}: Code is not a file asset of this assembly: {json.dumps(code)}"
+            raise UnresolvedError(
+                f"{self.display_name}/{self.path(logical_id)}: Code is not a file asset of this assembly"
+                f" ({json.dumps(code)[:80]}); synthesize with `npx cdk synth` so the asset is in cdk.out"
             )
         return self.assets[digest]
 
-
-def _kind(resource: dict[str, Any]) -> str:
-    return str(resource.get("Type", ""))
-
-
-def _dependencies(resource: dict[str, Any]) -> Iterable[str]:
-    depends = resource.get("DependsOn", [])
-    yield from [depends] if isinstance(depends, str) else depends
-    yield from _references(resource.get("Properties", {}))
+    def nested_stack(self, logical_id: str) -> StackTemplate:
+        """The template of the nested stack that resource ``logical_id`` deploys (its file is an asset)."""
+        url = json.dumps(self.resources[logical_id].get("Properties", {}).get("TemplateURL"))
+        for digest, template_file in self.assets.items():
+            if template_file.suffix == ".json" and f"/{digest}.json" in url:
+                name = self.path(logical_id).split("/")[0].removesuffix(".NestedStack")
+                return StackTemplate(
+                    name=f"{self.name}-{logical_id}",
+                    display_name=f"{self.display_name}/{name}",
+                    template=json.loads(template_file.read_text()),
+                    assets=self.assets,
+                    nested=True,
+                )
+        raise UnresolvedError(
+            f"{self.display_name}/{self.path(logical_id)}: the nested stack's template is not in this assembly"
+            f" ({url[:80]}); synthesize the whole app with `npx cdk synth`"
+        )
 
 
 def _references(value: Any) -> Iterable[str]:
@@ -90,41 +150,73 @@ def _references(value: Any) -> Iterable[str]:
 
 
 def load_assembly(cdk_out: Path, stacks: Iterable[str] = ()) -> list[StackTemplate]:
-    """The stacks of the cloud assembly in ``cdk_out`` (all, or only those named in ``stacks``)."""
-    manifest_file = cdk_out / "manifest.json"
-    if not manifest_file.is_file():
+    """The stacks of the cloud assembly in ``cdk_out`` and its nested assemblies (stages), each after the stacks
+    it depends on; all of them, or those named in ``stacks`` by display name (``Stage/Stack``) or stack name."""
+    if not (cdk_out / "manifest.json").is_file():
         raise AssemblyError(f"{cdk_out}: no cloud assembly here (manifest.json missing); run `npx cdk synth` first")
-    manifest = json.loads(manifest_file.read_text())
-    found: list[StackTemplate] = []
-    for artifact_id, artifact in manifest.get("artifacts", {}).items():
-        if artifact.get("type") != "aws:cloudformation:stack":
-            continue
-        properties = artifact.get("properties", {})
-        name = properties.get("stackName") or artifact.get("displayName") or artifact_id
-        template = json.loads((cdk_out / properties["templateFile"]).read_text())
-        found.append(StackTemplate(name, template, _assets(cdk_out, artifact_id, manifest)))
+    found = dependency_order(list(_stacks(cdk_out)))
     wanted = list(stacks)
-    if wanted:
-        missing = [name for name in wanted if name not in {s.name for s in found}]
-        if missing:
-            raise AssemblyError(
-                f"--stack {missing[0]}: no such stack in {cdk_out}; it has {', '.join(s.name for s in found) or 'none'}"
+    for name in wanted:
+        if not any(name in (s.name, s.display_name) for s in found):
+            known = ", ".join(s.display_name for s in found) or "none"
+            raise AssemblyError(f"--stack {name}: no such stack in {cdk_out}; it has {known}")
+    return [s for s in found if not wanted or s.name in wanted or s.display_name in wanted]
+
+
+def _stacks(directory: Path) -> Iterable[StackTemplate]:
+    manifest = json.loads((directory / "manifest.json").read_text())
+    artifacts: dict[str, Any] = manifest.get("artifacts", {})
+    assets = _assets(directory, artifacts)
+    display = {aid: a.get("displayName") or aid for aid, a in artifacts.items()}
+    for artifact_id, artifact in artifacts.items():
+        properties = artifact.get("properties", {})
+        if artifact.get("type") == "cdk:cloud-assembly":
+            yield from _stacks(directory / properties["directoryName"])
+        elif artifact.get("type") == "aws:cloudformation:stack":
+            yield StackTemplate(
+                name=properties.get("stackName") or artifact_id,
+                display_name=display[artifact_id],
+                template=json.loads((directory / properties["templateFile"]).read_text()),
+                assets=assets,
+                dependencies=tuple(
+                    display[d] for d in artifact.get("dependencies", []) if artifacts.get(d, {}).get("type") == artifact["type"]
+                ),
             )
-        found = [s for s in found if s.name in wanted]
-    return found
 
 
-def _assets(cdk_out: Path, stack_artifact: str, manifest: dict[str, Any]) -> dict[str, Path]:
+def dependency_order(stacks: list[StackTemplate]) -> list[StackTemplate]:
+    """``stacks`` with each after those it depends on (manifest order otherwise)."""
+    names = {s.display_name for s in stacks}
+    order: list[StackTemplate] = []
+    while len(order) < len(stacks):
+        done = {s.display_name for s in order}
+        ready = [s for s in stacks if s not in order and set(s.dependencies) & names <= done]
+        if not ready:
+            raise AssemblyError(f"circular dependency between stacks {', '.join(sorted(names - done))}")
+        order.append(ready[0])
+    return order
+
+
+def _assets(directory: Path, artifacts: dict[str, Any]) -> dict[str, Path]:
+    """Asset folders (zip packaging) and files (nested stack templates) by content hash."""
     assets: dict[str, Path] = {}
-    for artifact in manifest.get("artifacts", {}).values():
+    for artifact in artifacts.values():
         if artifact.get("type") != "cdk:asset-manifest":
             continue
-        asset_manifest = json.loads((cdk_out / artifact["properties"]["file"]).read_text())
+        asset_manifest = json.loads((directory / artifact["properties"]["file"]).read_text())
         for digest, entry in asset_manifest.get("files", {}).items():
             source = entry.get("source", {})
-            if source.get("packaging") == "zip" and "path" in source:
-                assets[digest] = cdk_out / source["path"]
+            if "path" in source:
+                assets[digest] = directory / source["path"]
     return assets
+
+
+@dataclass
+class Outputs:
+    """What stacks already rehearsed offer to others: exports by name, outputs by stack name."""
+
+    exports: dict[str, str] = field(default_factory=dict)
+    by_stack: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -133,11 +225,14 @@ class Resolver:
 
     stack: StackTemplate
     region: str
-    refs: dict[str, str]
-    attributes: dict[str, dict[str, str]]
+    outputs: Outputs
+    parameters: dict[str, str] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, dict[str, str]] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, logical_id: str, value: Any) -> Any:
-        """``value`` with every intrinsic replaced; a clear error for the ones it cannot resolve."""
+        """``value`` with every intrinsic replaced; :class:`UnresolvedError` for one it cannot resolve."""
         return _resolve(value, lambda expression: self._intrinsic(logical_id, expression))
 
     def _pseudo(self, name: str) -> str | None:
@@ -149,21 +244,29 @@ class Resolver:
             "AWS::StackName": self.stack.name,
         }.get(name)
 
+    def _missing(self, where: str, expression: dict[str, Any], target: str) -> UnresolvedError:
+        shown = json.dumps(expression)[:100]
+        if target in self.failed:
+            return UnresolvedError(f"{where}: {shown}: {self.stack.path(target)} was not created ({self.failed[target]})")
+        kind = self.stack.resources.get(target, {}).get("Type", "nothing in this stack")
+        return UnresolvedError(
+            f"{where}: cannot resolve {shown}: {target} is {kind}, which the rehearsal does not create;"
+            " give the property a literal value to rehearse it"
+        )
+
     def _intrinsic(self, logical_id: str, expression: dict[str, Any]) -> Any:
         [(function, argument)] = expression.items()
-        where = f"{self.stack.name}/{logical_id}"
+        where = f"{self.stack.display_name}/{self.stack.path(logical_id)}"
         if function == "Ref":
-            value = self._pseudo(argument) or self.refs.get(argument)
+            value = self._pseudo(argument) or self.refs.get(argument) or self._parameter(argument)
             if value is None:
-                raise AssemblyError(f"{where}: cannot resolve {json.dumps(expression)}: {argument} was not created")
+                raise self._missing(where, expression, argument)
             return value
         if function == "Fn::GetAtt":
             target, attribute = argument if isinstance(argument, list) else str(argument).split(".", 1)
             found = self.attributes.get(target, {}).get(attribute)
             if found is None:
-                raise AssemblyError(
-                    f"{where}: cannot resolve {json.dumps(expression)}: no attribute {attribute} of {target}"
-                )
+                raise self._missing(where, expression, target)
             return found
         if function == "Fn::Join":
             separator, items = argument
@@ -171,7 +274,45 @@ class Resolver:
         if function == "Fn::Select":
             index, items = argument
             return self.resolve(logical_id, items)[int(self.resolve(logical_id, index))]
-        raise AssemblyError(f"{where}: unsupported intrinsic {json.dumps(expression)[:120]}")
+        if function == "Fn::ImportValue":
+            name = str(self.resolve(logical_id, argument))
+            if name not in self.outputs.exports:
+                raise UnresolvedError(
+                    f"{where}: imports {name}, which no stack rehearsed before it exports;"
+                    " rehearse the exporting stack too (it runs first)"
+                )
+            return self.outputs.exports[name]
+        if function == "Fn::GetStackOutput":
+            target = self.resolve(logical_id, argument)
+            stack, output = str(target.get("StackName")), str(target.get("OutputName"))
+            found = self.outputs.by_stack.get(stack, {}).get(output)
+            if found is None:
+                raise UnresolvedError(
+                    f"{where}: reads output {output} of stack {stack}, which was not rehearsed before it;"
+                    " rehearse that stack too (it runs first)"
+                )
+            return found
+        raise UnresolvedError(
+            f"{where}: unsupported intrinsic {json.dumps(expression)[:100]}; the rehearsal resolves"
+            f" {', '.join(RESOLVED)}: give the property a literal value to rehearse it"
+        )
+
+    def _parameter(self, name: str) -> str | None:
+        if name in self.parameters:
+            return self.parameters[name]
+        default = self.stack.template.get("Parameters", {}).get(name, {}).get("Default")
+        return None if default is None else str(default)
+
+    def publish(self) -> None:
+        """Record the stack's outputs (and exports) that can be resolved, for the stacks rehearsed after it."""
+        mine = self.outputs.by_stack.setdefault(self.stack.name, {})
+        for key, output in self.stack.template.get("Outputs", {}).items():
+            try:
+                mine[key] = str(self.resolve(key, output.get("Value")))
+                if "Export" in output:
+                    self.outputs.exports[str(self.resolve(key, output["Export"].get("Name")))] = mine[key]
+            except (UnresolvedError, KeyError, TypeError, ValueError, IndexError):
+                continue  # an output of something the rehearsal does not create; nothing here reads it
 
 
 def _resolve(value: Any, intrinsic: Callable[[dict[str, Any]], Any]) -> Any:

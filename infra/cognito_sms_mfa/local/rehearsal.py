@@ -1,10 +1,16 @@
-"""The offline rehearsal: deploy a cloud assembly's SMS MFA settings against the local Cognito emulator.
+"""The offline rehearsal: deploy a cloud assembly's custom resources against the local Cognito emulator.
 
-For each stack, in dependency order, it creates the template's user pools and users in the emulator, then
-invokes the real bundled handler asset for each ``Custom::CognitoUserSmsMfaSettings`` in a Lambda-like child
-process (see :mod:`cognito_sms_mfa.local.lambda_runner`) with a CloudFormation-shaped event whose ResponseURL
-is a local TLS endpoint, and reads the user's options back from the emulator. ``cycle`` adds an Update that
-flips each user's options and a Delete that must clear them.
+Stacks run in dependency order (stacks of stages included; nested stacks where their parent creates them,
+each with its own handler). In each stack the rehearsal creates the template's user pools and users in the
+emulator and invokes the real bundled handler asset for each custom resource of :data:`CUSTOM_TYPES` in a
+Lambda-like child process (see :mod:`cognito_sms_mfa.local.lambda_runner`), with a CloudFormation-shaped event
+whose ResponseURL is a local TLS endpoint, then reads the state back from the emulator. Among resources that
+do not depend on each other, custom resources go first, so a missing dependency fails here as it may in
+CloudFormation. ``cycle`` adds a synthetic update (each user's options flipped) and then deletes everything
+in the reverse order of creation, users and pools included.
+
+Anything one resource needs but the rehearsal cannot provide (an imported pool, an unsupported intrinsic, a
+reference to a stack not rehearsed) becomes a row "not rehearsed" with the reason, and the run goes on.
 """
 
 from __future__ import annotations
@@ -15,33 +21,48 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import botocore.session
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
 
 from cognito_sms_mfa.local import lambda_runner
 from cognito_sms_mfa.local.assembly import (
     ACCOUNT,
     FUNCTION_TYPE,
+    NESTED_STACK_TYPE,
     POOL_TYPE,
     USER_TYPE,
     AssemblyError,
+    Outputs,
     Resolver,
     StackTemplate,
+    UnresolvedError,
     as_cloudformation_strings,
 )
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa.local.custom_types import CUSTOM_TYPES
+from cognito_sms_mfa.local.report import (
+    CREATE,
+    DELETE,
+    EXIT_USAGE,
+    NOT_REHEARSED,
+    SYNTHETIC_UPDATE,
+    Outcome,
+    Report,
+    exit_status,
+    render_table,
+    summary,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
     from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector
 
-SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 POOL_SETTINGS = (
     "AliasAttributes",
     "UsernameAttributes",
@@ -49,46 +70,17 @@ POOL_SETTINGS = (
     "MfaConfiguration",
     "AutoVerifiedAttributes",
 )
-# The properties the rehearsal reads (and so resolves) per type; a settings resource's are all read.
+# The properties the rehearsal reads (and so resolves) per type; a custom resource's are all read.
 USED_PROPERTIES = {
     POOL_TYPE: ("UserPoolName", *POOL_SETTINGS),
     USER_TYPE: ("UserPoolId", "Username", "UserAttributes"),
     FUNCTION_TYPE: ("Handler", "Timeout", "Environment"),
+    NESTED_STACK_TYPE: ("Parameters",),
 }
-
-
-@dataclass
-class Outcome:
-    """One request of the rehearsal and what the emulator holds afterwards."""
-
-    stack: str
-    logical_id: str
-    phase: str
-    pool: str
-    username: str
-    desired: list[dict[str, str]]
-    read_back: list[dict[str, str]] | None
-    status: str
-    reason: str
-    seconds: float
-
-    @property
-    def ok(self) -> bool:
-        """SUCCESS, and the user holds exactly the desired options."""
-        return self.status == "SUCCESS" and self.read_back is not None and _same(self.desired, self.read_back)
-
-    @property
-    def verdict(self) -> str:
-        """``ok``, ``MISMATCH`` (SUCCESS but the wrong options), or the failed status."""
-        return "ok" if self.ok else "MISMATCH" if self.status == "SUCCESS" else self.status
-
-    def to_json(self) -> dict[str, Any]:
-        """The outcome as plain data, with its verdict."""
-        return {**asdict(self), "ok": self.ok}
-
-
-def _same(a: list[dict[str, str]], b: list[dict[str, str]]) -> bool:
-    return sorted(map(str, a)) == sorted(map(str, b))
+HANDLED_TYPES = frozenset({*USED_PROPERTIES, *CUSTOM_TYPES})
+MISSING_USER = "UserNotFoundException"
+# What an app's resource can make go wrong while the rehearsal builds it: one line, never a traceback.
+RESOURCE_ERRORS = (UnresolvedError, ClientError, BotoCoreError, KeyError, TypeError, ValueError, IndexError)
 
 
 @dataclass
@@ -100,13 +92,31 @@ class _Function:
 
 
 @dataclass
-class _Settings:
+class _Custom:
+    stack: StackTemplate
     logical_id: str
     function: _Function
     properties: dict[str, Any]
+    pool_path: str
     physical_id: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     failed: bool = False
+
+    @property
+    def resource_type(self) -> str:
+        return str(self.stack.resources[self.logical_id]["Type"])
+
+
+@dataclass
+class _Created:
+    """One thing the rehearsal created, for the Delete step (which runs in reverse order)."""
+
+    kind: str
+    stack: StackTemplate
+    logical_id: str
+    pool: str = ""
+    username: str = ""
+    custom: _Custom | None = None
 
 
 def emulator_client(endpoint: str, region: str) -> CognitoIdentityProviderClient:
@@ -126,7 +136,7 @@ def emulator_client(endpoint: str, region: str) -> CognitoIdentityProviderClient
 
 
 class Rehearsal:
-    """Runs the settings of one or more stacks against an emulator endpoint."""
+    """Runs the custom resources of one or more stacks against an emulator endpoint."""
 
     def __init__(
         self,
@@ -135,54 +145,73 @@ class Rehearsal:
         region: str,
         collector: ResponseCollector,
         progress: Callable[[str], None],
+        stand_in_pools: bool = False,
     ) -> None:
         self.endpoint = endpoint
         self.region = region
         self.collector = collector
         self.progress = progress
+        self.stand_in_pools = stand_in_pools
         self.client = emulator_client(endpoint, region)
+        self.report = Report()
+        self.outputs = Outputs()
+        self._pool_paths: dict[str, tuple[str, str]] = {}
+        self._stand_ins: dict[str, str] = {}
+        self._created: list[_Created] = []
 
-    def run(self, stacks: list[StackTemplate], *, cycle: bool) -> list[Outcome]:
-        """Create every stack's settings; with ``cycle`` also update (flipped options) and delete them."""
-        outcomes: list[Outcome] = []
+    def run(self, stacks: list[StackTemplate], *, cycle: bool) -> Report:
+        """Create every stack's resources; with ``cycle`` also a synthetic update, then delete everything."""
         for stack in stacks:
-            settings = self._deploy(stack, outcomes)
-            if cycle:
-                for item in settings:
-                    if not item.failed:  # CloudFormation would roll back instead of updating
-                        outcomes.append(self._update(stack, item))
-                for item in reversed(settings):
-                    outcomes.append(self._invoke(stack, item, "Delete"))
-        return outcomes
+            self._deploy(stack, parameters={})
+        if cycle:
+            for created in self._created:
+                if created.custom is not None and not created.custom.failed:  # a failed Create rolls back instead
+                    self._update(created.custom)
+            for created in reversed(self._created):
+                self._delete(created)
+        return self.report
 
-    def _deploy(self, stack: StackTemplate, outcomes: list[Outcome]) -> list[_Settings]:
-        resolver = Resolver(stack, self.region, refs={}, attributes={})
+    def _deploy(self, stack: StackTemplate, parameters: dict[str, str]) -> Resolver:
+        resolver = Resolver(stack, self.region, self.outputs, parameters=parameters)
         functions: dict[str, _Function] = {}
-        settings: list[_Settings] = []
-        order = stack.ordered()
-        self.progress(f"{stack.name}: {len(order)} resources to rehearse")
+        order = stack.ordered(HANDLED_TYPES, first=CUSTOM_TYPES)
+        self.progress(f"{stack.display_name}: {len(order)} resources to rehearse")
         for logical_id in order:
-            resource = stack.resources[logical_id]
-            kind = resource["Type"]
-            needed = USED_PROPERTIES.get(kind)
-            raw = resource.get("Properties", {})
-            properties = resolver.resolve(
-                logical_id, raw if needed is None else {k: raw[k] for k in needed if k in raw}
-            )
-            if kind == POOL_TYPE:
-                self._create_pool(stack, logical_id, properties, resolver)
-            elif kind == USER_TYPE:
-                self._create_user(logical_id, properties, resolver)
-            elif kind == FUNCTION_TYPE:
-                functions[logical_id] = self._function(stack, logical_id, properties, resolver)
-            elif kind == SETTINGS_RESOURCE_TYPE:
-                item = _Settings(logical_id, self._service(stack, logical_id, functions), properties)
-                outcome = self._invoke(stack, item, "Create")
-                outcomes.append(outcome)
-                resolver.refs[logical_id] = item.physical_id
-                resolver.attributes[logical_id] = {k: str(v) for k, v in item.data.items()}
-                settings.append(item)
-        return settings
+            kind = stack.resources[logical_id]["Type"]
+            try:
+                _check_dependencies(stack, logical_id, resolver.failed)
+                raw = stack.resources[logical_id].get("Properties", {})
+                needed = USED_PROPERTIES.get(kind)
+                properties = resolver.resolve(
+                    logical_id, raw if needed is None else {k: raw[k] for k in needed if k in raw}
+                )
+                if kind in CUSTOM_TYPES:
+                    self._create_custom(stack, logical_id, properties, functions, resolver)
+                elif kind == POOL_TYPE:
+                    self._create_pool(stack, logical_id, properties, resolver)
+                elif kind == USER_TYPE:
+                    self._create_user(stack, logical_id, properties, resolver)
+                elif kind == FUNCTION_TYPE:
+                    functions[logical_id] = self._function(stack, logical_id, properties, resolver)
+                else:
+                    self._nested(stack, logical_id, properties, resolver)
+            except RESOURCE_ERRORS as error:
+                reason = _message(error)
+                resolver.failed[logical_id] = reason
+                if kind in CUSTOM_TYPES:
+                    self._not_rehearsed(stack, logical_id, reason)
+                else:
+                    self.report.problems.append(reason if isinstance(error, UnresolvedError) else
+                                                f"{stack.display_name}/{stack.path(logical_id)}: {reason}")  # fmt: skip
+        resolver.publish()
+        return resolver
+
+    def _nested(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
+        child = stack.nested_stack(logical_id)
+        parameters = {str(k): str(v) for k, v in props.get("Parameters", {}).items()}
+        outputs = self._deploy(child, parameters).outputs.by_stack.get(child.name, {})
+        resolver.refs[logical_id] = f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{child.name}/nested"
+        resolver.attributes[logical_id] = {f"Outputs.{key}": value for key, value in outputs.items()}
 
     def _create_pool(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
         kwargs = {name: props[name] for name in POOL_SETTINGS if name in props}
@@ -197,9 +226,13 @@ class Rehearsal:
             "ProviderURL": f"https://cognito-idp.{self.region}.amazonaws.com/{pool_id}",
             "UserPoolId": pool_id,
         }
-        self.progress(f"  pool      {logical_id} -> {pool_id}")
+        path = stack.path(logical_id)
+        self._pool_paths[pool_id] = (stack.display_name, path)
+        self.report.pools.setdefault(stack.display_name, {})[path] = pool_id
+        self._created.append(_Created(POOL_TYPE, stack, logical_id, pool=pool_id))
+        self.progress(f"  pool      {path} -> {pool_id}")
 
-    def _create_user(self, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
+    def _create_user(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
         username = props.get("Username") or str(uuid.uuid4())
         self.client.admin_create_user(
             UserPoolId=props["UserPoolId"],
@@ -208,7 +241,8 @@ class Rehearsal:
             MessageAction="SUPPRESS",
         )
         resolver.refs[logical_id] = username
-        self.progress(f"  user      {logical_id} -> {username}")
+        self._created.append(_Created(USER_TYPE, stack, logical_id, pool=props["UserPoolId"], username=username))
+        self.progress(f"  user      {stack.path(logical_id)} -> {username}")
 
     def _function(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> _Function:
         name = f"{stack.name}-{logical_id}"[:64]
@@ -222,34 +256,111 @@ class Rehearsal:
             {str(k): str(v) for k, v in variables.items()},
         )
 
-    @staticmethod
-    def _service(stack: StackTemplate, logical_id: str, functions: dict[str, _Function]) -> _Function:
+    def _create_custom(
+        self,
+        stack: StackTemplate,
+        logical_id: str,
+        properties: dict[str, Any],
+        functions: dict[str, _Function],
+        resolver: Resolver,
+    ) -> None:
         token = stack.resources[logical_id].get("Properties", {}).get("ServiceToken")
         target = token.get("Fn::GetAtt", [None])[0] if isinstance(token, dict) else None
         if target not in functions:
-            raise AssemblyError(f"{stack.name}/{logical_id}: ServiceToken is not a Lambda function of this stack")
-        return functions[target]
+            raise UnresolvedError(
+                f"{stack.display_name}/{stack.path(logical_id)}: ServiceToken {json.dumps(token)[:80]} is not a"
+                " Lambda function of this stack; the rehearsal runs only handlers defined in the app"
+            )
+        pool = str(properties.get("UserPoolId", ""))
+        owner, pool_path = self._pool_paths.get(pool, ("", ""))
+        if owner and owner != stack.display_name:
+            pool_path = f"{owner}/{pool_path}"
+        if not owner:
+            if not self.stand_in_pools:
+                raise UnresolvedError(f"pool {pool} is imported, not defined in this app")
+            properties = {**properties, "UserPoolId": self._stand_in(pool, str(properties.get("Username", "")))}
+            pool_path = "stand-in"
+        custom = _Custom(stack, logical_id, functions[str(target)], properties, pool_path)
+        self._invoke(custom, "Create")
+        self._hint_missing_dependency(custom)
+        resolver.refs[logical_id] = custom.physical_id
+        resolver.attributes[logical_id] = {k: str(v) for k, v in custom.data.items()}
+        self._created.append(_Created(str(stack.resources[logical_id]["Type"]), stack, logical_id, custom=custom))
 
-    def _update(self, stack: StackTemplate, item: _Settings) -> Outcome:
-        old = item.properties
-        item.properties = {**old, "MFAOptions": [] if old.get("MFAOptions") else [SMS]}
-        return self._invoke(stack, item, "Update", old_properties=old)
+    def _stand_in(self, pool: str, username: str) -> str:
+        """A stand-in for an imported pool (one per pool id), holding the user the settings name."""
+        if pool not in self._stand_ins:
+            self._stand_ins[pool] = self.client.create_user_pool(PoolName=f"stand-in-{pool}")["UserPool"]["Id"]
+            self.progress(f"  pool      stand-in for imported {pool} -> {self._stand_ins[pool]}")
+        with contextlib.suppress(self.client.exceptions.UsernameExistsException):
+            self.client.admin_create_user(UserPoolId=self._stand_ins[pool], Username=username, MessageAction="SUPPRESS")
+        return self._stand_ins[pool]
 
-    def _invoke(
-        self, stack: StackTemplate, item: _Settings, request_type: str, old_properties: dict[str, Any] | None = None
-    ) -> Outcome:
+    def _hint_missing_dependency(self, custom: _Custom) -> None:
+        """After a Create that did not find its user: is it a user of the same stack that the resource does not
+        depend on (so CloudFormation may create it afterwards)?"""
+        if not custom.failed or MISSING_USER not in self.report.outcomes[-1].reason:
+            return
+        stack, wanted = custom.stack, str(custom.properties.get("Username", "")).lower()
+        for logical_id, resource in stack.resources.items():
+            named = resource.get("Properties", {}).get("Username")
+            if resource.get("Type") == USER_TYPE and isinstance(named, str) and named.lower() == wanted:
+                if not stack.depends_on(custom.logical_id, logical_id):
+                    self.report.outcomes[-1].hint = (
+                        f"the settings do not depend on the user {stack.path(logical_id)}; "
+                        "use `username=user.ref` or `add_dependency`"
+                    )
+
+    def _not_rehearsed(self, stack: StackTemplate, logical_id: str, reason: str) -> None:
+        self.report.outcomes.append(
+            Outcome(
+                stack=stack.display_name,
+                path=stack.path(logical_id),
+                logical_id=logical_id,
+                resource_type=str(stack.resources[logical_id]["Type"]),
+                phase=NOT_REHEARSED,
+                pool="",
+                pool_path="",
+                username="",
+                desired=None,
+                read_back=None,
+                status="NOT REHEARSED",
+                reason=reason,
+            )
+        )
+        self.progress(f"  skipped   {stack.path(logical_id)}: {reason}")
+
+    def _update(self, custom: _Custom) -> None:
+        old = custom.properties
+        custom.properties = CUSTOM_TYPES[custom.resource_type].flipped(old)
+        self._invoke(custom, "Update", old_properties=old)
+
+    def _delete(self, created: _Created) -> None:
+        if created.custom is not None:
+            self._invoke(created.custom, "Delete")
+            return
+        gone = (self.client.exceptions.UserNotFoundException, self.client.exceptions.ResourceNotFoundException)
+        with contextlib.suppress(*gone):
+            if created.kind == USER_TYPE:
+                self.client.admin_delete_user(UserPoolId=created.pool, Username=created.username)
+            elif created.kind == POOL_TYPE:
+                self.client.delete_user_pool(UserPoolId=created.pool)
+        self.progress(f"  deleted   {created.stack.path(created.logical_id)}")
+
+    def _invoke(self, custom: _Custom, request_type: str, old_properties: dict[str, Any] | None = None) -> None:
+        stack = custom.stack
         url = self.collector.new_url()
         event = custom_resource_event(
             request_type,
-            as_cloudformation_strings(item.properties),
+            as_cloudformation_strings(custom.properties),
             response_url=url,
             stack_id=f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{stack.name}/{uuid.uuid4()}",
-            logical_id=item.logical_id,
-            resource_type=stack.resources[item.logical_id]["Type"],
-            physical_id=None if request_type == "Create" else item.physical_id,
+            logical_id=custom.logical_id,
+            resource_type=custom.resource_type,
+            physical_id=None if request_type == "Create" else custom.physical_id,
             old_properties=None if old_properties is None else as_cloudformation_strings(old_properties),
         )
-        function = item.function
+        function = custom.function
         env = lambda_runner.lambda_environment(
             region=self.region,
             endpoint=self.endpoint,
@@ -262,100 +373,91 @@ class Rehearsal:
         )
         responses = self.collector.responses(url)
         response = responses[0] if responses else None
-        self._keep(item, response, request_type)
-        status, reason = self._status(response, run)
-        desired = [] if request_type == "Delete" else list(item.properties.get("MFAOptions", []))
+        _keep(custom, response, request_type)
+        status, reason = _status(response, run)
+        kind = CUSTOM_TYPES[custom.resource_type]
+        phase = {"Create": CREATE, "Update": SYNTHETIC_UPDATE, "Delete": DELETE}[request_type]
         outcome = Outcome(
-            stack=stack.name,
-            logical_id=item.logical_id,
-            phase=request_type.lower(),
-            pool=str(item.properties.get("UserPoolId", "")),
-            username=str(item.data.get("Username") or item.properties.get("Username", "")),
-            desired=desired,
-            read_back=self._read_back(item),
+            stack=stack.display_name,
+            path=stack.path(custom.logical_id),
+            logical_id=custom.logical_id,
+            resource_type=custom.resource_type,
+            phase=phase,
+            pool=str(custom.properties.get("UserPoolId", "")),
+            pool_path=custom.pool_path,
+            username=str(custom.data.get("Username") or custom.properties.get("Username", "")),
+            desired=kind.cleared if phase == DELETE else kind.desired(custom.properties),
+            read_back=self._read_back(custom),
             status=status,
             reason=reason,
             seconds=run.duration_s,
         )
-        self.progress(f"  {request_type.lower():<9} {item.logical_id} -> {outcome.verdict} ({run.duration_s:.2f} s)")
-        return outcome
+        self.report.outcomes.append(outcome)
+        self.progress(f"  {phase:<9} {outcome.path} -> {outcome.verdict} ({run.duration_s:.2f} s)")
 
-    @staticmethod
-    def _status(response: CfnResponse | None, run: lambda_runner.Invocation) -> tuple[str, str]:
-        """The response's status and reason, or why there was none."""
-        if response is None:
-            why = "timed out" if run.timed_out else f"exited with status {run.returncode}"
-            tail = run.logs.strip().splitlines()[-1:] or ["no output"]
-            return "NO RESPONSE", f"the handler {why} without answering: {tail[0][:160]}"
-        return response.status, response.reason
-
-    @staticmethod
-    def _keep(item: _Settings, response: CfnResponse | None, request_type: str) -> None:
-        """Keep what CloudFormation keeps of a response: the physical id (also after FAILED: the id a rollback
-        Delete would get) and, on success, the attributes."""
-        if response is not None and request_type != "Delete":
-            item.physical_id = response.physical_id
-            if response.status == "SUCCESS":
-                item.data = response.data
-        item.failed = item.failed or response is None or response.status != "SUCCESS"
-
-    def _read_back(self, item: _Settings) -> list[dict[str, str]] | None:
-        pool = item.properties.get("UserPoolId")
-        username = item.data.get("Username") or item.properties.get("Username")
+    def _read_back(self, custom: _Custom) -> Any:
+        """The state the emulator holds for the resource's user; None when the user or the pool is gone."""
+        pool = custom.properties.get("UserPoolId")
+        username = custom.data.get("Username") or custom.properties.get("Username")
         if not isinstance(pool, str) or not isinstance(username, str):
             return None
+        gone = (self.client.exceptions.UserNotFoundException, self.client.exceptions.ResourceNotFoundException)
         try:
-            user: Any = self.client.admin_get_user(UserPoolId=pool, Username=username)
-        except self.client.exceptions.UserNotFoundException:
+            return CUSTOM_TYPES[custom.resource_type].read_back(self.client, pool, username)
+        except gone:
             return None
-        return list(user.get("MFAOptions", []))
 
 
-def _options(options: list[dict[str, str]] | None) -> str:
-    if options is None:
-        return "(no user)"
-    if not options:
-        return "none"
-    return ", ".join(f"{o.get('DeliveryMedium')}->{o.get('AttributeName')}" for o in options)
-
-
-def render_table(outcomes: Sequence[Outcome]) -> str:
-    """A plain-text table, one row per request, with the Reason under each failed row."""
-    header = ("STACK", "STEP", "RESOURCE", "POOL", "USERNAME", "DESIRED", "READ BACK", "RESULT", "TIME")
-    rows = [
-        (
-            o.stack,
-            o.phase,
-            o.logical_id,
-            o.pool,
-            o.username,
-            _options(o.desired),
-            _options(o.read_back),
-            o.verdict,
-            f"{o.seconds:.2f} s",
+def _check_dependencies(stack: StackTemplate, logical_id: str, failed: dict[str, str]) -> None:
+    """CloudFormation creates nothing whose dependency failed; nor does the rehearsal."""
+    for dependency in sorted(stack.dependencies_of(logical_id) & set(failed)):
+        raise UnresolvedError(
+            f"{stack.display_name}/{stack.path(logical_id)}: depends on {stack.path(dependency)}, which was not"
+            f" created ({failed[dependency][:100]})"
         )
-        for o in outcomes
-    ]
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=False)]
-    lines = [
-        "  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
-        for row in (header, *rows)
-    ]
-    out = [lines[0], "  ".join("-" * w for w in widths)]
-    for outcome, line in zip(outcomes, lines[1:], strict=True):
-        out.append(line)
-        if outcome.reason:
-            out.append(f"    Reason: {outcome.reason}")
-    return "\n".join(out)
+
+
+def _status(response: CfnResponse | None, run: lambda_runner.Invocation) -> tuple[str, str]:
+    """The response's status and reason, or why there was none."""
+    if response is None:
+        why = "timed out" if run.timed_out else f"exited with status {run.returncode}"
+        tail = run.logs.strip().splitlines()[-1:] or ["no output"]
+        return "NO RESPONSE", f"the handler {why} without answering: {tail[0][:160]}"
+    return response.status, response.reason
+
+
+def _keep(custom: _Custom, response: CfnResponse | None, request_type: str) -> None:
+    """Keep what CloudFormation keeps of a response: the physical id (also after FAILED: the id a rollback
+    Delete would get) and, on success, the attributes."""
+    if response is not None and request_type != "Delete":
+        custom.physical_id = response.physical_id
+        if response.status == "SUCCESS":
+            custom.data = response.data
+    custom.failed = custom.failed or response is None or response.status != "SUCCESS"
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, UnresolvedError):
+        return str(error)
+    if isinstance(error, ClientError):
+        return f"{error.operation_name} failed: {error.response.get('Error', {}).get('Code')}: {error}"[:200]
+    return f"cannot read it: {type(error).__name__}: {error}"[:200]
 
 
 def rehearse(
-    cdk_out: Path, *, stacks: Sequence[str], endpoint: str | None, region: str, cycle: bool, as_json: bool
+    cdk_out: Path,
+    *,
+    stacks: Sequence[str],
+    endpoint: str | None,
+    region: str,
+    cycle: bool,
+    as_json: bool,
+    stand_in_pools: bool = False,
 ) -> int:
     """Rehearse the assembly in ``cdk_out``, print the table (or JSON) and return the exit status.
 
-    Progress goes to standard error, the result to standard output. Exit status: 0 when every request succeeded
-    and every user holds exactly the desired options, 1 otherwise, 2 for an assembly error.
+    Progress goes to standard error, the result to standard output. Exit status: see :func:`exit_status`
+    (0, 1, 3) and 2 for an assembly that cannot be read.
     """
     from cognito_sms_mfa.local.assembly import load_assembly
     from cognito_sms_mfa.local.cfn_responses import ResponseCollector
@@ -373,25 +475,17 @@ def rehearse(
                 endpoint = resources.enter_context(CognitoEmulator(region=region)).endpoint
                 progress(f"local Cognito emulator at {endpoint}")
             collector = resources.enter_context(ResponseCollector())
-            rehearsal = Rehearsal(endpoint=endpoint, region=region, collector=collector, progress=progress)
-            outcomes = rehearsal.run(templates, cycle=cycle)
+            rehearsal = Rehearsal(
+                endpoint=endpoint, region=region, collector=collector, progress=progress, stand_in_pools=stand_in_pools
+            )
+            report = rehearsal.run(templates, cycle=cycle)
     except AssemblyError as error:
         print(f"rehearse: {error}", file=sys.stderr)
-        return 2
-    failed = [o for o in outcomes if not o.ok]
+        return EXIT_USAGE
     elapsed = time.monotonic() - started
     if as_json:
-        print(json.dumps({"ok": not failed, "seconds": round(elapsed, 2), "requests": [o.to_json() for o in outcomes]}))
+        print(json.dumps(report.to_json(elapsed)))
     else:
-        print(render_table(outcomes))
-        print(
-            "\nDESIRED: the options the template asks for (after an update: flipped; after a delete: none)."
-            "\nREAD BACK: what the emulator's AdminGetUser reports for the user afterwards."
-        )
-        verdict = (
-            "all requests succeeded and every user holds the desired options"
-            if not failed
-            else (f"{len(failed)} of {len(outcomes)} requests failed or left the wrong options")
-        )
-        print(f"\n{len(outcomes)} requests in {elapsed:.1f} s: {verdict}")
-    return 1 if failed or not outcomes else 0
+        table = render_table(report.outcomes, report.problems)
+        print(f"{table}\n\n{summary(report.outcomes, elapsed)}" if table else summary(report.outcomes, elapsed))
+    return exit_status(report.outcomes)

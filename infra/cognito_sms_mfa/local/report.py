@@ -1,0 +1,194 @@
+"""What the rehearsal reports: one :class:`Outcome` per request (or per resource not rehearsed), their verdicts,
+the table (within 120 columns), the closing line and the exit status."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cognito_sms_mfa.local.custom_types import CUSTOM_TYPES
+
+WIDTH = 120
+CREATE, SYNTHETIC_UPDATE, DELETE, NOT_REHEARSED = "create", "synthetic-update", "delete", "not-rehearsed"
+SKIPPED = "skipped"
+STEP_LABELS = {SYNTHETIC_UPDATE: "update*", NOT_REHEARSED: "-"}
+# Exit statuses (documented in `--help` and the README).
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
+COLUMNS = ("STEP", "RESOURCE", "POOL", "USER", "DESIRED", "READ BACK", "RESULT", "TIME")
+# The columns that give up characters (the widest first) when a table would be wider than WIDTH.
+SHRINKABLE = ("RESOURCE", "POOL", "USER")
+NO_USER = "(no user)"
+
+
+@dataclass
+class Outcome:
+    """One request of the rehearsal and what the emulator holds afterwards, or a resource not rehearsed.
+
+    ``read_back`` is None when the user (or pool) is gone; ``hint`` says what to change in the app.
+    """
+
+    stack: str
+    path: str
+    logical_id: str
+    resource_type: str
+    phase: str
+    pool: str
+    pool_path: str
+    username: str
+    desired: Any
+    read_back: Any
+    status: str
+    reason: str = ""
+    hint: str = ""
+    seconds: float = 0.0
+
+    @property
+    def verdict(self) -> str:
+        """``ok``, ``skipped`` (not rehearsed), ``MISMATCH`` (SUCCESS, wrong state) or the failed status."""
+        return verdict(self.phase, self.status, self._matches())
+
+    @property
+    def ok(self) -> bool:
+        """The request succeeded and the emulator holds the desired state (a Delete: or the user is gone)."""
+        return self.verdict == "ok"
+
+    def _matches(self) -> bool:
+        if self.read_back is None:
+            return self.phase == DELETE  # a Delete of a user already gone leaves nothing to clear
+        return CUSTOM_TYPES[self.resource_type].same(self.desired, self.read_back)
+
+    def to_json(self) -> dict[str, Any]:
+        """Every field as plain data, with the verdict."""
+        return {**asdict(self), "verdict": self.verdict, "ok": self.ok}
+
+
+def verdict(phase: str, status: str, matches: bool) -> str:
+    """The verdict of one row: what happened, in one word."""
+    if phase == NOT_REHEARSED:
+        return SKIPPED
+    if status != "SUCCESS":
+        return status
+    return "ok" if matches else "MISMATCH"
+
+
+def exit_status(outcomes: Sequence[Outcome]) -> int:
+    """1 when a request failed or left the wrong state; 3 when nothing failed but something (or everything) was
+    not rehearsed; 0 when every settings resource was rehearsed and every request is ok."""
+    verdicts = {o.verdict for o in outcomes}
+    if verdicts - {"ok", SKIPPED}:
+        return EXIT_FAILED
+    return EXIT_INCOMPLETE if SKIPPED in verdicts or not outcomes else EXIT_OK
+
+
+def summary(outcomes: Sequence[Outcome], seconds: float) -> str:
+    """The closing line."""
+    requests = [o for o in outcomes if o.phase != NOT_REHEARSED]
+    skipped = len(outcomes) - len(requests)
+    bad = [o for o in requests if not o.ok]
+    head = f"{len(requests)} requests in {seconds:.1f} s"
+    if not outcomes:
+        return f"{head}: nothing to rehearse (no custom resource of {', '.join(CUSTOM_TYPES)} in these stacks)"
+    if bad:
+        return f"{head}: {len(bad)} of {len(requests)} requests failed or left the wrong options"
+    if skipped:
+        return f"{head}: no failures, but {skipped} resources were not rehearsed (see above)"
+    return f"{head}: all requests succeeded and every user holds the desired options"
+
+
+LEGEND = (
+    f"DESIRED: the options the template asks for (none after a delete). READ BACK: what AdminGetUser reports"
+    f" afterwards; {NO_USER}: the user does not exist (fine after a delete: nothing is left to clear)."
+)
+SYNTHETIC_LEGEND = (
+    "update*: a synthetic update that the template does not ask for: each user's options flipped, to exercise Update."
+)
+
+
+def _cell(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "~"
+
+
+def _state(outcome: Outcome, state: Any) -> str:
+    if outcome.phase == NOT_REHEARSED:
+        return "-"
+    return NO_USER if state is None else CUSTOM_TYPES[outcome.resource_type].render(state)
+
+
+def _row(outcome: Outcome) -> tuple[str, ...]:
+    return (
+        STEP_LABELS.get(outcome.phase, outcome.phase),
+        outcome.path,
+        outcome.pool_path,
+        outcome.username,
+        _state(outcome, outcome.desired),
+        _state(outcome, outcome.read_back),
+        outcome.verdict,
+        "" if outcome.phase == NOT_REHEARSED else f"{outcome.seconds:.2f}s",
+    )
+
+
+def render_table(outcomes: Sequence[Outcome], problems: Sequence[str]) -> str:
+    """One section per stack (the pools its rows use, once; then a row per request and the Reason under a failed row), the
+    resources the rehearsal could not create, and the legend."""
+    widths = column_widths([COLUMNS, *map(_row, outcomes)])
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(_cell(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    def wrapped(label: str, text: str) -> list[str]:
+        return textwrap.wrap(f"{label}{text}", WIDTH, initial_indent="    ", subsequent_indent="      ")
+
+    out: list[str] = []
+    for stack in dict.fromkeys(o.stack for o in outcomes):
+        out.append(f"{stack}" if out == [] else f"\n{stack}")
+        rows = [o for o in outcomes if o.stack == stack]
+        out.extend(f"  pool {path} = {pool_id}" for path, pool_id in dict.fromkeys((o.pool_path, o.pool) for o in rows if o.pool))
+        out += [line(COLUMNS), line(["-" * w for w in widths])]
+        for outcome in rows:
+            out.append(line(_row(outcome)))
+            if outcome.reason:
+                out += wrapped("not rehearsed: " if outcome.phase == NOT_REHEARSED else "Reason: ", outcome.reason)
+            if outcome.hint:
+                out += wrapped("Hint: ", outcome.hint)
+    if problems:
+        out.append("\nNot created (what depends on them is not rehearsed):")
+        out += [p for problem in problems for p in wrapped("", problem)]
+    if not outcomes:
+        return ""
+    out += ["", *textwrap.wrap(LEGEND, WIDTH)]
+    if any(o.phase == SYNTHETIC_UPDATE for o in outcomes):
+        out += textwrap.wrap(SYNTHETIC_LEGEND, WIDTH)
+    return "\n".join(out)
+
+
+def column_widths(rows: Sequence[Sequence[str]]) -> list[int]:
+    """Each column as wide as its widest cell, then the widest shrinkable one narrowed until the table (two spaces
+    between columns) fits in WIDTH."""
+    widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
+    shrinkable = [COLUMNS.index(name) for name in SHRINKABLE]
+    while sum(widths) + 2 * (len(widths) - 1) > WIDTH:
+        widest = max(shrinkable, key=lambda i: widths[i])
+        widths[widest] -= 1
+    return widths
+
+
+@dataclass
+class Report:
+    """Everything a run found: the rows, the pools of each stack, and the resources it could not create."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    pools: dict[str, dict[str, str]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def to_json(self, seconds: float) -> dict[str, Any]:
+        """The whole report as plain data."""
+        return {
+            "ok": exit_status(self.outcomes) == EXIT_OK,
+            "exit_status": exit_status(self.outcomes),
+            "seconds": round(seconds, 2),
+            "pools": self.pools,
+            "problems": self.problems,
+            "requests": [o.to_json() for o in self.outcomes],
+        }
