@@ -190,6 +190,29 @@ def test_wheel_contains_library_and_handler_sources(wheel: Path) -> None:
     assert [name for name in names if "__pycache__" in name or name.endswith(".pyc")] == []
 
 
+def test_wheel_ships_license_pytest_plugin_and_a_local_extra_without_moto_server(wheel: Path) -> None:
+    # GIVEN the built wheel
+    # WHEN its metadata is read
+    with zipfile.ZipFile(wheel) as archive:
+        [dist_info] = {name.split("/")[0] for name in archive.namelist() if ".dist-info/" in name}
+        license_text = archive.read(f"{dist_info}/licenses/LICENSE")
+        metadata = archive.read(f"{dist_info}/METADATA").decode()
+        entry_points = archive.read(f"{dist_info}/entry_points.txt").decode()
+
+    # THEN the Apache-2.0 text, the pytest11 entry point, and the local extra's own imports only
+    assert license_text == (REPO_ROOT / "LICENSE").read_bytes()
+    assert "License-File: LICENSE" in metadata
+    assert "[pytest11]\ncognito_sms_mfa = cognito_sms_mfa.local.pytest_plugin" in entry_points
+    local = sorted(line.split(": ", 1)[1] for line in metadata.splitlines() if line.endswith('extra == "local"'))
+    assert local == [
+        'boto3>=1.40; extra == "local"',
+        'flask-cors<7,>=6; extra == "local"',
+        'flask<4,>=3; extra == "local"',
+        'moto[cognitoidp]==5.2.5; extra == "local"',
+        'trustme<2,>=1.2; extra == "local"',
+    ]
+
+
 def test_wheel_handler_sources_match_repository(wheel: Path) -> None:
     # GIVEN the built wheel
     # WHEN its handler modules are read

@@ -79,9 +79,7 @@ def test_rehearse_stage_stack_is_found_by_either_name(assembly: Path, name: str)
     result = rehearse(str(assembly), "--stack", name, "--json")
     # THEN
     assert result.returncode == 0, result.stdout + result.stderr
-    assert [summary(r) for r in requests(result.stdout)] == [
-        ("Staging/StagedUsers", "create", "Sam/MfaSettings", "ok")
-    ]
+    assert [summary(r) for r in requests(result.stdout)] == [("Staging/StagedUsers", "create", "Sam/MfaSettings", "ok")]
 
 
 def test_rehearse_cross_stack_references_resolve_from_stacks_rehearsed_first(assembly: Path) -> None:
@@ -121,7 +119,17 @@ def test_rehearse_missing_dependency_fails_with_hint_and_delete_of_gone_user_is_
     # before the settings' Delete, which is ok
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[4].split() == ["create", "MiaMfa", "Pool", "mia", "SMS", "(no", "user)", "FAILED", lines[4].split()[-1]]
+    assert lines[4].split() == [
+        "create",
+        "MiaMfa",
+        "Pool",
+        "mia",
+        "SMS",
+        "(no",
+        "user)",
+        "FAILED",
+        lines[4].split()[-1],
+    ]
     assert "    Hint: the settings do not depend on the user Mia; use `username=user.ref` or `add_dependency`" in lines
     [delete] = [line for line in lines if line.startswith("delete")]
     assert delete.split()[:7] == ["delete", "MiaMfa", "Pool", "mia", "none", "(no", "user)"]

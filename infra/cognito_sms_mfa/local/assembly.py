@@ -179,7 +179,9 @@ def _stacks(directory: Path) -> Iterable[StackTemplate]:
                 template=json.loads((directory / properties["templateFile"]).read_text()),
                 assets=assets,
                 dependencies=tuple(
-                    display[d] for d in artifact.get("dependencies", []) if artifacts.get(d, {}).get("type") == artifact["type"]
+                    display[d]
+                    for d in artifact.get("dependencies", [])
+                    if artifacts.get(d, {}).get("type") == artifact["type"]
                 ),
             )
 
@@ -247,7 +249,9 @@ class Resolver:
     def _missing(self, where: str, expression: dict[str, Any], target: str) -> UnresolvedError:
         shown = json.dumps(expression)[:100]
         if target in self.failed:
-            return UnresolvedError(f"{where}: {shown}: {self.stack.path(target)} was not created ({self.failed[target]})")
+            return UnresolvedError(
+                f"{where}: {shown}: {self.stack.path(target)} was not created ({self.failed[target]})"
+            )
         kind = self.stack.resources.get(target, {}).get("Type", "nothing in this stack")
         return UnresolvedError(
             f"{where}: cannot resolve {shown}: {target} is {kind}, which the rehearsal does not create;"

@@ -304,12 +304,12 @@ class Rehearsal:
         stack, wanted = custom.stack, str(custom.properties.get("Username", "")).lower()
         for logical_id, resource in stack.resources.items():
             named = resource.get("Properties", {}).get("Username")
-            if resource.get("Type") == USER_TYPE and isinstance(named, str) and named.lower() == wanted:
-                if not stack.depends_on(custom.logical_id, logical_id):
-                    self.report.outcomes[-1].hint = (
-                        f"the settings do not depend on the user {stack.path(logical_id)}; "
-                        "use `username=user.ref` or `add_dependency`"
-                    )
+            same_user = resource.get("Type") == USER_TYPE and isinstance(named, str) and named.lower() == wanted
+            if same_user and not stack.depends_on(custom.logical_id, logical_id):
+                self.report.outcomes[-1].hint = (
+                    f"the settings do not depend on the user {stack.path(logical_id)}; "
+                    "use `username=user.ref` or `add_dependency`"
+                )
 
     def _not_rehearsed(self, stack: StackTemplate, logical_id: str, reason: str) -> None:
         self.report.outcomes.append(

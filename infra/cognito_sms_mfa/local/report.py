@@ -130,8 +130,8 @@ def _row(outcome: Outcome) -> tuple[str, ...]:
 
 
 def render_table(outcomes: Sequence[Outcome], problems: Sequence[str]) -> str:
-    """One section per stack (the pools its rows use, once; then a row per request and the Reason under a failed row), the
-    resources the rehearsal could not create, and the legend."""
+    """One section per stack (the pools its rows use, once; then a row per request, the Reason under a failed
+    row), the resources the rehearsal could not create, and the legend."""
     widths = column_widths([COLUMNS, *map(_row, outcomes)])
 
     def line(cells: Sequence[str]) -> str:
@@ -144,7 +144,8 @@ def render_table(outcomes: Sequence[Outcome], problems: Sequence[str]) -> str:
     for stack in dict.fromkeys(o.stack for o in outcomes):
         out.append(f"{stack}" if out == [] else f"\n{stack}")
         rows = [o for o in outcomes if o.stack == stack]
-        out.extend(f"  pool {path} = {pool_id}" for path, pool_id in dict.fromkeys((o.pool_path, o.pool) for o in rows if o.pool))
+        used = dict.fromkeys((o.pool_path, o.pool) for o in rows if o.pool)
+        out.extend(f"  pool {path} = {pool_id}" for path, pool_id in used)
         out += [line(COLUMNS), line(["-" * w for w in widths])]
         for outcome in rows:
             out.append(line(_row(outcome)))

@@ -30,7 +30,9 @@ UserSmsMfaSettings(imported, "IvyMfa", user_pool=imported_pool, username="ivy")
 # Test users in a nested stack, in the parent's pool.
 parent = Stack(app, "Parent")
 parent_pool = cognito.UserPool(parent, "ParentPool")
-SmsMfaTestUser(NestedStack(parent, "Inner"), "Nora", user_pool=parent_pool, username="nora", phone_number="+15555550150")
+SmsMfaTestUser(
+    NestedStack(parent, "Inner"), "Nora", user_pool=parent_pool, username="nora", phone_number="+15555550150"
+)
 
 # A stack inside a stage (its own nested cloud assembly).
 staged = Stack(Stage(app, "Staging"), "StagedUsers")
