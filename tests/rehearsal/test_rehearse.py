@@ -38,7 +38,7 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "CognitoSmsMfaExample"
-    assert lines[1].startswith("  pool Pool = us-east-1_")
+    assert lines[1].startswith("  pool PoolD3F588B8 = us-east-1_")  # logical ids: synthesized without the CLI
     assert lines[2].split() == ["STEP", "RESOURCE", "POOL", "USER", "DESIRED", "READ", "BACK", "RESULT", "TIME"]
     rows = [line.split() for line in lines[4:13]]
     assert [(row[0], row[3], row[4], row[5], row[6]) for row in rows] == [
