@@ -98,8 +98,8 @@ def summary(outcomes: Sequence[Outcome], seconds: float) -> str:
 
 
 LEGEND = (
-    f"DESIRED: the options the template asks for (none after a delete). READ BACK: what AdminGetUser reports"
-    f" afterwards; {NO_USER}: the user does not exist (fine after a delete: nothing is left to clear)."
+    "DESIRED: the options the template asks for (none after a delete).",
+    f"READ BACK: what AdminGetUser reports afterwards; {NO_USER}: the user does not exist (fine after a delete).",
 )
 SYNTHETIC_LEGEND = (
     "update*: a synthetic update that the template does not ask for: each user's options flipped, to exercise Update."
@@ -158,7 +158,7 @@ def render_table(outcomes: Sequence[Outcome], problems: Sequence[str]) -> str:
         out += [p for problem in problems for p in wrapped("", problem)]
     if not outcomes:
         return ""
-    out += ["", *textwrap.wrap(LEGEND, WIDTH)]
+    out += ["", *LEGEND]
     if any(o.phase == SYNTHETIC_UPDATE for o in outcomes):
         out += textwrap.wrap(SYNTHETIC_LEGEND, WIDTH)
     return "\n".join(out)
