@@ -245,7 +245,9 @@ def test_off_pool_never_challenges_even_with_sms_preferred(client: CognitoIdenti
     assert "ChallengeName" not in answer
 
 
-def test_optional_pool_signs_in_user_without_mfa(client: CognitoIdentityProviderClient, emulator: CognitoEmulator) -> None:
+def test_optional_pool_signs_in_user_without_mfa(
+    client: CognitoIdentityProviderClient, emulator: CognitoEmulator
+) -> None:
     # GIVEN an OPTIONAL pool and alice without MFA
     pool = Pool(client, "OPTIONAL")
     # WHEN
