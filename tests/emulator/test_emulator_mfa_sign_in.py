@@ -9,6 +9,7 @@ for every user with a phone number) with an ``SMS_MFA`` challenge whose code lan
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,8 @@ from cognito_sms_mfa.local.mfa_sign_in import masked_phone_number, sms_challenge
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_cognito_idp.literals import UserPoolMfaTypeType as MfaConfiguration
+    from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
 
     from cognito_sms_mfa.local import CognitoEmulator
 
@@ -31,7 +34,9 @@ Http = Callable[..., Any]
 class Pool:
     """A pool with one app client and a confirmed user ``alice`` (with or without a phone number)."""
 
-    def __init__(self, client: CognitoIdentityProviderClient, mfa: str, *, phone: bool = True, **extra: Any) -> None:
+    def __init__(
+        self, client: CognitoIdentityProviderClient, mfa: MfaConfiguration, *, phone: bool = True, **extra: Any
+    ) -> None:
         self.client = client
         self.id = client.create_user_pool(PoolName="mfa", MfaConfiguration=mfa, **extra)["UserPool"]["Id"]
         self.client_id = client.create_user_pool_client(
@@ -39,7 +44,7 @@ class Pool:
             ClientName="app",
             ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_PASSWORD_AUTH"],
         )["UserPoolClient"]["ClientId"]
-        attributes = [{"Name": "phone_number", "Value": PHONE}] if phone else []
+        attributes: list[AttributeTypeTypeDef] = [{"Name": "phone_number", "Value": PHONE}] if phone else []
         client.admin_create_user(
             UserPoolId=self.id, Username="alice", MessageAction="SUPPRESS", UserAttributes=attributes
         )
@@ -274,7 +279,7 @@ def test_optional_pool_challenges_user_with_sms_preference(
     }
     [message] = emulator.sms_outbox()
     assert (message["phone_number"], message["username"]) == (PHONE, "alice")
-    assert message["code"].isdigit() and len(message["code"]) == 6
+    assert re.fullmatch(r"[0-9]{6}", message["code"])
 
 
 def test_optional_pool_challenges_user_with_legacy_options_and_completes(

@@ -18,6 +18,7 @@ from cognito_sms_mfa.handler_asset import HANDLER_ENTRY
 from cognito_sms_mfa.local import CognitoEmulator, lambda_runner
 from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector, custom_resource_event
 from cognito_sms_mfa.local.rehearsal import emulator_client
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
 
 REGION = "us-east-1"
@@ -58,7 +59,10 @@ def run(
 
 
 def event(
-    request_type: str, properties: dict[str, Any], physical_id: str | None = None, resource_type: str | None = None
+    request_type: str,
+    properties: dict[str, Any],
+    physical_id: str | None = None,
+    resource_type: str = SETTINGS_RESOURCE_TYPE,
 ) -> dict[str, Any]:
     return custom_resource_event(
         request_type,
@@ -67,7 +71,7 @@ def event(
         stack_id=f"arn:aws:cloudformation:{REGION}:123456789012:stack/E2E/{uuid.uuid4()}",
         logical_id="AliceMfa",
         physical_id=physical_id,
-        **({} if resource_type is None else {"resource_type": resource_type}),
+        resource_type=resource_type,
     )
 
 
