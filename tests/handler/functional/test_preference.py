@@ -222,3 +222,13 @@ def test_created_preference_makes_sign_in_challenge(deploy: Deployer, pool: Pool
     # THEN Cognito asks for the SMS code
     assert answer["ChallengeName"] == "SMS_MFA"
     assert emulator.sms_outbox()[-1]["username"] == "alice"
+
+
+def test_delete_with_properties_that_name_no_factor_succeeds_without_call(deploy: Deployer, pool: Pool) -> None:
+    # GIVEN an id of ours whose properties manage no factor (no Create could have succeeded with them)
+    physical_id = f"cognito-mfa-preference:{pool.id}:alice"
+    # WHEN
+    deleted = send(deploy, "Delete", {"UserPoolId": pool.id, "Username": "alice"}, physical_id=physical_id)
+    # THEN a Delete never fails on its input
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert deploy.calls() == []
