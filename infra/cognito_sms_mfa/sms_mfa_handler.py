@@ -52,7 +52,8 @@ DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
 
 class SmsMfaHandler(Construct):
-    """The stack's handler for ``Custom::CognitoUserSmsMfaSettings``; use :meth:`of` to get it."""
+    """The stack's handler for ``Custom::CognitoUserSmsMfaSettings`` and ``Custom::CognitoUserMfaPreference``;
+    use :meth:`of` to get it."""
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)

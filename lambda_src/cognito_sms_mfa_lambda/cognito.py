@@ -1,6 +1,8 @@
 """The Cognito calls of the handler: apply the desired options, clear them, and map errors to reasons.
 
-The client is passed in (``index.py`` builds it once); the decisions come from ``mfa.py``.
+:func:`call` (retry of AccessDenied within the budget) and :func:`call_unless_gone` (a Delete's undoing call)
+serve every resource type. The client is passed in (``index.py`` builds it once); the decisions come from
+``mfa.py``.
 Only botocore's exception type is imported here, so the module runs with the Lambda runtime's boto3.
 """
 
