@@ -39,22 +39,29 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     lines = result.stdout.splitlines()
     assert lines[0] == "CognitoSmsMfaExample"
     assert lines[1].startswith("  pool PoolD3F588B8 = us-east-1_")  # logical ids: synthesized without the CLI
-    assert lines[2].split() == ["STEP", "RESOURCE", "POOL", "USER", "DESIRED", "READ", "BACK", "RESULT", "TIME"]
-    rows = [line.split() for line in lines[4:13]]
-    assert [(row[0], row[3], row[4], row[5], row[6]) for row in rows] == [
-        ("create", "alice", "SMS", "SMS", "ok"),
-        ("create", "bob", "none", "none", "ok"),
-        ("create", "carol", "SMS", "SMS", "ok"),
-        ("update*", "alice", "none", "none", "ok"),
-        ("update*", "bob", "SMS", "SMS", "ok"),
-        ("update*", "carol", "none", "none", "ok"),
-        ("delete", "carol", "none", "none", "ok"),
-        ("delete", "bob", "none", "none", "ok"),
-        ("delete", "alice", "none", "none", "ok"),
+    assert lines[2].split() == [
+        *("STEP", "RESOURCE", "POOL", "USER", "DESIRED", "READ", "BACK", "USER", "MFA", "RESULT", "TIME")
     ]
+    rows = [line.split() for line in lines[4:16]]
+    assert [(row[0], row[1][:8], row[3], row[-2]) for row in rows] == [
+        ("create", "AliceMfa", "alice", "ok"),
+        ("create", "BobMfa70", "bob", "ok"),
+        ("create", "AlicePre", "alice", "ok"),
+        ("create", "CarolMfa", "carol", "ok"),
+        ("update*", "AliceMfa", "alice", "ok"),
+        ("update*", "BobMfa70", "bob", "ok"),
+        ("update*", "AlicePre", "alice", "ok"),
+        ("update*", "CarolMfa", "carol", "ok"),
+        ("delete", "CarolMfa", "carol", "ok"),
+        ("delete", "AlicePre", "alice", "ok"),
+        ("delete", "BobMfa70", "bob", "ok"),
+        ("delete", "AliceMfa", "alice", "ok"),
+    ]
+    # the preference's create: the factor asked for and read back, and alice's MFA in both forms
+    assert " ".join(rows[2][4:-2]) == "SMS_MFA=PREFERRED SMS_MFA=PREFERRED SMS / SMS_MFA*"
     assert all(len(line) <= 120 for line in lines)
     assert "update*: a synthetic update that the template does not ask for" in result.stdout
-    assert "9 requests in" in lines[-1]
+    assert "12 requests in" in lines[-1]
     assert "local Cognito emulator at http://127.0.0.1:" in result.stderr
 
 
@@ -103,11 +110,11 @@ def test_rehearse_broken_handler_exits_nonzero_and_shows_reason(example_cloud_as
     shutil.copy(BROKEN_HANDLER, entry)
     # WHEN
     result = rehearse(str(assembly), "--cycle")
-    # THEN non-zero, every create FAILED with the handler's reason shown, and no update attempted
+    # THEN non-zero, every create (and its rollback delete) FAILED with the handler's reason, no update attempted
     assert result.returncode == 1
-    assert result.stdout.count("Reason: MFAOptions not applied: broken on purpose (test fixture)") == 6
-    assert " update " not in result.stdout
-    assert "6 of 6 requests failed" in result.stdout
+    assert result.stdout.count("Reason: MFAOptions not applied: broken on purpose (test fixture)") == 8
+    assert "update*" not in result.stdout
+    assert "8 of 8 requests failed" in result.stdout
 
 
 def test_rehearse_crashing_handler_reports_no_response(example_cloud_assembly: Path, tmp_path: Path) -> None:

@@ -77,12 +77,12 @@ def test_exit_status_zero_only_when_everything_was_rehearsed_and_ok(rows: list[O
 
 def test_column_widths_shrink_the_widest_shrinkable_column_to_fit_the_width() -> None:
     # GIVEN a row with a very long construct path, pool path and username
-    row = ("create", "R" * 80, "P" * 40, "U" * 36, "SMS", "SMS", "ok", "0.50s")
+    row = ("create", "R" * 80, "P" * 40, "U" * 36, "SMS", "SMS", "SMS / SMS_MFA*", "ok", "0.50s")
     # WHEN
     widths = column_widths([COLUMNS, row])
-    # THEN the table fits, and only RESOURCE, POOL and USER gave up characters
+    # THEN the table fits, and only the widest (RESOURCE, POOL and USER) gave up characters
     assert sum(widths) + 2 * (len(widths) - 1) == WIDTH
-    assert [widths[0], *widths[4:]] == [6, 7, 9, 6, 5]
+    assert [widths[0], *widths[4:]] == [6, 7, 9, 14, 6, 5]
 
 
 def template(resources: dict[str, Any], display_name: str = "App") -> StackTemplate:

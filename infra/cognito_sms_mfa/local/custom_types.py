@@ -1,21 +1,21 @@
 """The custom resource types the rehearsal runs through the handler asset, and how it judges each one.
 
-One :class:`CustomType` per ``ResourceType``: how to read the desired state from the resolved properties,
-how to read the state back from the emulator afterwards, the properties of the synthetic update (a change the
-template does not ask for, made to exercise Update), and how to show a state in one short table cell. A new
-resource type of the handler is one more entry in :data:`CUSTOM_TYPES`.
+One :class:`CustomType` per ``ResourceType``: how to read the desired state from the resolved properties (and
+the state a Delete leaves), how to read the state back from the user's ``AdminGetUser`` answer, the properties
+of the synthetic update (a change the template does not ask for, made to exercise Update), and how to show a
+state in one short table cell. A new resource type of the handler is one more entry in :data:`CUSTOM_TYPES`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from cognito_sms_mfa_lambda import mfa_preference
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
-
-if TYPE_CHECKING:
-    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.rules import MFA_FACTORS, SMS_FACTOR, MfaFactor
 
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 
@@ -24,15 +24,14 @@ SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 class CustomType:
     """How the rehearsal drives and judges one custom resource type.
 
-    ``desired(properties)`` is the state a Create or Update asks for; ``cleared`` the state after a Delete;
-    ``read_back(client, pool, username)`` what the emulator holds (raises the client's
-    ``UserNotFoundException`` or ``ResourceNotFoundException`` when the user or pool is gone);
-    ``flipped(properties)`` the properties of the synthetic update; ``render(state)`` a short cell.
+    ``desired(properties)`` is the state a Create or Update asks for, ``cleared(properties)`` the state a Delete
+    leaves; ``read_back(user, properties)`` the state in an ``AdminGetUser`` answer; ``flipped(properties)``
+    the properties of the synthetic update; ``render(state)`` a short table cell.
     """
 
     desired: Callable[[dict[str, Any]], Any]
-    cleared: Any
-    read_back: Callable[[CognitoIdentityProviderClient, str, str], Any]
+    cleared: Callable[[dict[str, Any]], Any]
+    read_back: Callable[[dict[str, Any], dict[str, Any]], Any]
     flipped: Callable[[dict[str, Any]], dict[str, Any]]
     render: Callable[[Any], str]
 
@@ -43,10 +42,6 @@ class CustomType:
         return bool(desired == read_back)
 
 
-def _sms_options(client: CognitoIdentityProviderClient, pool: str, username: str) -> Any:
-    return list(client.admin_get_user(UserPoolId=pool, Username=username).get("MFAOptions", []))
-
-
 def render_options(options: Any) -> str:
     """``SMS`` for the one option Cognito sets, ``none`` for no options, ``medium->attribute`` otherwise."""
     if not options:
@@ -54,12 +49,64 @@ def render_options(options: Any) -> str:
     return ",".join("SMS" if o == SMS else f"{o.get('DeliveryMedium')}->{o.get('AttributeName')}" for o in options)
 
 
+def legacy_options(user: dict[str, Any], properties: dict[str, Any] | None = None) -> list[dict[str, str]]:
+    """The user's legacy ``MFAOptions``."""
+    return list(user.get("MFAOptions", []))
+
+
+def reported_preference(user: dict[str, Any]) -> dict[str, Any]:
+    """The preference API's view of the user: ``UserMFASettingList`` and ``PreferredMfaSetting``."""
+    return {key: user[key] for key in ("UserMFASettingList", "PreferredMfaSetting") if key in user}
+
+
+def render_both_forms(legacy: list[dict[str, str]], preference: dict[str, Any]) -> str:
+    """The user's MFA in both forms, ``<options> / <enabled factors>`` (``*`` marks the preferred factor)."""
+    preferred = preference.get("PreferredMfaSetting")
+    factors = [f"{name}*" if name == preferred else name for name in preference.get("UserMFASettingList", [])]
+    return f"{render_options(legacy)} / {','.join(factors) or 'none'}"
+
+
+def _factor_states(properties: dict[str, Any], *, disabled: bool) -> list[dict[str, str]]:
+    """The managed factors of a preference's properties, as ``{Factor, State}`` rows (all DISABLED after Delete)."""
+    return [
+        {"Factor": f.reported_name, "State": MfaFactor.DISABLED.value if disabled else str(properties[f.property])}
+        for f in MFA_FACTORS
+        if f.property in properties
+    ]
+
+
+def _managed_factors(user: dict[str, Any], properties: dict[str, Any]) -> list[dict[str, str]]:
+    """The current state of the factors a preference manages, in the rows of :func:`_factor_states`."""
+    current = mfa_preference.current_factors(user)
+    return [{"Factor": f.reported_name, "State": current[f].value} for f in MFA_FACTORS if f.property in properties]
+
+
+def _flipped_sms(properties: dict[str, Any]) -> dict[str, Any]:
+    """The update of a preference: its SMS factor PREFERRED -> ENABLED, ENABLED <-> DISABLED (others unchanged)."""
+    state = properties.get(SMS_FACTOR.property)
+    if state is None:
+        return properties
+    flipped = MfaFactor.DISABLED if state == MfaFactor.ENABLED else MfaFactor.ENABLED
+    return {**properties, SMS_FACTOR.property: flipped.value}
+
+
+def _render_factors(rows: Any) -> str:
+    return ",".join(f"{row['Factor']}={row['State']}" for row in rows) or "none"
+
+
 CUSTOM_TYPES: dict[str, CustomType] = {
     SETTINGS_RESOURCE_TYPE: CustomType(
         desired=lambda properties: list(properties.get("MFAOptions", [])),
-        cleared=[],
-        read_back=_sms_options,
+        cleared=lambda properties: [],
+        read_back=legacy_options,
         flipped=lambda properties: {**properties, "MFAOptions": [] if properties.get("MFAOptions") else [SMS]},
         render=render_options,
+    ),
+    PREFERENCE_RESOURCE_TYPE: CustomType(
+        desired=lambda properties: _factor_states(properties, disabled=False),
+        cleared=lambda properties: _factor_states(properties, disabled=True),
+        read_back=_managed_factors,
+        flipped=_flipped_sms,
+        render=_render_factors,
     ),
 }

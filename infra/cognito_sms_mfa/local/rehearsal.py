@@ -4,9 +4,11 @@ Stacks run in dependency order (stacks of stages included; nested stacks where t
 each with its own handler). In each stack the rehearsal creates the template's user pools and users in the
 emulator and invokes the real bundled handler asset for each custom resource of :data:`CUSTOM_TYPES` in a
 Lambda-like child process (see :mod:`cognito_sms_mfa.local.lambda_runner`), with a CloudFormation-shaped event
-whose ResponseURL is a local TLS endpoint, then reads the state back from the emulator. Among resources that
+whose ResponseURL is a local TLS endpoint, then reads the state back from the emulator (and the user's MFA in
+both forms: legacy options and preference). Among resources that
 do not depend on each other, custom resources go first, so a missing dependency fails here as it may in
-CloudFormation. ``cycle`` adds a synthetic update (each user's options flipped) and then deletes everything
+CloudFormation. ``cycle`` adds a synthetic update (each user's options flipped, a preference's SMS factor)
+and then deletes everything
 in the reverse order of creation, users and pools included.
 
 Anything one resource needs but the rehearsal cannot provide (an imported pool, an unsupported intrinsic, a
@@ -44,7 +46,7 @@ from cognito_sms_mfa.local.assembly import (
     as_cloudformation_strings,
 )
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
-from cognito_sms_mfa.local.custom_types import CUSTOM_TYPES
+from cognito_sms_mfa.local.custom_types import CUSTOM_TYPES, legacy_options, reported_preference
 from cognito_sms_mfa.local.report import (
     CREATE,
     DELETE,
@@ -376,6 +378,7 @@ class Rehearsal:
         _keep(custom, response, request_type)
         status, reason = _status(response, run)
         kind = CUSTOM_TYPES[custom.resource_type]
+        user = self._read_user(custom)
         phase = {"Create": CREATE, "Update": SYNTHETIC_UPDATE, "Delete": DELETE}[request_type]
         outcome = Outcome(
             stack=stack.display_name,
@@ -386,24 +389,26 @@ class Rehearsal:
             pool=str(custom.properties.get("UserPoolId", "")),
             pool_path=custom.pool_path,
             username=str(custom.data.get("Username") or custom.properties.get("Username", "")),
-            desired=kind.cleared if phase == DELETE else kind.desired(custom.properties),
-            read_back=self._read_back(custom),
+            desired=(kind.cleared if phase == DELETE else kind.desired)(custom.properties),
+            read_back=None if user is None else kind.read_back(user, custom.properties),
             status=status,
             reason=reason,
             seconds=run.duration_s,
+            legacy_options=None if user is None else legacy_options(user),
+            preference=None if user is None else reported_preference(user),
         )
         self.report.outcomes.append(outcome)
         self.progress(f"  {phase:<9} {outcome.path} -> {outcome.verdict} ({run.duration_s:.2f} s)")
 
-    def _read_back(self, custom: _Custom) -> Any:
-        """The state the emulator holds for the resource's user; None when the user or the pool is gone."""
+    def _read_user(self, custom: _Custom) -> dict[str, Any] | None:
+        """The user's AdminGetUser answer afterwards; None when the user or the pool is gone."""
         pool = custom.properties.get("UserPoolId")
         username = custom.data.get("Username") or custom.properties.get("Username")
         if not isinstance(pool, str) or not isinstance(username, str):
             return None
         gone = (self.client.exceptions.UserNotFoundException, self.client.exceptions.ResourceNotFoundException)
         try:
-            return CUSTOM_TYPES[custom.resource_type].read_back(self.client, pool, username)
+            return dict(self.client.admin_get_user(UserPoolId=pool, Username=username))
         except gone:
             return None
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cognito_sms_mfa.local.custom_types import CUSTOM_TYPES
+from cognito_sms_mfa.local.custom_types import CUSTOM_TYPES, render_both_forms
 
 WIDTH = 120
 CREATE, SYNTHETIC_UPDATE, DELETE, NOT_REHEARSED = "create", "synthetic-update", "delete", "not-rehearsed"
@@ -16,9 +16,10 @@ SKIPPED = "skipped"
 STEP_LABELS = {SYNTHETIC_UPDATE: "update*", NOT_REHEARSED: "-"}
 # Exit statuses (documented in `--help` and the README).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
-COLUMNS = ("STEP", "RESOURCE", "POOL", "USER", "DESIRED", "READ BACK", "RESULT", "TIME")
+COLUMNS = ("STEP", "RESOURCE", "POOL", "USER", "DESIRED", "READ BACK", "USER MFA", "RESULT", "TIME")
 # The columns that give up characters (the widest first) when a table would be wider than WIDTH.
-SHRINKABLE = ("RESOURCE", "POOL", "USER")
+SHRINKABLE = ("RESOURCE", "POOL", "USER", "USER MFA", "DESIRED", "READ BACK")
+MIN_CELL = 8
 NO_USER = "(no user)"
 
 
@@ -43,6 +44,9 @@ class Outcome:
     reason: str = ""
     hint: str = ""
     seconds: float = 0.0
+    # The user's MFA in both forms, whatever the resource manages: MFAOptions, and the preference API's view.
+    legacy_options: list[dict[str, str]] | None = None
+    preference: dict[str, Any] | None = None
 
     @property
     def verdict(self) -> str:
@@ -98,11 +102,13 @@ def summary(outcomes: Sequence[Outcome], seconds: float) -> str:
 
 
 LEGEND = (
-    "DESIRED: the options the template asks for (none after a delete).",
+    "DESIRED: the options (factors) the template asks for (none, or disabled, after a delete).",
     f"READ BACK: what AdminGetUser reports afterwards; {NO_USER}: the user does not exist (fine after a delete).",
+    "USER MFA: the user's MFA in both forms: legacy MFAOptions / preference (enabled factors, * = preferred).",
 )
 SYNTHETIC_LEGEND = (
-    "update*: a synthetic update that the template does not ask for: each user's options flipped, to exercise Update."
+    "update*: a synthetic update that the template does not ask for: each user's options (a preference: its SMS"
+    " factor) flipped, to exercise Update."
 )
 
 
@@ -116,6 +122,12 @@ def _state(outcome: Outcome, state: Any) -> str:
     return NO_USER if state is None else CUSTOM_TYPES[outcome.resource_type].render(state)
 
 
+def _both_forms(outcome: Outcome) -> str:
+    if outcome.legacy_options is None or outcome.preference is None:
+        return NO_USER
+    return render_both_forms(outcome.legacy_options, outcome.preference)
+
+
 def _row(outcome: Outcome) -> tuple[str, ...]:
     return (
         STEP_LABELS.get(outcome.phase, outcome.phase),
@@ -124,6 +136,7 @@ def _row(outcome: Outcome) -> tuple[str, ...]:
         outcome.username,
         _state(outcome, outcome.desired),
         _state(outcome, outcome.read_back),
+        "-" if outcome.phase == NOT_REHEARSED else _both_forms(outcome),
         outcome.verdict,
         "" if outcome.phase == NOT_REHEARSED else f"{outcome.seconds:.2f}s",
     )
@@ -169,7 +182,7 @@ def column_widths(rows: Sequence[Sequence[str]]) -> list[int]:
     between columns) fits in WIDTH."""
     widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
     shrinkable = [COLUMNS.index(name) for name in SHRINKABLE]
-    while sum(widths) + 2 * (len(widths) - 1) > WIDTH:
+    while sum(widths) + 2 * (len(widths) - 1) > WIDTH and max(widths[i] for i in shrinkable) > MIN_CELL:
         widest = max(shrinkable, key=lambda i: widths[i])
         widths[widest] -= 1
     return widths
