@@ -46,6 +46,9 @@ class PoolInfo:
 HANDLER_TIMEOUT = Duration.minutes(2)
 HANDLER_MEMORY_MB = 256
 COGNITO_ACTIONS = ("cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings")
+# A Delete asks whether another resource of the stack now holds its physical id (hand-over, docs/design.md), on
+# exactly the stack's own ARN (``AWS::StackId``, the ARN the event's StackId carries): no wildcard.
+STACK_ACTIONS = ("cloudformation:ListStackResources",)
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
 
@@ -84,7 +87,8 @@ class SmsMfaHandler(Construct):
         )
         self.service_token = self.function.function_arn
         self._statement = iam.PolicyStatement(actions=list(COGNITO_ACTIONS), resources=[])
-        self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[self._statement])
+        own_stack = iam.PolicyStatement(actions=list(STACK_ACTIONS), resources=[Stack.of(self).stack_id])
+        self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[self._statement, own_stack])
 
     @classmethod
     def of(
