@@ -78,7 +78,7 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     # GIVEN the synthesized example app and no AWS variables at all
     # WHEN
     result = rehearse(str(example_cloud_assembly), "--cycle")
-    # THEN every create, update and delete succeeded and read back as desired
+    # THEN every create, update, rename, cleanup and delete succeeded and read back as desired
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == [
@@ -101,11 +101,16 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
         ("update", "alice", "ok"),
         ("update", "bob", "ok"),
         ("update", "carol", "ok"),
+        ("rename", "bob", "ok"),
+        ("cleanup", "bob", "ok"),
         ("delete", "carol", "ok"),
         ("delete", "bob", "ok"),
         ("delete", "alice", "ok"),
     ]
-    assert "9 requests in" in lines[-1]
+    # bob holds SMS after the update: the cleanup of his old logical id must keep it
+    assert [row[2] for row in rows if row[1] in ("rename", "cleanup")] == ["BobMfa70E742A7Renamed", "BobMfa70E742A7"]
+    assert [row[5] for row in rows if row[1] == "cleanup"] == ["SMS->phone_number"]
+    assert "11 requests in" in lines[-1]
     assert "local Cognito emulator at http://127.0.0.1:" in result.stderr
 
 
