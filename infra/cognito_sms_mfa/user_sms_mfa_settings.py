@@ -58,6 +58,10 @@ class UserSmsMfaSettings(Construct):
     ValueError
         When a literal value breaks a rule of ``AdminSetUserSettings`` or of CloudFormation, or when another
         settings construct of the stack already manages the same pool and username.
+    TypeError
+        When a value has the wrong type: ``username`` not a string, ``mfa_options`` not a list or tuple of
+        :class:`MfaOption` (a string, a dict, a set or a single option would be misread), ``service_timeout``
+        not a ``Duration``.
 
     Examples
     --------
@@ -77,7 +81,8 @@ class UserSmsMfaSettings(Construct):
         log_retention: logs.RetentionDays | None = None,
     ) -> None:
         super().__init__(scope, id)
-        options = tuple(mfa_options) if mfa_options is not None else (MfaOption.sms(),)
+        require_string(self, "username", username, "the user's name or an alias; a token such as a Ref passes")
+        options = _options(self, mfa_options)
         literal_username = None if Token.is_unresolved(username) else username
         _validate(self, literal_username, options)
         if service_timeout is not None:  # the default is known to be valid
@@ -118,6 +123,25 @@ class UserSmsMfaSettings(Construct):
         return self.resource.get_att_string("UserPoolId")
 
 
+def require_string(scope: Construct, field: str, value: object, rule: str) -> None:
+    """Raise TypeError naming the construct, ``field``, the rule and the value when ``value`` is not a string."""
+    if not isinstance(value, str):
+        raise TypeError(f"{scope.node.path}: `{field}` must be a string ({rule}); received {rules.show(value)}")
+
+
+def _options(scope: Construct, mfa_options: object) -> tuple[MfaOption, ...]:
+    """The desired options: the default when not given, else a list or tuple (anything else would be misread:
+    ``""``, ``{}`` and ``set()`` would silently clear the user's MFA, a single option would be iterated)."""
+    if mfa_options is None:
+        return (MfaOption.sms(),)
+    if not isinstance(mfa_options, (list, tuple)):
+        raise TypeError(
+            f"{scope.node.path}: `mfa_options` must be a list of MfaOption (`[]` clears the user's options); "
+            f"received {rules.show(mfa_options)}"
+        )
+    return tuple(mfa_options)
+
+
 def _validate(scope: Construct, literal_username: str | None, options: tuple[MfaOption, ...]) -> None:
     """Check the literal values with the API's rules; tokens are left to the handler."""
     checks: list[tuple[str, str | None]] = []
@@ -142,10 +166,15 @@ def _check(scope: Construct, field: str, problem: str | None) -> None:
         raise ValueError(f"{scope.node.path}: `{field}` {problem}")
 
 
-def _validate_service_timeout(scope: Construct, timeout: Duration) -> None:
-    if Token.is_unresolved(timeout.to_string()):
-        return
+def _validate_service_timeout(scope: Construct, timeout: object) -> None:
     path = scope.node.path
+    if not isinstance(timeout, Duration):
+        raise TypeError(
+            f"{path}: `service_timeout` must be a Duration (for example Duration.minutes(5)); "
+            f"received {rules.show(timeout)}"
+        )
+    if timeout.is_unresolved():  # a token (for example from a CfnParameter) is CloudFormation's to check
+        return
     millis = timeout.to_milliseconds()
     if millis % 1000:
         raise ValueError(f"{path}: `service_timeout` must be a whole number of seconds; received {millis} ms")
