@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import CustomResource, Duration, Token
+from aws_cdk import CustomResource, Duration, Stack, Token
 from constructs import Construct
 
 from cognito_sms_mfa.sms_mfa_handler import HANDLER_TIMEOUT, PoolInfo, SmsMfaHandler
@@ -38,7 +38,8 @@ class UserSmsMfaSettings(Construct):
         The construct id; the resource is its child ``"Resource"``.
     user_pool
         The pool that holds the user. The pool's ``MfaConfiguration`` must be ``OPTIONAL`` or ``ON`` for SMS MFA
-        to take effect.
+        to take effect. It may be in another Region (the handler calls the Region its id names) but must be in
+        the stack's account.
     username
         The user's name or an alias Cognito accepts for admin calls (a token such as ``CfnUserPoolUser.ref`` is
         passed through). The canonical name Cognito reports is :attr:`attr_username`.
@@ -90,6 +91,7 @@ class UserSmsMfaSettings(Construct):
         pool = PoolInfo.of(user_pool)
         if pool.literal:
             _check(self, "user_pool.user_pool_id", rules.user_pool_id_problem(pool.pool_id))
+        _check_pool_account(self, user_pool)
 
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
         handler.add_pool(user_pool, pool)
@@ -164,6 +166,22 @@ def _validate(scope: Construct, literal_username: str | None, options: tuple[Mfa
 def _check(scope: Construct, field: str, problem: str | None) -> None:
     if problem is not None:
         raise ValueError(f"{scope.node.path}: `{field}` {problem}")
+
+
+def _check_pool_account(scope: Construct, user_pool: cognito.IUserPool) -> None:
+    """Reject a pool whose literal ARN names another account than the stack's literal account (tokens pass)."""
+    arn = user_pool.user_pool_arn
+    stack_account = Stack.of(scope).account
+    if Token.is_unresolved(arn) or Token.is_unresolved(stack_account):
+        return
+    parts = arn.split(":")
+    account = parts[4] if len(parts) > 5 else ""
+    if account and account != stack_account:
+        raise ValueError(
+            f"{scope.node.path}: `user_pool` must be in the stack's account {stack_account} (the handler calls "
+            f"Cognito with its own role, which cannot be granted another account's pool); received a pool of "
+            f"account {account}"
+        )
 
 
 def _validate_service_timeout(scope: Construct, timeout: object) -> None:

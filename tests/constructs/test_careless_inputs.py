@@ -1,7 +1,7 @@
 """Careless synth-time inputs: wrong types fail at construction with the path, the field, the rule and the value.
 
 Each of these used to pass silently (``mfa_options=""`` rendered ``[]``, which clears the user's MFA) or fail with
-a bare Python or jsii error. Tokens still pass through untouched.
+a bare Python or jsii error; a pool of another account used to fail only at deploy. Tokens still pass through.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from aws_cdk import CfnParameter, Duration, Stack
+from aws_cdk import App, CfnParameter, Duration, Environment, Stack
 from aws_cdk import aws_cognito as cognito
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Match, Template
 
 from cognito_sms_mfa import MfaOption, SmsMfaTestUser, UserSmsMfaSettings
 
@@ -144,3 +144,43 @@ def test_test_user_raises_when_field_not_a_string(
 
     # THEN construction fails naming the field, the rule and the value
     assert raised_message(TypeError, build) == message
+
+
+def test_settings_raises_when_pool_arn_names_another_account(new_app: Callable[[], App]) -> None:
+    # GIVEN a stack in account 111111111111 and a pool imported by an ARN of account 999999999999
+    stack = Stack(new_app(), "TestStack", env=Environment(account="111111111111", region="us-east-1"))
+    arn = "arn:aws:cognito-idp:eu-west-1:999999999999:userpool/eu-west-1_AbC123"
+    pool = cognito.UserPool.from_user_pool_arn(stack, "Pool", arn)
+
+    # WHEN settings are declared for it
+    def build() -> object:
+        return UserSmsMfaSettings(stack, "Mfa", user_pool=pool, username="alice")
+
+    # THEN construction fails naming the field, the account and why
+    assert raised_message(ValueError, build) == (
+        "TestStack/Mfa: `user_pool` must be in the stack's account 111111111111 (the handler calls Cognito with "
+        "its own role, which cannot be granted another account's pool); received a pool of account 999999999999"
+    )
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        pytest.param(Environment(account="111111111111", region="us-east-1"), id="same-account"),
+        pytest.param(None, id="environment-agnostic-stack"),
+    ],
+)
+def test_settings_pool_in_another_region_is_accepted(new_app: Callable[[], App], env: Environment | None) -> None:
+    # GIVEN a us-east-1 (or environment-agnostic) stack and a pool of the same account in eu-west-1
+    stack = Stack(new_app(), "TestStack", env=env)
+    arn = "arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_AbC123"
+    pool = cognito.UserPool.from_user_pool_arn(stack, "Pool", arn)
+    # WHEN settings are declared for it
+    UserSmsMfaSettings(stack, "Mfa", user_pool=pool, username="alice")
+    # THEN the resource names the pool id (whose Region the handler calls) and the policy lists the pool's ARN
+    template = Template.from_stack(stack)
+    template.has_resource_properties(RESOURCE_TYPE, {"UserPoolId": "eu-west-1_AbC123"})
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {"PolicyDocument": {"Statement": Match.array_with([Match.object_like({"Resource": arn})])}},
+    )
