@@ -17,7 +17,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, asset_directory
+from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, handler_code
 
 if TYPE_CHECKING:
     from aws_cdk import aws_cognito as cognito
@@ -78,7 +78,7 @@ class SmsMfaHandler(Construct):
             runtime=lambda_.Runtime.PYTHON_3_14,
             architecture=lambda_.Architecture.ARM_64,
             handler=HANDLER_ENTRY,
-            code=lambda_.Code.from_asset(asset_directory()),
+            code=handler_code(),
             timeout=HANDLER_TIMEOUT,
             memory_size=HANDLER_MEMORY_MB,
             role=self.role,

@@ -47,7 +47,7 @@ NOT_COPIED = (
 HANDLER_SOURCES = {
     f"cognito_sms_mfa_lambda/{name}"
     for name in (
-        *("__init__.py", "clients.py", "cognito.py", "index.py", "mfa.py"),
+        *("__init__.py", "clients.py", "cognito.py", "handover.py", "index.py", "mfa.py"),
         *("resource.py", "rules.py", "settings.py", "py.typed"),
     )
 }
