@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import difflib
 import functools
+import io
 import json
 import logging
 import threading
+import urllib.parse
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -157,6 +159,20 @@ def _json(status: int, body: object, content_type: str = "application/json") -> 
     return Response(json.dumps(body), status=status, content_type=content_type)
 
 
+def _query_form(environ: dict[str, Any]) -> dict[str, str] | None:
+    """The form of a query-protocol request (a form-encoded POST with an ``Action``), or None for any other.
+
+    The body is read once and put back, so whatever answers the request next can still read (drain) it.
+    """
+    if not environ.get("CONTENT_TYPE", "").startswith(FORM_CONTENT_TYPE):
+        return None
+    data = Request(environ).get_data()
+    environ["wsgi.input"] = io.BytesIO(data)
+    environ["CONTENT_LENGTH"] = str(len(data))
+    form = {key: values[0] for key, values in urllib.parse.parse_qs(data.decode(errors="replace")).items()}
+    return form if "Action" in form else None
+
+
 def _xml(status: int, body: str) -> Response:
     return Response(body, status=status, content_type="text/xml")
 
@@ -183,8 +199,8 @@ class Gateway:
                     FAULT_MESSAGES[error].format(action=action) + " (fault injected by the local Cognito emulator)"
                 )
                 return self._answer(environ, start_response, FAULT_STATUS[error], error, message)
-        elif path == "/" and environ.get("CONTENT_TYPE", "").startswith(FORM_CONTENT_TYPE):
-            return self._serve_cloudformation(Request(environ))(environ, start_response)
+        elif path == "/" and (form := _query_form(environ)) is not None:
+            return self._serve_cloudformation(form)(environ, start_response)
         elif path == "/":
             message = f"the local Cognito emulator serves cognito-idp only; X-Amz-Target was {target!r}"
             return self._answer(environ, start_response, 400, "UnknownOperationException", message)
@@ -214,18 +230,18 @@ class Gateway:
         response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
         return response(environ, start_response)
 
-    def _serve_cloudformation(self, request: Request) -> Response:
+    def _serve_cloudformation(self, form: dict[str, str]) -> Response:
         """Answer CloudFormation's ``ListStackResources`` from the stack record (query protocol, XML)."""
         request_id = str(uuid.uuid4())
-        action = request.form.get("Action")
+        action = form["Action"]
         if action != LIST_STACK_RESOURCES:
             message = f"the local emulator serves CloudFormation's {LIST_STACK_RESOURCES} only; Action was {action!r}"
             return _xml(400, validation_error_xml(message, request_id))
-        stack_id = request.form.get("StackName", "")
+        stack_id = form.get("StackName", "")
         resources = self._stacks.resources(stack_id)
         if resources is None:
             return _xml(400, validation_error_xml(f"Stack with id {stack_id} does not exist", request_id))
-        return _xml(200, list_stack_resources_xml(resources, request.form.get("NextToken"), request_id))
+        return _xml(200, list_stack_resources_xml(resources, form.get("NextToken"), request_id))
 
     def _serve_control(self, request: Request) -> Response:
         route = (request.method, request.path.removeprefix(CONTROL_PREFIX).rstrip("/"))
