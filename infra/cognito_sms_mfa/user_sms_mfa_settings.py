@@ -87,10 +87,10 @@ class UserSmsMfaSettings(Construct):
         literal_username = None if Token.is_unresolved(username) else username
         _validate(self, literal_username, options)
         if service_timeout is not None:  # the default is known to be valid
-            _validate_service_timeout(self, service_timeout)
+            validate_service_timeout(self, service_timeout)
         pool = PoolInfo.of(user_pool)
         if pool.literal:
-            _check(self, "user_pool.user_pool_id", rules.user_pool_id_problem(pool.pool_id))
+            check_field(self, "user_pool.user_pool_id", rules.user_pool_id_problem(pool.pool_id))
         _check_pool_account(self, user_pool)
 
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
@@ -160,10 +160,11 @@ def _validate(scope: Construct, literal_username: str | None, options: tuple[Mfa
         ("mfa_options", rules.duplicate_option_problem((o.delivery_medium, o.attribute_name) for o in options))
     )
     for field, problem in checks:
-        _check(scope, field, problem)
+        check_field(scope, field, problem)
 
 
-def _check(scope: Construct, field: str, problem: str | None) -> None:
+def check_field(scope: Construct, field: str, problem: str | None) -> None:
+    """Raise ValueError naming the construct path and the field when a rule reports a ``problem``."""
     if problem is not None:
         raise ValueError(f"{scope.node.path}: `{field}` {problem}")
 
@@ -184,7 +185,8 @@ def _check_pool_account(scope: Construct, user_pool: cognito.IUserPool) -> None:
         )
 
 
-def _validate_service_timeout(scope: Construct, timeout: object) -> None:
+def validate_service_timeout(scope: Construct, timeout: object) -> None:
+    """Check ``service_timeout``: a Duration (a token one passes), whole seconds, within the handler's range."""
     path = scope.node.path
     if not isinstance(timeout, Duration):
         raise TypeError(

@@ -30,6 +30,8 @@ HANDLER_MODULES = [
         "handover.py",
         "index.py",
         "mfa.py",
+        "mfa_preference.py",
+        "preference.py",
         "resource.py",
         "rules.py",
         "settings.py",

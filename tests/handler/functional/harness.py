@@ -39,9 +39,16 @@ class Pool:
         return list(answer.get("MFAOptions", []))
 
 
-def record(emulator: CognitoEmulator, logical_id: str, physical_id: str, status: str, stack_id: str = STACK_ID) -> None:
-    """Record a settings resource of a stack in the emulator, as CloudFormation would list it."""
-    emulator.record_resource(stack_id, StackResource(logical_id, physical_id, SETTINGS_RESOURCE_TYPE, status))
+def record(
+    emulator: CognitoEmulator,
+    logical_id: str,
+    physical_id: str,
+    status: str,
+    stack_id: str = STACK_ID,
+    resource_type: str = SETTINGS_RESOURCE_TYPE,
+) -> None:
+    """Record a resource of a stack in the emulator, as CloudFormation would list it."""
+    emulator.record_resource(stack_id, StackResource(logical_id, physical_id, resource_type, status))
 
 
 @dataclass
@@ -68,6 +75,7 @@ class Deployer:
         old_properties: dict[str, Any] | None = None,
         remaining_s: float = 120.0,
         logical_id: str = "AliceMfa",
+        resource_type: str = SETTINGS_RESOURCE_TYPE,
     ) -> CfnResponse:
         self.emulator.clear_calls()
         event = custom_resource_event(
@@ -76,18 +84,19 @@ class Deployer:
             response_url=self.collector.new_url(),
             stack_id=STACK_ID,
             logical_id=logical_id,
+            resource_type=resource_type,
             physical_id=physical_id,
             old_properties=None if old_properties is None else {"ServiceToken": SERVICE_TOKEN, **old_properties},
         )
         self.last_event = event
         step = request_type.upper()
         if self.keeps_record:
-            record(self.emulator, logical_id, physical_id or "", f"{step}_IN_PROGRESS")
+            record(self.emulator, logical_id, physical_id or "", f"{step}_IN_PROGRESS", resource_type=resource_type)
         self.module.handler(event, LambdaContext(remaining_s, function_name="functional-handler"))
         response = self.collector.wait_for(event["ResponseURL"])
         if self.keeps_record:
             done = "COMPLETE" if response.status == "SUCCESS" else "FAILED"
-            record(self.emulator, logical_id, response.physical_id, f"{step}_{done}")
+            record(self.emulator, logical_id, response.physical_id, f"{step}_{done}", resource_type=resource_type)
         return response
 
     def calls(self) -> list[str]:
