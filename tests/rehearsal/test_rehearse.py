@@ -34,7 +34,7 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     # GIVEN the synthesized example app and no AWS variables at all
     # WHEN
     result = rehearse(str(example_cloud_assembly), "--cycle")
-    # THEN every create, synthetic update and delete succeeded and read back as desired
+    # THEN every create, synthetic update, rename, cleanup and delete succeeded and read back as desired
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "CognitoSmsMfaExample"
@@ -42,7 +42,7 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     assert lines[2].split() == [
         *("STEP", "RESOURCE", "POOL", "USER", "DESIRED", "READ", "BACK", "USER", "MFA", "RESULT", "TIME")
     ]
-    rows = [line.split() for line in lines[4:16]]
+    rows = [line.split() for line in lines[4:18]]
     assert [(row[0], row[1][:8], row[3], row[-2]) for row in rows] == [
         ("create", "AliceMfa", "alice", "ok"),
         ("create", "BobMfa70", "bob", "ok"),
@@ -52,6 +52,8 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
         ("update*", "BobMfa70", "bob", "ok"),
         ("update*", "AlicePre", "alice", "ok"),
         ("update*", "CarolMfa", "carol", "ok"),
+        ("rename", "BobMfa70", "bob", "ok"),
+        ("cleanup", "BobMfa70", "bob", "ok"),
         ("delete", "CarolMfa", "carol", "ok"),
         ("delete", "AlicePre", "alice", "ok"),
         ("delete", "BobMfa70", "bob", "ok"),
@@ -59,9 +61,14 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     ]
     # the preference's create: the factor asked for and read back, and alice's MFA in both forms
     assert " ".join(rows[2][4:-2]) == "SMS_MFA=PREFERRED SMS_MFA=PREFERRED SMS / SMS_MFA*"
+    # bob holds SMS after the update: the cleanup Delete of his old logical id must keep it (DESIRED and READ BACK)
+    [rename] = [row for row in rows if row[0] == "rename"]
+    [cleanup] = [row for row in rows if row[0] == "cleanup"]
+    assert (rename[1][:17], cleanup[1]) == ("BobMfa70E742A7Ren", "BobMfa70E742A7")  # cut to fit 120 columns
+    assert cleanup[4:9] == ["SMS", "SMS", "SMS", "/", "none"]
     assert all(len(line) <= 120 for line in lines)
     assert "update*: a synthetic update that the template does not ask for" in result.stdout
-    assert "12 requests in" in lines[-1]
+    assert "14 requests in" in lines[-1]
     assert "local Cognito emulator at http://127.0.0.1:" in result.stderr
 
 

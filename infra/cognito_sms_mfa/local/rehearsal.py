@@ -21,6 +21,7 @@ import contextlib
 import json
 import sys
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,10 +49,12 @@ from cognito_sms_mfa.local.assembly import (
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.custom_types import CUSTOM_TYPES, legacy_options, reported_preference
 from cognito_sms_mfa.local.report import (
+    CLEANUP,
     CREATE,
     DELETE,
     EXIT_USAGE,
     NOT_REHEARSED,
+    RENAME,
     SYNTHETIC_UPDATE,
     Outcome,
     Report,
@@ -59,6 +62,8 @@ from cognito_sms_mfa.local.report import (
     render_table,
     summary,
 )
+from cognito_sms_mfa.local.stacks import StackResource
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -81,6 +86,7 @@ USED_PROPERTIES = {
 }
 HANDLED_TYPES = frozenset({*USED_PROPERTIES, *CUSTOM_TYPES})
 MISSING_USER = "UserNotFoundException"
+RENAMED_SUFFIX = "Renamed"
 # What an app's resource can make go wrong while the rehearsal builds it: one line, never a traceback.
 RESOURCE_ERRORS = (UnresolvedError, ClientError, BotoCoreError, KeyError, TypeError, ValueError, IndexError)
 
@@ -97,16 +103,14 @@ class _Function:
 class _Custom:
     stack: StackTemplate
     logical_id: str
+    resource_type: str
+    path: str
     function: _Function
     properties: dict[str, Any]
     pool_path: str
     physical_id: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     failed: bool = False
-
-    @property
-    def resource_type(self) -> str:
-        return str(self.stack.resources[self.logical_id]["Type"])
 
 
 @dataclass
@@ -160,6 +164,7 @@ class Rehearsal:
         self._pool_paths: dict[str, tuple[str, str]] = {}
         self._stand_ins: dict[str, str] = {}
         self._created: list[_Created] = []
+        self._stack_ids: dict[str, str] = {}
 
     def run(self, stacks: list[StackTemplate], *, cycle: bool) -> Report:
         """Create every stack's resources; with ``cycle`` also a synthetic update, then delete everything."""
@@ -169,9 +174,61 @@ class Rehearsal:
             for created in self._created:
                 if created.custom is not None and not created.custom.failed:  # a failed Create rolls back instead
                     self._update(created.custom)
+            for name in dict.fromkeys(c.stack.display_name for c in self._created if c.custom is not None):
+                self._rename([c for c in self._created if c.custom is not None and c.stack.display_name == name])
             for created in reversed(self._created):
                 self._delete(created)
         return self.report
+
+    def _rename(self, created: list[_Created]) -> None:
+        """Rename one live settings resource's logical id as CloudFormation deploys that change: Create under the
+        new id (same user, same physical id), then the cleanup Delete of the old id, after which the user must
+        still hold the desired options. A resource with options goes first (a wrongful clear then shows as a
+        MISMATCH). The renamed resource takes the old one's place for the Delete step."""
+        live = sorted(
+            (
+                c
+                for c in created
+                if c.custom and not c.custom.failed and c.custom.resource_type == SETTINGS_RESOURCE_TYPE
+            ),
+            key=lambda c: not (c.custom and c.custom.properties.get("MFAOptions")),
+        )
+        if not live or live[0].custom is None:
+            return
+        old = live[0].custom
+        new = _Custom(
+            old.stack,
+            old.logical_id + RENAMED_SUFFIX,
+            old.resource_type,
+            old.path + RENAMED_SUFFIX,
+            old.function,
+            dict(old.properties),
+            old.pool_path,
+        )
+        self._invoke(new, "Create", phase=RENAME)
+        self._invoke(old, "Delete", phase=CLEANUP)
+        live[0].custom = new
+
+    def _stack_id(self, stack: StackTemplate) -> str:
+        """The stack's id (its ARN), one per stack for the whole rehearsal, as every event of a stack carries."""
+        if stack.name not in self._stack_ids:
+            self._stack_ids[stack.name] = (
+                f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{stack.name}/{uuid.uuid4()}"
+            )
+        return self._stack_ids[stack.name]
+
+    def _record(self, stack: StackTemplate, resource: StackResource) -> None:
+        """Record a resource of the stack in the emulator (``POST /_emulator/stack-resources``), as CloudFormation
+        lists it, so the handler's ``ListStackResources`` sees the deployment as it is."""
+        body = json.dumps({"stack_id": self._stack_id(stack), **resource.to_json()}).encode()
+        request = urllib.request.Request(
+            f"{self.endpoint}/_emulator/stack-resources",
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=5):
+            pass
 
     def _deploy(self, stack: StackTemplate, parameters: dict[str, str]) -> Resolver:
         resolver = Resolver(stack, self.region, self.outputs, parameters=parameters)
@@ -282,7 +339,8 @@ class Rehearsal:
                 raise UnresolvedError(f"pool {pool} is imported, not defined in this app")
             properties = {**properties, "UserPoolId": self._stand_in(pool, str(properties.get("Username", "")))}
             pool_path = "stand-in"
-        custom = _Custom(stack, logical_id, functions[str(target)], properties, pool_path)
+        kind = str(stack.resources[logical_id]["Type"])
+        custom = _Custom(stack, logical_id, kind, stack.path(logical_id), functions[str(target)], properties, pool_path)
         self._invoke(custom, "Create")
         self._hint_missing_dependency(custom)
         resolver.refs[logical_id] = custom.physical_id
@@ -349,14 +407,23 @@ class Rehearsal:
                 self.client.delete_user_pool(UserPoolId=created.pool)
         self.progress(f"  deleted   {created.stack.path(created.logical_id)}")
 
-    def _invoke(self, custom: _Custom, request_type: str, old_properties: dict[str, Any] | None = None) -> None:
+    def _invoke(
+        self,
+        custom: _Custom,
+        request_type: str,
+        old_properties: dict[str, Any] | None = None,
+        *,
+        phase: str | None = None,
+    ) -> None:
+        """Send one request to the handler, recording the resource's status in the emulator, and read the user
+        back; the ``CLEANUP`` Delete (of a renamed resource) must leave the user's options as they are."""
         stack = custom.stack
         url = self.collector.new_url()
         event = custom_resource_event(
             request_type,
             as_cloudformation_strings(custom.properties),
             response_url=url,
-            stack_id=f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{stack.name}/{uuid.uuid4()}",
+            stack_id=self._stack_id(stack),
             logical_id=custom.logical_id,
             resource_type=custom.resource_type,
             physical_id=None if request_type == "Create" else custom.physical_id,
@@ -370,6 +437,10 @@ class Rehearsal:
             timeout_s=function.timeout_s,
             extra={**function.environment, "SSL_CERT_FILE": self.collector.ca_file},
         )
+        step = request_type.upper()
+        self._record(
+            stack, StackResource(custom.logical_id, custom.physical_id, custom.resource_type, f"{step}_IN_PROGRESS")
+        )
         run = lambda_runner.invoke(
             str(function.asset_dir), event, entry=function.handler, timeout_s=function.timeout_s, env=env
         )
@@ -377,12 +448,16 @@ class Rehearsal:
         response = responses[0] if responses else None
         _keep(custom, response, request_type)
         status, reason = _status(response, run)
+        done = "COMPLETE" if status == "SUCCESS" else "FAILED"
+        self._record(
+            stack, StackResource(custom.logical_id, custom.physical_id, custom.resource_type, f"{step}_{done}")
+        )
         kind = CUSTOM_TYPES[custom.resource_type]
         user = self._read_user(custom)
-        phase = {"Create": CREATE, "Update": SYNTHETIC_UPDATE, "Delete": DELETE}[request_type]
+        phase = phase or {"Create": CREATE, "Update": SYNTHETIC_UPDATE, "Delete": DELETE}[request_type]
         outcome = Outcome(
             stack=stack.display_name,
-            path=stack.path(custom.logical_id),
+            path=custom.path,
             logical_id=custom.logical_id,
             resource_type=custom.resource_type,
             phase=phase,

@@ -12,6 +12,8 @@ from cognito_sms_mfa.local.custom_types import CUSTOM_TYPES, render_both_forms
 
 WIDTH = 120
 CREATE, SYNTHETIC_UPDATE, DELETE, NOT_REHEARSED = "create", "synthetic-update", "delete", "not-rehearsed"
+# --cycle's rename of one settings resource's logical id: Create under the new id, cleanup Delete of the old.
+RENAME, CLEANUP = "rename", "cleanup"
 SKIPPED = "skipped"
 STEP_LABELS = {SYNTHETIC_UPDATE: "update*", NOT_REHEARSED: "-"}
 # Exit statuses (documented in `--help` and the README).
