@@ -51,6 +51,8 @@ def test_rehearse_imported_pool_with_stand_in_pools_runs_against_a_stand_in(asse
     assert [(r["phase"], r["pool_path"], r["username"], r["verdict"]) for r in rows] == [
         ("create", "stand-in", "ivy", "ok"),
         ("synthetic-update", "stand-in", "ivy", "ok"),
+        ("rename", "stand-in", "ivy", "ok"),
+        ("cleanup", "stand-in", "ivy", "ok"),
         ("delete", "stand-in", "ivy", "ok"),
     ]
     assert "stand-in for imported us-east-1_AbCdEf123" in result.stderr
@@ -66,7 +68,9 @@ def test_rehearse_nested_stack_is_followed_with_its_own_handler(assembly: Path) 
     assert [summary(r) for r in rows] == [
         ("Parent/Inner", "create", "Nora/MfaSettings", "ok"),
         ("Parent/Inner", "synthetic-update", "Nora/MfaSettings", "ok"),
-        ("Parent/Inner", "delete", "Nora/MfaSettings", "ok"),
+        ("Parent/Inner", "rename", "Nora/MfaSettingsRenamed", "ok"),
+        ("Parent/Inner", "cleanup", "Nora/MfaSettings", "ok"),
+        ("Parent/Inner", "delete", "Nora/MfaSettingsRenamed", "ok"),
     ]
     assert rows[0]["pool_path"] == "Parent/ParentPool"
     assert rows[0]["read_back"] == SMS
