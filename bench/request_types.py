@@ -77,7 +77,7 @@ def run(runs: int = RUNS) -> dict[str, Any]:
             timed("Delete (foreign id)", "Delete", without, physical_id=FOREIGN_ID)
             if round_no % 5 == 0:
                 progress(f"requests: round {round_no}/{runs}")
-    requests = {
+    requests: dict[str, dict[str, Any]] = {
         name: {"time_ms": stats(times[name][1:]), "first_ms": times[name][0], "actions": actions[name]}
         for name in GOAL_CALLS
     }
