@@ -7,7 +7,6 @@ policy must be shared too, so the whole group is one construct found by a fixed 
 from __future__ import annotations
 
 import json
-import weakref
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -24,8 +23,6 @@ if TYPE_CHECKING:
     from aws_cdk import aws_cognito as cognito
 
 SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
-# The handler of each stack, found without asking jsii (each question is a round trip to its Node process).
-_HANDLERS: weakref.WeakKeyDictionary[Stack, SmsMfaHandler] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -35,6 +32,15 @@ class PoolInfo:
     pool_id: str
     literal: bool
     key: str
+
+    @classmethod
+    def of(cls, user_pool: cognito.IUserPool) -> PoolInfo:
+        """The id of ``user_pool`` and its key: the literal id, or the resolved token (one pool imported or
+        referenced twice gives one key)."""
+        pool_id = user_pool.user_pool_id
+        if not Token.is_unresolved(pool_id):
+            return cls(pool_id, True, pool_id)
+        return cls(pool_id, False, json.dumps(Stack.of(user_pool).resolve(pool_id), sort_keys=True))
 
 
 HANDLER_TIMEOUT = Duration.minutes(2)
@@ -50,8 +56,6 @@ class SmsMfaHandler(Construct):
         super().__init__(scope, id)
         self.log_retention = DEFAULT_LOG_RETENTION
         self.log_retention_set_by: Construct | None = None
-        # Pools by Python object (kept alive here so ids stay unique): their resolved id, and whether listed.
-        self._pool_objects: dict[int, tuple[cognito.IUserPool, PoolInfo]] = {}
         self._listed_pools: set[str] = set()
         self._users: dict[tuple[str, str], Construct] = {}
 
@@ -93,14 +97,9 @@ class SmsMfaHandler(Construct):
         ValueError
             When ``log_retention`` differs from the retention another construct of the stack gave.
         """
-        stack = scope if isinstance(scope, Stack) else Stack.of(scope)
-        handler = _HANDLERS.get(stack)
-        if handler is None:
-            existing = stack.node.try_find_child(SINGLETON_ID)
-            if existing is None:
-                existing = cls(stack, SINGLETON_ID)
-            assert isinstance(existing, SmsMfaHandler)
-            handler = _HANDLERS[stack] = existing
+        stack = Stack.of(scope)
+        handler = stack.node.try_find_child(SINGLETON_ID) or cls(stack, SINGLETON_ID)
+        assert isinstance(handler, SmsMfaHandler)
         handler.use_log_retention(log_retention, requested_by)
         return handler
 
@@ -129,25 +128,13 @@ class SmsMfaHandler(Construct):
                 f"{self.log_retention_set_by.node.path} set {self.log_retention.name}"
             )
 
-    def pool(self, user_pool: cognito.IUserPool) -> PoolInfo:
-        """What the handler needs to know of ``user_pool``, asked of jsii once per pool object."""
-        known = self._pool_objects.get(id(user_pool))
-        if known is None:
-            pool_id = user_pool.user_pool_id
-            literal = not Token.is_unresolved(pool_id)
-            key = pool_id if literal else json.dumps(Stack.of(self).resolve(pool_id), sort_keys=True)
-            known = (user_pool, PoolInfo(pool_id, literal, key))
-            self._pool_objects[id(user_pool)] = known
-        return known[1]
-
-    def add_pool(self, user_pool: cognito.IUserPool) -> None:
+    def add_pool(self, user_pool: cognito.IUserPool, pool: PoolInfo) -> None:
         """Allow the Cognito actions on ``user_pool`` (each pool is listed once, however it was obtained)."""
-        key = self.pool(user_pool).key
-        if key not in self._listed_pools:
-            self._listed_pools.add(key)
+        if pool.key not in self._listed_pools:
+            self._listed_pools.add(pool.key)
             self._statement.add_resources(user_pool.user_pool_arn)
 
-    def claim_user(self, user_pool: cognito.IUserPool, username: str, owner: Construct) -> None:
+    def claim_user(self, pool: PoolInfo, username: str, owner: Construct) -> None:
         """Record that ``owner`` manages ``username`` in ``user_pool``; two settings for one user would fight.
 
         Raises
@@ -155,7 +142,7 @@ class SmsMfaHandler(Construct):
         ValueError
             When another settings construct of the stack already manages the same pool and username.
         """
-        first = self._users.setdefault((self.pool(user_pool).key, username), owner)
+        first = self._users.setdefault((pool.key, username), owner)
         if first is not owner:
             raise ValueError(
                 f"{owner.node.path}: `username` must be managed by one settings construct per pool; received "

@@ -8,7 +8,7 @@ from aws_cdk import Token
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
-from cognito_sms_mfa.sms_mfa_handler import SmsMfaHandler
+from cognito_sms_mfa.sms_mfa_handler import PoolInfo, SmsMfaHandler
 from cognito_sms_mfa.user_sms_mfa_settings import UserSmsMfaSettings
 from cognito_sms_mfa_lambda import rules
 
@@ -96,8 +96,8 @@ class SmsMfaTestUser(Construct):
             log_retention=log_retention,
         )
         if not Token.is_unresolved(username):  # the settings see only the Ref: claim the literal name here
-            SmsMfaHandler.of(scope, log_retention=None, requested_by=self).claim_user(
-                user_pool, username, self.mfa_settings
+            SmsMfaHandler.of(self, log_retention=None, requested_by=self).claim_user(
+                PoolInfo.of(user_pool), username, self.mfa_settings
             )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from aws_cdk import CustomResource, Duration, Token
 from constructs import Construct
 
-from cognito_sms_mfa.sms_mfa_handler import HANDLER_TIMEOUT, SmsMfaHandler
+from cognito_sms_mfa.sms_mfa_handler import HANDLER_TIMEOUT, PoolInfo, SmsMfaHandler
 from cognito_sms_mfa_lambda import rules
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import MfaOption
@@ -82,14 +82,14 @@ class UserSmsMfaSettings(Construct):
         _validate(self, literal_username, options)
         if service_timeout is not None:  # the default is known to be valid
             _validate_service_timeout(self, service_timeout)
-
-        handler = SmsMfaHandler.of(scope, log_retention=log_retention, requested_by=self)
-        pool = handler.pool(user_pool)
+        pool = PoolInfo.of(user_pool)
         if pool.literal:
             _check(self, "user_pool.user_pool_id", rules.user_pool_id_problem(pool.pool_id))
-        handler.add_pool(user_pool)
+
+        handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
+        handler.add_pool(user_pool, pool)
         if literal_username is not None:
-            handler.claim_user(user_pool, literal_username, self)
+            handler.claim_user(pool, literal_username, self)
 
         self.user_pool = user_pool
         self.mfa_options = options
@@ -119,10 +119,7 @@ class UserSmsMfaSettings(Construct):
 
 
 def _validate(scope: Construct, literal_username: str | None, options: tuple[MfaOption, ...]) -> None:
-    """Check the literal values with the API's rules; tokens are left to the handler.
-
-    The construct path is read only when a message needs it: every jsii round trip counts at 200 users.
-    """
+    """Check the literal values with the API's rules; tokens are left to the handler."""
     checks: list[tuple[str, str | None]] = []
     if literal_username is not None:
         checks.append(("username", rules.username_problem(literal_username)))
