@@ -1,7 +1,7 @@
 """1. Handler cold init
 
 Each run is a fresh `python -S -s -B bench/cold_child.py VARIANT` that can import only the staged asset folder
-(`cognito_sms_mfa.handler_asset.asset_directory()`), a folder holding just boto3 and its dependencies
+(`cognito_sms_mfa.handler_asset.staged_asset()`), a folder holding just boto3 and its dependencies
 (`lambda_runner.runtime_path()`) and the standard library, with Lambda's variables and dummy credentials; nothing is
 written as bytecode, so the asset's modules are compiled at every start, as on Lambda's read-only file system. The
 child times its start-up with `time.perf_counter()`; the parent times the whole process, interpreter start-up
@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 from bench.common import ROOT, Goal, last_json_line, ms, paired_ratio, progress, spread, stats, table, vs
-from cognito_sms_mfa.handler_asset import asset_directory
+from cognito_sms_mfa.handler_asset import staged_asset
 from cognito_sms_mfa.local.lambda_runner import lambda_environment, runtime_path
 
 RUNS = 21
@@ -34,25 +34,29 @@ VARIANTS = {
 
 def run(runs: int = RUNS) -> dict[str, Any]:
     """Measure every variant ``runs`` times, round-robin, after one unmeasured warm-up round."""
-    asset = asset_directory()
     command = [sys.executable, "-S", "-s", "-B", str(ROOT / "bench" / "cold_child.py")]
     env = lambda_environment(region="us-east-1", endpoint=None, function_name="bench-cold-init", timeout_s=120)
     samples: dict[str, dict[str, list[float]]] = {name: {"init": [], "cpu": [], "process": []} for name in VARIANTS}
-    for round_no in range(runs + 1):
-        for name in VARIANTS:
-            started = time.perf_counter()
-            done = subprocess.run(
-                [*command, name, asset, runtime_path()], capture_output=True, text=True, env=env, cwd=asset
-            )
-            process_ms = (time.perf_counter() - started) * 1000.0
-            result = last_json_line(done.stdout + done.stderr)
-            if done.returncode != 0 or not result["ok"]:
-                raise RuntimeError(f"cold-init child {name!r} did not start as expected:\n{done.stderr[-2000:]}")
-            if round_no > 0:  # the first round only warms the page cache
-                for key, value in (("init", result["elapsed_ms"]), ("cpu", result["cpu_ms"]), ("process", process_ms)):
-                    samples[name][key].append(value)
-        if round_no % 5 == 0:
-            progress(f"cold init: round {round_no}/{runs}")
+    with staged_asset() as asset:
+        for round_no in range(runs + 1):
+            for name in VARIANTS:
+                started = time.perf_counter()
+                done = subprocess.run(
+                    [*command, name, asset, runtime_path()], capture_output=True, text=True, env=env, cwd=asset
+                )
+                process_ms = (time.perf_counter() - started) * 1000.0
+                result = last_json_line(done.stdout + done.stderr)
+                if done.returncode != 0 or not result["ok"]:
+                    raise RuntimeError(f"cold-init child {name!r} did not start as expected:\n{done.stderr[-2000:]}")
+                if round_no > 0:  # the first round only warms the page cache
+                    for key, value in (
+                        ("init", result["elapsed_ms"]),
+                        ("cpu", result["cpu_ms"]),
+                        ("process", process_ms),
+                    ):
+                        samples[name][key].append(value)
+            if round_no % 5 == 0:
+                progress(f"cold init: round {round_no}/{runs}")
     with_clients, without = samples["ours_with_polling_clients"]["init"], samples["ours"]["init"]
     return {
         "runs": runs,

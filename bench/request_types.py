@@ -21,7 +21,7 @@ from unittest import mock
 from crhelper.resource_helper import CfnResource
 
 from bench.common import Goal, ms, progress, seconds, spread, stats, table
-from cognito_sms_mfa.handler_asset import asset_directory
+from cognito_sms_mfa.handler_asset import staged_asset
 from cognito_sms_mfa.local import CognitoEmulator
 from cognito_sms_mfa.local.cfn_responses import ResponseCollector
 from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
@@ -53,11 +53,12 @@ def run(runs: int = RUNS) -> dict[str, Any]:
         CognitoEmulator(region=REGION) as emulator,
         ResponseCollector() as collector,
         mock.patch.dict(os.environ, handler_env(emulator, collector)),
+        staged_asset() as asset,
     ):
         for name in UNSET_ENV:
             os.environ.pop(name, None)
         pool_id = create_pool(admin_client(emulator))
-        deploy = Deployer(load_handler(asset_directory()), collector, emulator)
+        deploy = Deployer(load_handler(asset), collector, emulator)
 
         def timed(name: str, request_type: str, properties: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
             started = time.perf_counter()

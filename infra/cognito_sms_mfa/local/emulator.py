@@ -1,4 +1,4 @@
-"""A local Cognito endpoint over real HTTP: moto's cognito-idp, AdminSetUserSettings, fault injection, call counts.
+"""A local Cognito endpoint over real HTTP: moto's cognito-idp, AdminSetUserSettings, MFA sign-in, faults, calls.
 
 :class:`CognitoEmulator` serves moto's cognito-idp application (extended by :func:`.moto_patches.install`) from a
 werkzeug server thread on 127.0.0.1, behind the :class:`.gateway.Gateway` that records every action received
@@ -22,14 +22,16 @@ from cognito_sms_mfa.local.gateway import (
     check_action,
     reset_moto_cognito,
 )
+from cognito_sms_mfa.local.mfa_sign_in import SIGN_IN, SmsMessage
 from cognito_sms_mfa.local.moto_patches import install
+from cognito_sms_mfa.local.stacks import StackRecord, StackResource
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
-__all__ = ["FAULT_STATUS", "CognitoEmulator", "PendingFault"]
+__all__ = ["FAULT_STATUS", "CognitoEmulator", "PendingFault", "SmsMessage", "StackResource"]
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +92,7 @@ class CognitoEmulator:
         self.region = region
         self._port = port
         self._control = Control()
+        self._stacks = StackRecord()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -121,7 +124,7 @@ class CognitoEmulator:
         if self._server is not None:
             raise RuntimeError("CognitoEmulator is already running at " + self.endpoint)
         install()
-        gateway = Gateway(self._control, _moto_app())
+        gateway = Gateway(self._control, _moto_app(), self._stacks)
         self._server = make_server("127.0.0.1", self._port, gateway, threaded=True, request_handler=_request_handler())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="cognito-emulator", daemon=True
@@ -149,9 +152,35 @@ class CognitoEmulator:
         self.stop()
 
     def reset(self) -> None:
-        """Forget all user pools (moto's cognito-idp state in this process), pending faults and recorded calls."""
+        """Forget all user pools (moto's cognito-idp state in this process), pending faults, recorded calls, the SMS
+        outbox, sign-in sessions and recorded stacks."""
         reset_moto_cognito()
         self._control.reset()
+        self._stacks.reset()
+
+    def record_resource(self, stack_id: str, resource: StackResource) -> None:
+        """Record a resource of a stack as CloudFormation would list it (``ListStackResources``).
+
+        Whoever plays CloudFormation records each resource as it creates, updates or deletes it (status
+        ``CREATE_COMPLETE``, ``DELETE_IN_PROGRESS``, ...); the handler's question "does another resource of my
+        stack hold this physical id?" is answered from this record. A stack never recorded answers
+        ``ValidationError`` ("does not exist"), as CloudFormation does. Over HTTP: ``POST
+        /_emulator/stack-resources`` with ``{"stack_id", "logical_id", "physical_id", "resource_type", "status"}``.
+
+        Examples
+        --------
+        >>> emulator.record_resource(stack_id, StackResource("Alice", physical_id, "Custom::X", "CREATE_COMPLETE"))
+        ... # doctest: +SKIP
+        """
+        self._stacks.record(stack_id, resource)
+
+    def forget_stack(self, stack_id: str) -> None:
+        """Forget a recorded stack: ``ListStackResources`` then answers ``ValidationError`` ("does not exist")."""
+        self._stacks.forget(stack_id)
+
+    def stack_resources(self, stack_id: str) -> list[StackResource] | None:
+        """The recorded resources of a stack, in the order first recorded; None for a stack never recorded."""
+        return self._stacks.resources(stack_id)
 
     def inject(self, action: str, error_code: str, count: int = 1) -> None:
         """Make the next ``count`` calls of ``action`` fail with ``error_code``.
@@ -211,3 +240,30 @@ class CognitoEmulator:
     def clear_calls(self) -> None:
         """Forget the recorded calls; user pools and pending faults stay."""
         self._control.clear_calls()
+
+    def sms_outbox(self) -> list[SmsMessage]:
+        """The SMS MFA codes sent at sign-in since the last :meth:`reset`, newest last.
+
+        Also served as ``GET /_emulator/sms-outbox`` (``{"messages": [...]}``).
+
+        Examples
+        --------
+        >>> emulator.sms_outbox()[-1]  # doctest: +SKIP
+        {'phone_number': '+15555550100', 'code': '042917', 'username': 'alice'}
+        """
+        return SIGN_IN.outbox()
+
+    def set_auth_session_lifetime(self, seconds: float) -> None:
+        """How long a sign-in session and its SMS code stay valid, until the next :meth:`reset`.
+
+        Default: - 180 seconds, the service's default ``AuthSessionValidity``. ``0`` makes every code expired,
+        which tests the ``ExpiredCodeException`` path without waiting.
+
+        Raises
+        ------
+        ValueError
+            ``seconds`` is negative.
+        """
+        if seconds < 0:
+            raise ValueError(f"seconds must be at least 0; received {seconds!r}")
+        SIGN_IN.session_lifetime_s = seconds

@@ -16,6 +16,8 @@ from cognito_sms_mfa.handler_asset import BUNDLED_PACKAGES, HANDLER_PACKAGE
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
 from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
+from cognito_sms_mfa.local.stacks import StackResource
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -32,13 +34,14 @@ UNSET_ENV = ("AWS_PROFILE", "AWS_ENDPOINT_URL")
 
 
 def handler_env(emulator: CognitoEmulator, collector: ResponseCollector) -> dict[str, str]:
-    """What the Lambda runtime would set, with dummy credentials, Cognito at the emulator and the response CA
-    trusted (``UNSET_ENV`` must be unset too)."""
+    """What the Lambda runtime would set, with dummy credentials, Cognito and CloudFormation at the emulator and
+    the response CA trusted (``UNSET_ENV`` must be unset too)."""
     return {
         **OFFLINE_AWS_ENV,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": emulator.endpoint,
+        "AWS_ENDPOINT_URL_CLOUDFORMATION": emulator.endpoint,
         "SSL_CERT_FILE": collector.ca_file,
     }
 
@@ -89,14 +92,32 @@ class Pool:
         return list(answer.get("MFAOptions", []))
 
 
+def record(
+    emulator: CognitoEmulator,
+    logical_id: str,
+    physical_id: str,
+    status: str,
+    stack_id: str = STACK_ID,
+    resource_type: str = SETTINGS_RESOURCE_TYPE,
+) -> None:
+    """Record a resource of a stack in the emulator, as CloudFormation would list it."""
+    emulator.record_resource(stack_id, StackResource(logical_id, physical_id, resource_type, status))
+
+
 @dataclass
 class Deployer:
-    """Sends CloudFormation-shaped events to the handler module and returns the response it PUT."""
+    """Sends CloudFormation-shaped events to the handler module and returns the response it PUT.
+
+    Like CloudFormation, it keeps the stack's record in the emulator (what ``ListStackResources`` answers): the
+    resource is ``<TYPE>_IN_PROGRESS`` while the handler runs, then ``<TYPE>_COMPLETE`` or ``<TYPE>_FAILED`` with
+    the id the response carried.
+    """
 
     module: ModuleType
     collector: ResponseCollector
     emulator: CognitoEmulator
     last_event: dict[str, Any] = field(default_factory=dict)
+    keeps_record: bool = True
 
     def send(
         self,
@@ -107,6 +128,7 @@ class Deployer:
         old_properties: dict[str, Any] | None = None,
         remaining_s: float = 120.0,
         logical_id: str = "AliceMfa",
+        resource_type: str = SETTINGS_RESOURCE_TYPE,
     ) -> CfnResponse:
         self.emulator.clear_calls()
         event = custom_resource_event(
@@ -115,12 +137,20 @@ class Deployer:
             response_url=self.collector.new_url(),
             stack_id=STACK_ID,
             logical_id=logical_id,
+            resource_type=resource_type,
             physical_id=physical_id,
             old_properties=None if old_properties is None else {"ServiceToken": SERVICE_TOKEN, **old_properties},
         )
         self.last_event = event
+        step = request_type.upper()
+        if self.keeps_record:
+            record(self.emulator, logical_id, physical_id or "", f"{step}_IN_PROGRESS", resource_type=resource_type)
         self.module.handler(event, LambdaContext(remaining_s, function_name="functional-handler"))
-        return self.collector.wait_for(event["ResponseURL"])
+        response = self.collector.wait_for(event["ResponseURL"])
+        if self.keeps_record:
+            done = "COMPLETE" if response.status == "SUCCESS" else "FAILED"
+            record(self.emulator, logical_id, response.physical_id, f"{step}_{done}", resource_type=resource_type)
+        return response
 
     def calls(self) -> list[str]:
         """The Cognito actions the last request made, as the emulator saw them."""
