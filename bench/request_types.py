@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import sys
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -54,6 +55,10 @@ def run(runs: int = RUNS) -> dict[str, Any]:
         ResponseCollector() as collector,
         mock.patch.dict(os.environ, handler_env(emulator, collector)),
         staged_asset() as asset,
+        # load_handler imports the handler from the staged asset: forget it afterwards, so later figures stage
+        # the asset from the installed package rather than from this removed folder.
+        mock.patch.object(sys, "path", list(sys.path)),
+        mock.patch.dict(sys.modules),
     ):
         for name in UNSET_ENV:
             os.environ.pop(name, None)
