@@ -59,7 +59,7 @@ def another_resource_holds(request: Request) -> bool | None:
     Examples
     --------
     >>> if another_resource_holds(request):  # doctest: +SKIP
-    ...     return Result(request.physical_id, "handed-over")
+    ...     print("another resource manages this user now")
     """
     stack_id = request.event.get("StackId")
     logical_id = request.event.get("LogicalResourceId")
@@ -86,3 +86,15 @@ def another_resource_holds(request: Request) -> bool | None:
         return None
     logger.warning("ListStackResources did not answer within the time budget")
     return None
+
+
+def kept_by_delete(request: Request) -> str | None:
+    """Why a Delete must leave its target alone, as the log detail, or None when it may go ahead.
+
+    ``handed-over``: another live resource of the stack holds the id. ``kept-unverified``: CloudFormation could
+    not tell, so the target is kept (MFA stays on) rather than risk switching it off.
+    """
+    holder = another_resource_holds(request)
+    if holder is None:
+        return "kept-unverified"
+    return "handed-over" if holder else None

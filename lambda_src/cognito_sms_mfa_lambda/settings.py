@@ -9,18 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import cognito, handover, mfa, rules
+from . import cognito, handover, mfa
 from .resource import Request, Result
 
 if TYPE_CHECKING:
-    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
-
     from .resource import ResourceType
-
-
-def pool_client(request: Request, user_pool_id: str) -> CognitoIdentityProviderClient:
-    """The Cognito client of the pool's Region (the Lambda's own when the id names no Region)."""
-    return request.clients.cognito(rules.pool_region(user_pool_id))
 
 
 class UserSmsMfaSettings:
@@ -29,7 +22,7 @@ class UserSmsMfaSettings:
 
     def apply(self, request: Request) -> Result:
         desired = mfa.parse_properties(request.properties)
-        applied = cognito.apply_settings(pool_client(request, desired.user_pool_id), desired, request.deadline)
+        applied = cognito.apply_settings(request.clients.for_pool(desired.user_pool_id), desired, request.deadline)
         new_id = mfa.physical_id(applied.user)
         replaced = request.request_type == "Update" and new_id != request.physical_id
         detail = ("written" if applied.written else "unchanged") + ("+replaced" if replaced else "")
@@ -40,12 +33,10 @@ class UserSmsMfaSettings:
         user = mfa.parse_physical_id(physical_id)
         if user is None:
             return Result(physical_id, "not-ours")
-        holder = handover.another_resource_holds(request)
-        if holder is None:  # CloudFormation could not tell: keep MFA on rather than risk switching it off
-            return Result(physical_id, "kept-unverified")
-        if holder:
-            return Result(physical_id, "handed-over")
-        cleared = cognito.clear_settings(pool_client(request, user.user_pool_id), user)
+        kept = handover.kept_by_delete(request)
+        if kept is not None:
+            return Result(physical_id, kept)
+        cleared = cognito.clear_settings(request.clients.for_pool(user.user_pool_id), user)
         return Result(physical_id, "cleared" if cleared else "gone")
 
     def log_subject(self, request: Request) -> str:

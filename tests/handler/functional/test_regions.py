@@ -8,6 +8,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
 from tests.handler.functional.harness import REGION, SMS, Deployer, Pool, props
 
 if TYPE_CHECKING:
@@ -59,3 +60,20 @@ def test_handler_keeps_one_client_per_region(deploy: Deployer, eu_pool: Pool, po
         ("cognito-idp", OTHER_REGION),
         ("cognito-idp", REGION),
     ]
+
+
+def test_preference_create_and_delete_reach_pool_in_another_region(deploy: Deployer, eu_pool: Pool) -> None:
+    # GIVEN a handler in us-east-1 and alice, with a phone number, in a pool whose id names eu-west-1
+    eu_pool.client.admin_update_user_attributes(
+        UserPoolId=eu_pool.id, Username="alice", UserAttributes=[{"Name": "phone_number", "Value": "+15555550100"}]
+    )
+    properties = {"UserPoolId": eu_pool.id, "Username": "alice", "SmsMfa": "PREFERRED"}
+    # WHEN a preference is created, then deleted
+    created = deploy.send("Create", properties, resource_type=PREFERENCE_RESOURCE_TYPE)
+    after_create = eu_pool.client.admin_get_user(UserPoolId=eu_pool.id, Username="alice").get("PreferredMfaSetting")
+    deleted = deploy.send("Delete", properties, physical_id=created.physical_id, resource_type=PREFERENCE_RESOURCE_TYPE)
+    # THEN both reached the pool's Region
+    assert created.status == "SUCCESS", created.reason
+    assert after_create == "SMS_MFA"
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert eu_pool.client.admin_get_user(UserPoolId=eu_pool.id, Username="alice").get("PreferredMfaSetting") is None
