@@ -23,13 +23,15 @@ from cognito_sms_mfa.local.gateway import (
     reset_moto_cognito,
 )
 from cognito_sms_mfa.local.moto_patches import install
+from cognito_sms_mfa.local.rate_limits import SERVICE_QUOTAS
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from types import TracebackType
 
     from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
-__all__ = ["FAULT_STATUS", "CognitoEmulator", "PendingFault"]
+__all__ = ["FAULT_STATUS", "SERVICE_QUOTAS", "CognitoEmulator", "PendingFault"]
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,10 @@ class CognitoEmulator:
     region
         The Region clients are expected to sign for; moto serves whatever Region a request is signed for.
         Default: - ``us-east-1``.
+    rate_limits
+        Requests per second per rate category (``{"UserUpdate": 25, "UserRead": 120}``, the service's quotas,
+        are in :data:`SERVICE_QUOTAS`); a call over its category's rate answers ``TooManyRequestsException``.
+        Default: - no rate limit.
 
     Examples
     --------
@@ -86,10 +92,13 @@ class CognitoEmulator:
     ['CreateUserPool']
     """
 
-    def __init__(self, *, port: int = 0, region: str = "us-east-1") -> None:
+    def __init__(
+        self, *, port: int = 0, region: str = "us-east-1", rate_limits: Mapping[str, float] | None = None
+    ) -> None:
         self.region = region
         self._port = port
         self._control = Control()
+        self.set_rate_limits(rate_limits or {})
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -149,7 +158,10 @@ class CognitoEmulator:
         self.stop()
 
     def reset(self) -> None:
-        """Forget all user pools (moto's cognito-idp state in this process), pending faults and recorded calls."""
+        """Forget all user pools (moto's cognito-idp state in this process), pending faults and recorded calls.
+
+        Rate limiting is turned off.
+        """
         reset_moto_cognito()
         self._control.reset()
 
@@ -207,6 +219,33 @@ class CognitoEmulator:
         1
         """
         return self._control.calls(None if action is None else check_action(action))
+
+    def set_rate_limits(self, limits: Mapping[str, float]) -> None:
+        """Rate-limit the categories named in ``limits`` (requests per second); ``{}`` turns rate limiting off.
+
+        Each category is a token bucket shared by every caller, holding one second of requests; the throttle
+        counts start again at zero.
+
+        Raises
+        ------
+        ValueError
+            A category that is not in :data:`~cognito_sms_mfa.local.rate_limits.CATEGORIES`, or a rate that is
+            not a number above 0.
+
+        Examples
+        --------
+        >>> emulator.set_rate_limits(SERVICE_QUOTAS)  # doctest: +SKIP
+        >>> emulator.set_rate_limits({"UserUpdate": 5})  # doctest: +SKIP
+        """
+        self._control.rate_limiter.configure(limits)
+
+    def rate_limits(self) -> dict[str, float]:
+        """The configured rates per category (empty when rate limiting is off)."""
+        return self._control.rate_limiter.limits()
+
+    def throttled(self) -> dict[str, int]:
+        """How many calls each rate-limited category refused since the limits were last set."""
+        return self._control.rate_limiter.throttled()
 
     def clear_calls(self) -> None:
         """Forget the recorded calls; user pools and pending faults stay."""

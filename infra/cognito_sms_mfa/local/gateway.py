@@ -1,9 +1,11 @@
 """The WSGI layer in front of moto: it records each cognito-idp action, answers injected faults, serves control.
 
 Every request whose ``X-Amz-Target`` names a cognito-idp action is recorded; if a fault is pending for that
-action, the request is answered with the fault and never reaches moto. Requests under ``/_emulator/`` are the
-control endpoints (faults, calls, reset) that :class:`~cognito_sms_mfa.local.server.CognitoEmulator` also
-offers as methods. A request for no cognito-idp action answers ``UnknownOperationException``, and an action
+action, the request is answered with the fault and never reaches moto; a call over its category's configured
+rate (:mod:`.rate_limits`) answers ``TooManyRequestsException`` and never reaches moto either. Requests under
+``/_emulator/`` are the control endpoints (faults, calls, rate limits, reset) that
+:class:`~cognito_sms_mfa.local.server.CognitoEmulator` also offers as methods.
+A request for no cognito-idp action answers ``UnknownOperationException``, and an action
 moto does not implement answers 501 ``NotImplementedException`` (instead of moto's HTML error page).
 """
 
@@ -22,6 +24,8 @@ from typing import Any, Final, TypedDict
 
 from werkzeug.wrappers import Request, Response
 
+from cognito_sms_mfa.local.rate_limits import RateLimiter, check_limits
+
 __all__ = ["FAULT_STATUS", "Control", "Gateway", "PendingFault", "WsgiApp", "check_action", "reset_moto_cognito"]
 
 logger = logging.getLogger(__name__)
@@ -33,10 +37,12 @@ FAULT_STATUS: dict[str, int] = {
 }
 """The error codes :meth:`CognitoEmulator.inject` accepts, with the HTTP status the service answers them with."""
 
+THROTTLED = "TooManyRequestsException"
+RATE_EXCEEDED = "Rate exceeded"
 FAULT_MESSAGES = {
     "AccessDeniedException": "User is not authorized to perform: cognito-idp:{action}",
     "InternalErrorException": "Internal server error",
-    "TooManyRequestsException": "Rate exceeded",
+    THROTTLED: RATE_EXCEEDED,
 }
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 CONTROL_PREFIX = "/_emulator/"
@@ -83,9 +89,10 @@ class _Fault:
 
 
 class Control:
-    """The emulator's own state: pending faults and the actions received, guarded by one lock."""
+    """The emulator's own state: pending faults, the actions received (one lock) and the rate limits."""
 
     def __init__(self) -> None:
+        self.rate_limiter = RateLimiter()
         self._lock = threading.Lock()
         self._faults: dict[str, deque[_Fault]] = {}
         self._calls: list[str] = []
@@ -133,7 +140,8 @@ class Control:
             self._calls.clear()
 
     def reset(self) -> None:
-        """Forget the pending faults and the actions received."""
+        """Forget the pending faults and the actions received, and turn rate limiting off."""
+        self.rate_limiter.configure({})
         with self._lock:
             self._faults.clear()
             self._calls.clear()
@@ -172,6 +180,8 @@ class Gateway:
                     FAULT_MESSAGES[error].format(action=action) + " (fault injected by the local Cognito emulator)"
                 )
                 return self._answer(environ, start_response, FAULT_STATUS[error], error, message)
+            if not self._control.rate_limiter.admit(action):
+                return self._answer(environ, start_response, FAULT_STATUS[THROTTLED], THROTTLED, RATE_EXCEEDED)
         elif path == "/":
             message = f"the local Cognito emulator serves cognito-idp only; X-Amz-Target was {target!r}"
             return self._answer(environ, start_response, 400, "UnknownOperationException", message)
@@ -201,6 +211,10 @@ class Gateway:
         response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
         return response(environ, start_response)
 
+    def _rate_limits(self) -> Response:
+        limiter = self._control.rate_limiter
+        return _json(200, {"limits": limiter.limits(), "throttled": limiter.throttled()})
+
     def _serve_control(self, request: Request) -> Response:
         route = (request.method, request.path.removeprefix(CONTROL_PREFIX).rstrip("/"))
         if route == ("POST", "reset"):
@@ -228,4 +242,12 @@ class Gateway:
             except ValueError as error:
                 return _json(400, {"message": str(error)})
             return _json(200, {"faults": self._control.faults()})
+        if route == ("GET", "rate-limits"):
+            return self._rate_limits()
+        if route == ("PUT", "rate-limits"):
+            try:
+                self._control.rate_limiter.configure(check_limits(request.get_json(force=True, silent=True)))
+            except ValueError as error:
+                return _json(400, {"message": str(error)})
+            return self._rate_limits()
         return _json(404, {"message": f"no control endpoint {request.method} {request.path}"})
