@@ -24,7 +24,7 @@ class UserSmsMfaSettings:
         )
         new_id = mfa.physical_id(applied.user)
         replaced = request.request_type == "Update" and new_id != request.physical_id
-        detail = ("written" if applied.written else "unchanged") + ("+replaced" if replaced else "")
+        detail = mfa.apply_detail(written=applied.written, read_back=applied.read_back, replaced=replaced)
         return Result(new_id, detail, mfa.response_data(applied.user))
 
     def delete(self, request: Request) -> Result:
@@ -32,7 +32,7 @@ class UserSmsMfaSettings:
         user = mfa.parse_physical_id(physical_id)
         if user is None:
             return Result(physical_id, "not-ours")
-        cleared = cognito.clear_settings(request.clients.cognito(), user)
+        cleared = cognito.clear_settings(request.clients.cognito(), user, request.deadline)
         return Result(physical_id, "cleared" if cleared else "gone")
 
     def log_subject(self, request: Request) -> str:

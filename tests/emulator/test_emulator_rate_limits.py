@@ -13,11 +13,12 @@ from cognito_sms_mfa.local.rate_limits import SERVICE_QUOTAS, RateLimiter, categ
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_cognito_idp.type_defs import MFAOptionTypeTypeDef
 
     from cognito_sms_mfa.local import CognitoEmulator
 
 Http = Callable[..., Any]
-SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+SMS: MFAOptionTypeTypeDef = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 
 
 class FakeClock:
@@ -88,7 +89,7 @@ def test_category_of_maps_admin_user_calls_to_service_categories(action: str, ca
 def test_set_rate_limits_with_invalid_limit_raises_value_error(
     emulator: CognitoEmulator, limits: dict[str, Any], message: str
 ) -> None:
-    with pytest.raises(ValueError) as excinfo:
+    with pytest.raises(ValueError, match=r"^(unknown rate category|rate of UserUpdate)") as excinfo:
         emulator.set_rate_limits(limits)
     assert str(excinfo.value) == message
 

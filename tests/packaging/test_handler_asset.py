@@ -27,6 +27,7 @@ HANDLER_MODULES = [
         "index.py",
         "mfa.py",
         "resource.py",
+        "responder.py",
         "rules.py",
         "settings.py",
     )

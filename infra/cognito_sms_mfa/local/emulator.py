@@ -165,7 +165,7 @@ class CognitoEmulator:
         reset_moto_cognito()
         self._control.reset()
 
-    def inject(self, action: str, error_code: str, count: int = 1) -> None:
+    def inject(self, action: str, error_code: str, count: int = 1, *, applied: bool = False) -> None:
         """Make the next ``count`` calls of ``action`` fail with ``error_code``.
 
         The faulted calls answer ``{"__type": error_code, "message": ...}`` with the service's HTTP status
@@ -180,6 +180,9 @@ class CognitoEmulator:
             ``"AccessDeniedException"`` (HTTP 400).
         count
             How many consecutive calls fail. Default: - the next call only.
+        applied
+            Let each faulted call reach moto first, so that its effect happens and only the answer is the fault
+            (a write whose outcome the caller cannot know). Default: - the call never reaches moto.
 
         Raises
         ------
@@ -190,7 +193,7 @@ class CognitoEmulator:
         --------
         >>> emulator.inject("AdminSetUserSettings", "TooManyRequestsException", count=2)  # doctest: +SKIP
         """
-        self._control.inject(action, error_code, count)
+        self._control.inject(action, error_code, count, applied)
 
     def faults(self) -> list[PendingFault]:
         """The faults not yet answered, in the order they will be, per action.

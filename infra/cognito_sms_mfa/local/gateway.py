@@ -20,7 +20,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Final, TypedDict
+from typing import Any, Final, NotRequired, TypedDict
 
 from werkzeug.wrappers import Request, Response
 
@@ -53,11 +53,16 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class PendingFault(TypedDict):
-    """A fault waiting for its action: the next ``count`` calls of ``action`` answer ``error``."""
+    """A fault waiting for its action: the next ``count`` calls of ``action`` answer ``error``.
+
+    ``applied`` (present only when true): the calls reach moto first, so their effect happens, and the answer
+    is lost (as after a 5xx or a timeout that follows the change).
+    """
 
     action: str
     error: str
     count: int
+    applied: NotRequired[bool]
 
 
 @functools.cache
@@ -86,6 +91,7 @@ def check_action(action: object) -> str:
 class _Fault:
     error: str
     remaining: int
+    applied: bool = False
 
 
 class Control:
@@ -97,26 +103,31 @@ class Control:
         self._faults: dict[str, deque[_Fault]] = {}
         self._calls: list[str] = []
 
-    def inject(self, action: object, error: object, count: object) -> None:
+    def inject(self, action: object, error: object, count: object, applied: object = False) -> None:
         """Queue a fault; the arguments may come from JSON, so their types are checked too (ValueError)."""
         action = check_action(action)
         if not isinstance(error, str) or error not in FAULT_STATUS:
             raise ValueError(f"unknown error code {error!r}; expected one of: {', '.join(sorted(FAULT_STATUS))}")
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise ValueError(f"count must be an integer of at least 1; received {count!r}")
+        if not isinstance(applied, bool):
+            raise ValueError(f"applied must be true or false; received {applied!r}")
         with self._lock:
-            self._faults.setdefault(action, deque()).append(_Fault(error, count))
+            self._faults.setdefault(action, deque()).append(_Fault(error, count, applied))
 
     def faults(self) -> list[PendingFault]:
         """The faults not yet answered."""
         with self._lock:
-            return [
-                PendingFault(action=action, error=fault.error, count=fault.remaining)
-                for action, queue in self._faults.items()
-                for fault in queue
-            ]
+            pending = []
+            for action, queue in self._faults.items():
+                for fault in queue:
+                    item = PendingFault(action=action, error=fault.error, count=fault.remaining)
+                    if fault.applied:
+                        item["applied"] = True
+                    pending.append(item)
+            return pending
 
-    def receive(self, action: str) -> str | None:
+    def receive(self, action: str) -> _Fault | None:
         """Record one call of ``action`` and return the fault it must answer, if one is pending."""
         with self._lock:
             self._calls.append(action)
@@ -127,7 +138,7 @@ class Control:
             fault.remaining -= 1
             if fault.remaining == 0:
                 queue.popleft()
-            return fault.error
+            return fault
 
     def calls(self, action: str | None) -> list[str]:
         """The actions received, oldest first; only ``action``'s when given."""
@@ -173,13 +184,18 @@ class Gateway:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         action = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else None
         if action is not None:
-            error = self._control.receive(action)
-            logger.debug("%s%s", action, f" -> injected {error}" if error else "")
-            if error is not None:
+            fault = self._control.receive(action)
+            logger.debug("%s%s", action, f" -> injected {fault.error}" if fault else "")
+            if fault is not None:
+                if fault.applied:
+                    self._apply_and_drop_answer(environ)
                 message = (
-                    FAULT_MESSAGES[error].format(action=action) + " (fault injected by the local Cognito emulator)"
+                    FAULT_MESSAGES[fault.error].format(action=action)
+                    + " (fault injected by the local Cognito emulator)"
                 )
-                return self._answer(environ, start_response, FAULT_STATUS[error], error, message)
+                return self._answer(
+                    environ, start_response, FAULT_STATUS[fault.error], fault.error, message, drain=not fault.applied
+                )
             if not self._control.rate_limiter.admit(action):
                 return self._answer(environ, start_response, FAULT_STATUS[THROTTLED], THROTTLED, RATE_EXCEEDED)
         elif path == "/":
@@ -191,6 +207,11 @@ class Gateway:
             # moto raises before answering; 501 is not retried by botocore, so the gap shows at once.
             message = f"the local Cognito emulator (moto) does not implement {action}"
             return self._answer(environ, start_response, 501, "NotImplementedException", message, drain=False)
+
+    def _apply_and_drop_answer(self, environ: dict[str, Any]) -> None:
+        """Let moto serve the request (its effect happens) and throw its answer away."""
+        for _ in self._backend(environ, lambda *_args, **_kwargs: None):
+            pass
 
     @staticmethod
     def _answer(
@@ -238,7 +259,9 @@ class Gateway:
             if not isinstance(body, dict):
                 return _json(400, {"message": 'expected a JSON object {"action": ..., "error": ..., "count": ...}'})
             try:
-                self._control.inject(body.get("action"), body.get("error"), body.get("count", 1))
+                self._control.inject(
+                    body.get("action"), body.get("error"), body.get("count", 1), body.get("applied", False)
+                )
             except ValueError as error:
                 return _json(400, {"message": str(error)})
             return _json(200, {"faults": self._control.faults()})
