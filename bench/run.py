@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
-FIGURES = ("cold-init", "requests", "asset-size", "synth", "capacity")
+FIGURES = ("cold-init", "requests", "asset-size", "synth", "capacity", "load")
 PAGE = ROOT / "docs" / "benchmarks.md"
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if sys.path[0] == str(ROOT / "bench"):  # run as a script: import the bench package from the repository
         sys.path[0] = str(ROOT)
-    from bench import asset_size, capacity, cold_init, common, report, request_types, synth
+    from bench import asset_size, capacity, cold_init, common, load, report, request_types, synth
 
     started = time.monotonic()
     machine = common.machine()
@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
             results[figure] = asset_size.run()
         elif figure == "synth":
             results[figure] = synth.run()
+        elif figure == "load":
+            results[figure] = load.run()
         else:
             results[figure] = capacity.run()
         path = common.save_json(figure, results[figure])
@@ -60,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     total_s = time.monotonic() - started
     if len(chosen) < len(FIGURES):
         for figure in chosen:
-            print("\n" + report.section(figure, results[figure]))
+            result = results[figure]
+            print("\n" + (load.section(_as(result, list)) if figure == "load" else report.section(figure, result)))
         common.progress(f"{len(chosen)} figure(s) in {total_s:.0f} s; {PAGE.relative_to(ROOT)} left as it was")
         return 0
 
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         total_s=total_s,
         load_average_at_end=os.getloadavg(),
     )
-    PAGE.write_text(report.render(full))
+    PAGE.write_text(report.render(full) + "\n" + load.section(_as(results["load"], list)))
     common.progress(f"all figures in {total_s / 60:.1f} min; wrote {PAGE.relative_to(ROOT)}")
     return 0
 
