@@ -46,18 +46,22 @@ class PoolInfo:
 HANDLER_TIMEOUT = Duration.minutes(2)
 HANDLER_MEMORY_MB = 256
 COGNITO_ACTIONS = ("cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings")
+# Added to the same statement (same pools) only when the stack has a UserMfaPreference.
+PREFERENCE_ACTION = "cognito-idp:AdminSetUserMFAPreference"
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
 
 class SmsMfaHandler(Construct):
-    """The stack's handler for ``Custom::CognitoUserSmsMfaSettings``; use :meth:`of` to get it."""
+    """The stack's handler for ``Custom::CognitoUserSmsMfaSettings`` and ``Custom::CognitoUserMfaPreference``;
+    use :meth:`of` to get it."""
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
         self.log_retention = DEFAULT_LOG_RETENTION
         self.log_retention_set_by: Construct | None = None
         self._listed_pools: set[str] = set()
-        self._users: dict[tuple[str, str], Construct] = {}
+        self._users: dict[tuple[str, str, str], Construct] = {}
+        self._preference_allowed = False
 
         self.role = iam.Role(
             self,
@@ -134,18 +138,24 @@ class SmsMfaHandler(Construct):
             self._listed_pools.add(pool.key)
             self._statement.add_resources(user_pool.user_pool_arn)
 
-    def claim_user(self, pool: PoolInfo, username: str, owner: Construct) -> None:
-        """Record that ``owner`` manages ``username`` in ``user_pool``; two settings for one user would fight.
+    def allow_mfa_preference(self) -> None:
+        """Add ``cognito-idp:AdminSetUserMFAPreference`` to the Cognito statement (once; same pools)."""
+        if not self._preference_allowed:
+            self._preference_allowed = True
+            self._statement.add_actions(PREFERENCE_ACTION)
+
+    def claim_user(self, pool: PoolInfo, username: str, owner: Construct, kind: str = "settings construct") -> None:
+        """Record that ``owner`` manages ``username`` in ``user_pool``; two constructs of one ``kind`` would fight.
 
         Raises
         ------
         ValueError
-            When another settings construct of the stack already manages the same pool and username.
+            When another construct of the same kind in the stack already manages the same pool and username.
         """
-        first = self._users.setdefault((pool.key, username), owner)
+        first = self._users.setdefault((kind, pool.key, username), owner)
         if first is not owner:
             raise ValueError(
-                f"{owner.node.path}: `username` must be managed by one settings construct per pool; received "
+                f"{owner.node.path}: `username` must be managed by one {kind} per pool; received "
                 f"{username!r}, already managed in the same pool by {first.node.path}"
             )
 

@@ -1,15 +1,17 @@
 """The Cognito calls of the handler: apply the desired options, clear them, and map errors to reasons.
 
-The client is passed in (``index.py`` builds it once); the decisions come from ``mfa.py``.
+:func:`call` (the retries: throttling, 5xx and lost connections until the request's :class:`Deadline`,
+AccessDenied within its budget) and :func:`call_unless_gone` (a Delete's undoing call) serve every resource
+type. The client is passed in (``index.py`` builds it once); the decisions come from ``mfa.py``.
 Only botocore's exception types are imported here, so the module runs with the Lambda runtime's boto3.
-The client makes one attempt per call (``clients.CLIENT_CONFIG``); the retries are this module's, bounded by the
-request's :class:`Deadline` (see ``docs/design.md``, "Time budget").
+The client makes one attempt per call (``clients.CLIENT_CONFIG``); see ``docs/design.md``, "Time budget".
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
@@ -18,13 +20,13 @@ from botocore.exceptions import ClientError, HTTPClientError
 from . import mfa
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
     from .rules import MfaOption
 
 T = TypeVar("T")
+# Turns a Cognito error (operation, code, message, subject) into a FAILED Reason.
+Reason = Callable[[str, str, str, "mfa.MfaRequest | mfa.UserRef"], str]
 GONE = frozenset({"UserNotFoundException", "ResourceNotFoundException"})
 
 
@@ -51,7 +53,7 @@ class Applied:
 
 def apply_settings(client: CognitoIdentityProviderClient, request: mfa.MfaRequest, deadline: Deadline) -> Applied:
     """Give the user exactly ``request.mfa_options``: look the user up, then write only if they differ."""
-    found = _call(
+    found = call(
         "AdminGetUser",
         request,
         deadline,
@@ -62,7 +64,7 @@ def apply_settings(client: CognitoIdentityProviderClient, request: mfa.MfaReques
         return Applied(user, written=False)
     kwargs = mfa.settings_kwargs(user, request.mfa_options)
     try:
-        _call("AdminSetUserSettings", request, deadline, lambda: client.admin_set_user_settings(**kwargs))
+        call("AdminSetUserSettings", request, deadline, lambda: client.admin_set_user_settings(**kwargs))
     except mfa.OutcomeUnknownError as error:
         return _read_back(client, user, mfa.current_options(found), request, deadline, error)
     return Applied(user, written=True)
@@ -83,7 +85,7 @@ def _read_back(
     CloudFormation's rollback Delete (after a Create) clears the options the write may have set.
     """
     try:
-        found = _call(
+        found = call(
             "AdminGetUser",
             request,
             deadline,
@@ -100,44 +102,56 @@ def _read_back(
 
 
 def clear_settings(client: CognitoIdentityProviderClient, user: mfa.UserRef, deadline: Deadline) -> bool:
-    """Clear the user's options; return False when the user or the pool no longer exists.
+    """Clear the user's options; return False when the user or the pool no longer exists."""
+    kwargs = mfa.settings_kwargs(user, ())
+    return call_unless_gone("AdminSetUserSettings", user, deadline, lambda: client.admin_set_user_settings(**kwargs))
+
+
+def call_unless_gone(
+    operation: str,
+    user: mfa.UserRef,
+    deadline: Deadline,
+    send: Callable[[], object],
+    reason: Reason = mfa.client_error_reason,
+) -> bool:
+    """Run one undoing call of a Delete; return False when the user or the pool no longer exists.
 
     Throttling and other transient errors are retried as for Create. An AccessDeniedException is not retried
     here: IAM propagation concerns a fresh grant (Create/Update), while a Delete that is denied (for example the
     cleanup of a user in a pool the stack no longer grants) will stay denied, so it answers at once.
     """
-    kwargs = mfa.settings_kwargs(user, ())
     try:
-        _call("AdminSetUserSettings", user, deadline, lambda: client.admin_set_user_settings(**kwargs), gone=True)
+        call(operation, user, deadline, send, reason, gone=True)
     except _GoneError:
         return False
     return True
 
 
 class _GoneError(Exception):
-    """The user or the pool no longer exists (raised by ``_call(..., gone=True)``)."""
+    """The user or the pool no longer exists (raised by ``call(..., gone=True)``)."""
 
 
-def _call(
+def call(
     operation: str,
     subject: mfa.MfaRequest | mfa.UserRef,
     deadline: Deadline,
-    call: Callable[[], T],
+    send: Callable[[], T],
+    reason: Reason = mfa.client_error_reason,
     *,
     gone: bool = False,
 ) -> T:
-    """Run one Cognito call with the handler's retries, and map the error that ends it to a reason.
+    """Run one Cognito call with the handler's retries, and map the error that ends it with ``reason``.
 
     With ``gone`` (Delete), a missing user or pool raises :class:`_GoneError` and AccessDeniedException is not
     retried; otherwise AccessDeniedException is retried within its own budget (IAM propagation). Throttling, 5xx
     answers and lost connections are retried with full-jitter backoff while enough Lambda time remains to
     answer; when they end the call, a 5xx or a lost connection raises :class:`mfa.OutcomeUnknownError` (the
-    call may have been applied). Both retried calls are idempotent: a read, and a write of the complete set of options.
+    call may have been applied). The calls retried are idempotent: reads, and writes of a complete state.
     """
     attempt = 0
     while True:
         try:
-            return call()
+            return send()
         except ClientError as error:
             attempt += 1
             code, status = _code(error), _status(error)
@@ -153,7 +167,7 @@ def _call(
                 continue
             if mfa.is_transient(code, status) and _pause_for_retry(attempt, deadline):
                 continue
-            failure = _as_handler_error(operation, error, subject)
+            failure = _as_handler_error(operation, error, subject, reason)
             if status >= 500:
                 raise mfa.OutcomeUnknownError(str(failure)) from None
             raise failure from None
@@ -161,8 +175,7 @@ def _call(
             attempt += 1
             if _pause_for_retry(attempt, deadline):
                 continue
-            reason = mfa.client_error_reason(operation, type(error).__name__, "no answer", subject)
-            raise mfa.OutcomeUnknownError(reason) from None
+            raise mfa.OutcomeUnknownError(reason(operation, type(error).__name__, "no answer", subject)) from None
 
 
 def _pause_for_retry(attempt: int, deadline: Deadline) -> bool:
@@ -182,6 +195,8 @@ def _status(error: ClientError) -> int:
     return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
 
 
-def _as_handler_error(operation: str, error: ClientError, subject: mfa.MfaRequest | mfa.UserRef) -> mfa.HandlerError:
+def _as_handler_error(
+    operation: str, error: ClientError, subject: mfa.MfaRequest | mfa.UserRef, reason: Reason
+) -> mfa.HandlerError:
     message = str(error.response.get("Error", {}).get("Message", ""))
-    return mfa.HandlerError(mfa.client_error_reason(operation, _code(error), message, subject))
+    return mfa.HandlerError(reason(operation, _code(error), message, subject))

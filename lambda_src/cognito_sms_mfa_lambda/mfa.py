@@ -88,10 +88,10 @@ def parse_properties(props: Mapping[str, Any]) -> MfaRequest:
     for name in props:
         if name not in PROPERTIES and name not in FRAMEWORK_PROPERTIES:
             raise HandlerError(f"{name} is not a property of this resource; expected {', '.join(PROPERTIES)}")
-    user_pool_id = _required_string(props, "UserPoolId")
-    _check("UserPoolId", rules.user_pool_id_problem(user_pool_id))
-    username = _required_string(props, "Username")
-    _check("Username", rules.username_problem(username))
+    user_pool_id = required_string(props, "UserPoolId")
+    check("UserPoolId", rules.user_pool_id_problem(user_pool_id))
+    username = required_string(props, "Username")
+    check("Username", rules.username_problem(username))
     return MfaRequest(user_pool_id, username, parse_mfa_options(props.get("MFAOptions")))
 
 
@@ -104,7 +104,7 @@ def parse_mfa_options(value: object) -> tuple[MfaOption, ...]:
             f"MFAOptions must be a list of {{DeliveryMedium, AttributeName}}; received {rules.show(value)}"
         )
     options = tuple(_parse_option(index, item) for index, item in enumerate(value))
-    _check("MFAOptions", rules.duplicate_option_problem((o.delivery_medium, o.attribute_name) for o in options))
+    check("MFAOptions", rules.duplicate_option_problem((o.delivery_medium, o.attribute_name) for o in options))
     return options
 
 
@@ -117,14 +117,14 @@ def _parse_option(index: int, item: object) -> MfaOption:
     extra = sorted(set(item) - set(OPTION_KEYS))
     if extra:
         raise HandlerError(f"{field}.{extra[0]} is not a field of an MFA option; expected {', '.join(OPTION_KEYS)}")
-    medium = _required_string(item, "DeliveryMedium", field)
-    _check(f"{field}.DeliveryMedium", rules.delivery_medium_problem(medium))
-    attribute = _required_string(item, "AttributeName", field)
-    _check(f"{field}.AttributeName", rules.attribute_name_problem(attribute))
+    medium = required_string(item, "DeliveryMedium", field)
+    check(f"{field}.DeliveryMedium", rules.delivery_medium_problem(medium))
+    attribute = required_string(item, "AttributeName", field)
+    check(f"{field}.AttributeName", rules.attribute_name_problem(attribute))
     return MfaOption(medium, attribute)
 
 
-def _required_string(props: Mapping[str, Any], name: str, parent: str = "") -> str:
+def required_string(props: Mapping[str, Any], name: str, parent: str = "") -> str:
     field = f"{parent}.{name}" if parent else name
     if name not in props:
         raise HandlerError(f"{field} is required")
@@ -134,21 +134,24 @@ def _required_string(props: Mapping[str, Any], name: str, parent: str = "") -> s
     return value
 
 
-def _check(field: str, problem: str | None) -> None:
+def check(field: str, problem: str | None) -> None:
     if problem is not None:
         raise HandlerError(f"{field} {problem}")
 
 
-def physical_id(user: UserRef) -> str:
-    """The physical id of the settings of ``user``: ``cognito-sms-mfa:<pool id>:<canonical username>``."""
-    return f"{PHYSICAL_ID_PREFIX}{user.user_pool_id}:{user.username}"
+def physical_id(user: UserRef, prefix: str = PHYSICAL_ID_PREFIX) -> str:
+    """The physical id of a resource of ``user``: ``<prefix><pool id>:<canonical username>``.
+
+    Each resource type has its own prefix (``cognito-sms-mfa:`` for the settings), so two types never share an id.
+    """
+    return f"{prefix}{user.user_pool_id}:{user.username}"
 
 
-def parse_physical_id(value: object) -> UserRef | None:
-    """The user a physical id names, or None when the id is not one of ours (random, empty, malformed)."""
-    if not isinstance(value, str) or not value.startswith(PHYSICAL_ID_PREFIX):
+def parse_physical_id(value: object, prefix: str = PHYSICAL_ID_PREFIX) -> UserRef | None:
+    """The user a physical id names, or None when the id is not one of ``prefix`` (random, empty, malformed)."""
+    if not isinstance(value, str) or not value.startswith(prefix):
         return None
-    pool_id, sep, username = value[len(PHYSICAL_ID_PREFIX) :].partition(":")
+    pool_id, sep, username = value[len(prefix) :].partition(":")
     if not sep or rules.user_pool_id_problem(pool_id) or rules.username_problem(username):
         return None
     return UserRef(pool_id, username)

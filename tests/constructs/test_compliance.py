@@ -12,7 +12,7 @@ from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import lint  # type: ignore[import-untyped]
 
-from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
+from cognito_sms_mfa import MfaFactor, SmsMfaTestUser, UserMfaPreference, UserSmsMfaSettings
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,6 +58,8 @@ def declare_two_pools(stack: Stack) -> None:
     UserSmsMfaSettings(stack, "BobMfa", user_pool=second, username="bob", mfa_options=[])
     UserSmsMfaSettings(stack, "DaveMfa", user_pool=imported, username="dave")
     SmsMfaTestUser(stack, "Carol", user_pool=second, username="carol", phone_number="+15555550123")
+    UserMfaPreference(stack, "AlicePreference", user_pool=first, username="alice")
+    UserMfaPreference(stack, "ErinPreference", user_pool=imported, username="erin", sms=MfaFactor.ENABLED)
 
 
 @pytest.fixture(scope="module")

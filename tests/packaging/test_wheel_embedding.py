@@ -47,8 +47,8 @@ NOT_COPIED = (
 HANDLER_SOURCES = {
     f"cognito_sms_mfa_lambda/{name}"
     for name in (
-        *("__init__.py", "clients.py", "cognito.py", "index.py", "mfa.py"),
-        *("resource.py", "responder.py", "rules.py", "settings.py", "py.typed"),
+        *("__init__.py", "clients.py", "cognito.py", "index.py", "mfa.py", "mfa_preference.py"),
+        *("preference.py", "resource.py", "responder.py", "rules.py", "settings.py", "py.typed"),
     )
 }
 LIBRARY_SOURCES = {
@@ -58,6 +58,7 @@ LIBRARY_SOURCES = {
         "handler_asset.py",
         "sms_mfa_handler.py",
         "sms_mfa_test_user.py",
+        "user_mfa_preference.py",
         "user_sms_mfa_settings.py",
         "py.typed",
     )

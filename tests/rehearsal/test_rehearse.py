@@ -94,18 +94,23 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
         "TIME",
     ]
     rows = [line.split() for line in lines[2:] if line.startswith("CognitoSmsMfaExample")]
-    assert [(row[1], row[4], row[-3]) for row in rows] == [
-        ("create", "alice", "ok"),
-        ("create", "bob", "ok"),
-        ("create", "carol", "ok"),
-        ("update", "alice", "ok"),
-        ("update", "bob", "ok"),
-        ("update", "carol", "ok"),
-        ("delete", "carol", "ok"),
-        ("delete", "bob", "ok"),
-        ("delete", "alice", "ok"),
+    assert [(row[1], row[2][:8], row[4], row[-3]) for row in rows] == [
+        ("create", "AliceMfa", "alice", "ok"),
+        ("create", "BobMfa70", "bob", "ok"),
+        ("create", "AlicePre", "alice", "ok"),
+        ("create", "CarolMfa", "carol", "ok"),
+        ("update", "AliceMfa", "alice", "ok"),
+        ("update", "BobMfa70", "bob", "ok"),
+        ("update", "AlicePre", "alice", "ok"),
+        ("update", "CarolMfa", "carol", "ok"),
+        ("delete", "CarolMfa", "carol", "ok"),
+        ("delete", "AlicePre", "alice", "ok"),
+        ("delete", "BobMfa70", "bob", "ok"),
+        ("delete", "AliceMfa", "alice", "ok"),
     ]
-    assert "9 requests in" in lines[-1]
+    # the preference's create shows alice's MFA in both forms: legacy options and the preferred SMS factor
+    assert " ".join(rows[2][5:-3]) == "SMS_MFA=PREFERRED options SMS->phone_number; preference SMS_MFA*"
+    assert "12 requests in" in lines[-1]
     assert "local Cognito emulator at http://127.0.0.1:" in result.stderr
 
 
@@ -154,11 +159,11 @@ def test_rehearse_broken_handler_exits_nonzero_and_shows_reason(example_cloud_as
     shutil.copy(BROKEN_HANDLER, entry)
     # WHEN
     result = rehearse(str(assembly), "--cycle")
-    # THEN non-zero, every create FAILED with the handler's reason shown, and no update attempted
+    # THEN non-zero, every create (and its rollback delete) FAILED with the handler's reason, no update attempted
     assert result.returncode == 1
-    assert result.stdout.count("Reason: MFAOptions not applied: broken on purpose (test fixture)") == 6
+    assert result.stdout.count("Reason: MFAOptions not applied: broken on purpose (test fixture)") == 8
     assert " update " not in result.stdout
-    assert "6 of 6 requests failed" in result.stdout
+    assert "8 of 8 requests failed" in result.stdout
 
 
 def test_rehearse_crashing_handler_reports_no_response(example_cloud_assembly: Path, tmp_path: Path) -> None:

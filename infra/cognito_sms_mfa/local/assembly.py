@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
 
 POOL_TYPE = "AWS::Cognito::UserPool"
 USER_TYPE = "AWS::Cognito::UserPoolUser"
 FUNCTION_TYPE = "AWS::Lambda::Function"
-HANDLED_TYPES = frozenset({SETTINGS_RESOURCE_TYPE, POOL_TYPE, USER_TYPE, FUNCTION_TYPE})
+HANDLED_TYPES = frozenset({SETTINGS_RESOURCE_TYPE, PREFERENCE_RESOURCE_TYPE, POOL_TYPE, USER_TYPE, FUNCTION_TYPE})
 ACCOUNT = "000000000000"
 
 

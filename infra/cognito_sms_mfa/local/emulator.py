@@ -1,4 +1,4 @@
-"""A local Cognito endpoint over real HTTP: moto's cognito-idp, AdminSetUserSettings, fault injection, call counts.
+"""A local Cognito endpoint over real HTTP: moto's cognito-idp, AdminSetUserSettings, MFA sign-in, faults, calls.
 
 :class:`CognitoEmulator` serves moto's cognito-idp application (extended by :func:`.moto_patches.install`) from a
 werkzeug server thread on 127.0.0.1, behind the :class:`.gateway.Gateway` that records every action received
@@ -22,6 +22,7 @@ from cognito_sms_mfa.local.gateway import (
     check_action,
     reset_moto_cognito,
 )
+from cognito_sms_mfa.local.mfa_sign_in import SIGN_IN, SmsMessage
 from cognito_sms_mfa.local.moto_patches import install
 from cognito_sms_mfa.local.rate_limits import SERVICE_QUOTAS
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
     from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
-__all__ = ["FAULT_STATUS", "SERVICE_QUOTAS", "CognitoEmulator", "PendingFault"]
+__all__ = ["FAULT_STATUS", "SERVICE_QUOTAS", "CognitoEmulator", "PendingFault", "SmsMessage"]
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +159,8 @@ class CognitoEmulator:
         self.stop()
 
     def reset(self) -> None:
-        """Forget all user pools (moto's cognito-idp state in this process), pending faults and recorded calls.
+        """Forget all user pools (moto's cognito-idp state in this process), pending faults, recorded calls, the SMS
+        outbox and sign-in sessions.
 
         Rate limiting is turned off.
         """
@@ -253,3 +255,30 @@ class CognitoEmulator:
     def clear_calls(self) -> None:
         """Forget the recorded calls; user pools and pending faults stay."""
         self._control.clear_calls()
+
+    def sms_outbox(self) -> list[SmsMessage]:
+        """The SMS MFA codes sent at sign-in since the last :meth:`reset`, newest last.
+
+        Also served as ``GET /_emulator/sms-outbox`` (``{"messages": [...]}``).
+
+        Examples
+        --------
+        >>> emulator.sms_outbox()[-1]  # doctest: +SKIP
+        {'phone_number': '+15555550100', 'code': '042917', 'username': 'alice'}
+        """
+        return SIGN_IN.outbox()
+
+    def set_auth_session_lifetime(self, seconds: float) -> None:
+        """How long a sign-in session and its SMS code stay valid, until the next :meth:`reset`.
+
+        Default: - 180 seconds, the service's default ``AuthSessionValidity``. ``0`` makes every code expired,
+        which tests the ``ExpiredCodeException`` path without waiting.
+
+        Raises
+        ------
+        ValueError
+            ``seconds`` is negative.
+        """
+        if seconds < 0:
+            raise ValueError(f"seconds must be at least 0; received {seconds!r}")
+        SIGN_IN.session_lifetime_s = seconds
