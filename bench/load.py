@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bench.common import progress
-from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, asset_directory
+from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, staged_asset
 from cognito_sms_mfa.local import CognitoEmulator
 from cognito_sms_mfa.local.cfn_responses import ResponseCollector, custom_resource_event
 from cognito_sms_mfa.local.lambda_runner import Invocation, Started, invoke, lambda_environment, start
@@ -63,9 +63,8 @@ class Scenario:
 
 def run() -> list[Scenario]:
     """Run every scenario against one emulator and one response collector."""
-    asset = asset_directory()
     results: list[Scenario] = []
-    with CognitoEmulator(region=REGION) as emulator, ResponseCollector() as collector:
+    with staged_asset() as asset, CognitoEmulator(region=REGION) as emulator, ResponseCollector() as collector:
         for users, in_flight in SCENARIOS:
             processes = in_flight or _wave_size(users)
             pool_id = _pool_with_users(emulator, users)

@@ -9,7 +9,7 @@ from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
 from cognito_sms_mfa.sms_mfa_handler import PoolInfo, SmsMfaHandler
-from cognito_sms_mfa.user_sms_mfa_settings import UserSmsMfaSettings
+from cognito_sms_mfa.user_sms_mfa_settings import UserSmsMfaSettings, require_string
 from cognito_sms_mfa_lambda import rules
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ class SmsMfaTestUser(Construct):
     ------
     ValueError
         When a literal ``username``, ``phone_number`` or ``email`` breaks its rule.
+    TypeError
+        When ``username``, ``phone_number`` or a given ``email`` is not a string.
 
     Examples
     --------
@@ -69,6 +71,10 @@ class SmsMfaTestUser(Construct):
         log_retention: logs.RetentionDays | None = None,
     ) -> None:
         super().__init__(scope, id)
+        require_string(self, "username", username, "the user's name")
+        require_string(self, "phone_number", phone_number, "E.164, for example '+15555550123'")
+        if email is not None:
+            require_string(self, "email", email, "an email address")
         _validate(self.node.path, username, phone_number, email)
         attributes = [
             cognito.CfnUserPoolUser.AttributeTypeProperty(name="phone_number", value=phone_number),

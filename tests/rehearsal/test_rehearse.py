@@ -78,7 +78,7 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     # GIVEN the synthesized example app and no AWS variables at all
     # WHEN
     result = rehearse(str(example_cloud_assembly), "--cycle")
-    # THEN every create, update and delete succeeded and read back as desired
+    # THEN every create, update, rename, cleanup and delete succeeded and read back as desired
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == [
@@ -103,6 +103,8 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
         ("update", "BobMfa70", "bob", "ok"),
         ("update", "AlicePre", "alice", "ok"),
         ("update", "CarolMfa", "carol", "ok"),
+        ("rename", "BobMfa70", "bob", "ok"),
+        ("cleanup", "BobMfa70", "bob", "ok"),
         ("delete", "CarolMfa", "carol", "ok"),
         ("delete", "AlicePre", "alice", "ok"),
         ("delete", "BobMfa70", "bob", "ok"),
@@ -110,7 +112,13 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     ]
     # the preference's create shows alice's MFA in both forms: legacy options and the preferred SMS factor
     assert " ".join(rows[2][5:-3]) == "SMS_MFA=PREFERRED options SMS->phone_number; preference SMS_MFA*"
-    assert "12 requests in" in lines[-1]
+    # bob holds SMS after the update: the cleanup Delete of his old logical id must keep it (DESIRED and READ BACK)
+    [rename] = [row for row in rows if row[1] == "rename"]
+    [cleanup] = [row for row in rows if row[1] == "cleanup"]
+    assert (rename[2], cleanup[2]) == ("BobMfa70E742A7Renamed", "BobMfa70E742A7")
+    assert cleanup[5] == "SMS->phone_number"
+    assert " ".join(cleanup[6:-3]).startswith("options SMS->phone_number;")
+    assert "14 requests in" in lines[-1]
     assert "local Cognito emulator at http://127.0.0.1:" in result.stderr
 
 
