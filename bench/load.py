@@ -1,4 +1,4 @@
-"""Figure 6: a stack of many settings deployed and deleted at once, under Cognito's request-rate quotas.
+"""Load: many settings deployed and deleted at once, under Cognito's request-rate quotas
 
 CloudFormation creates (and deletes) independent resources in parallel, so N settings invoke the handler N times
 at once. Each scenario creates N users, then sends N Creates and afterwards N Deletes to the real bundled asset,
@@ -17,7 +17,8 @@ from __future__ import annotations
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 from bench.common import progress
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, staged_asset
@@ -61,8 +62,8 @@ class Scenario:
     delete: Phase
 
 
-def run() -> list[Scenario]:
-    """Run every scenario against one emulator and one response collector."""
+def run() -> dict[str, Any]:
+    """Run every scenario against one emulator and one response collector; JSON-ready results."""
     results: list[Scenario] = []
     with staged_asset() as asset, CognitoEmulator(region=REGION) as emulator, ResponseCollector() as collector:
         for users, in_flight in SCENARIOS:
@@ -79,7 +80,7 @@ def run() -> list[Scenario]:
                 f"load: {users} users, {label}: Create {create.failures} failed, slowest {create.slowest_s:.1f} s; "
                 f"Delete {delete.failures} failed, slowest {delete.slowest_s:.1f} s"
             )
-    return results
+    return {"scenarios": [asdict(scenario) for scenario in results]}
 
 
 def _wave_size(users: int) -> int:
@@ -165,31 +166,28 @@ def _phase(
     return phase, [answer.physical_id for answer in answers]
 
 
-def section(results: list[Scenario]) -> str:
-    """The page's section: one row per scenario and request type."""
+def section(result: dict[str, Any]) -> str:
+    """One row per scenario and request type, and the first failure reasons if any."""
+    scenarios = result["scenarios"]
     rows = [
-        f"| {s.users} | {s.in_flight} ({s.processes} processes at once) | {p.request_type} | {p.successes} "
-        f"| {p.failures} | {p.wall_s:.1f} s | {p.slowest_s:.1f} s | {p.calls} | {p.throttles} |"
-        for s in results
-        for p in (s.create, s.delete)
+        f"| {s['users']} | {s['in_flight']} ({s['processes']} processes at once) | {p['request_type']} "
+        f"| {p['successes']} | {p['failures']} | {p['wall_s']:.1f} s | {p['slowest_s']:.1f} s | {p['calls']} "
+        f"| {p['throttles']} |"
+        for s in scenarios
+        for p in (s["create"], s["delete"])
     ]
-    failures = [f"- {p.request_type}: {p.first_failure}" for s in results for p in (s.create, s.delete) if p.failures]
+    failures = [
+        f"- {p['request_type']}: {p['first_failure']}"
+        for s in scenarios
+        for p in (s["create"], s["delete"])
+        if p["failures"]
+    ]
     return "\n".join(
         [
-            "## Load: many settings at once under Cognito's quotas",
-            "",
-            "N Creates, then N Deletes, of the bundled asset, each request in its own Lambda-like process, against",
-            "the emulator with UserUpdate 25/s and UserRead 120/s (`python bench/run.py load`). All at once:",
-            "the processes finish their start-up first, then every event is sent at the same moment, in waves of",
-            f"at most {PROCESS_CAP} processes on this machine (the wall time adds the waves' request times).",
-            "30 in flight: each process starts when a slot frees, and its time counts from its launch (start-up",
-            "included). Goal: 0 failures, slowest request under 60 s, half the Lambda timeout.",
-            "",
             "| users | concurrency | request | successes | failures | wall time | slowest request | Cognito calls "
             "| throttled |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
             *rows,
             *(["", "First failure reasons:", *failures] if failures else []),
-            "",
         ]
     )
