@@ -154,7 +154,7 @@ def call(
             return send()
         except ClientError as error:
             attempt += 1
-            code, status = _code(error), _status(error)
+            code, status = error_code(error), http_status(error)
             if gone and code in GONE:
                 raise _GoneError from None
             elapsed = deadline.clock() - deadline.started
@@ -165,7 +165,7 @@ def call(
             ):
                 deadline.sleep(mfa.backoff_s(attempt))
                 continue
-            if mfa.is_transient(code, status) and _pause_for_retry(attempt, deadline):
+            if mfa.is_transient(code, status) and pause_for_retry(attempt, deadline):
                 continue
             failure = _as_handler_error(operation, error, subject, reason)
             if status >= 500:
@@ -173,12 +173,12 @@ def call(
             raise failure from None
         except HTTPClientError as error:
             attempt += 1
-            if _pause_for_retry(attempt, deadline):
+            if pause_for_retry(attempt, deadline):
                 continue
             raise mfa.OutcomeUnknownError(reason(operation, type(error).__name__, "no answer", subject)) from None
 
 
-def _pause_for_retry(attempt: int, deadline: Deadline) -> bool:
+def pause_for_retry(attempt: int, deadline: Deadline) -> bool:
     """Sleep before retry ``attempt`` of a transient error and return True, or return False when time is short."""
     pause = mfa.transient_pause_s(attempt, deadline.jitter())
     if not mfa.may_retry_transient(deadline.remaining_s(), pause):
@@ -187,11 +187,11 @@ def _pause_for_retry(attempt: int, deadline: Deadline) -> bool:
     return True
 
 
-def _code(error: ClientError) -> str:
+def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", "Unknown"))
 
 
-def _status(error: ClientError) -> int:
+def http_status(error: ClientError) -> int:
     return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
 
 
@@ -199,4 +199,4 @@ def _as_handler_error(
     operation: str, error: ClientError, subject: mfa.MfaRequest | mfa.UserRef, reason: Reason
 ) -> mfa.HandlerError:
     message = str(error.response.get("Error", {}).get("Message", ""))
-    return mfa.HandlerError(reason(operation, _code(error), message, subject))
+    return mfa.HandlerError(reason(operation, error_code(error), message, subject))

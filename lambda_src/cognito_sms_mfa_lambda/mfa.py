@@ -40,7 +40,9 @@ MAX_BACKOFF_S = 8.0
 # [0, min(TRANSIENT_CAP_S, TRANSIENT_BASE_S * 2 ** (n - 1))], so a crowd of handlers spreads out.
 TRANSIENT_BASE_S = 0.2
 TRANSIENT_CAP_S = 4.0
-THROTTLING_CODES = frozenset({"TooManyRequestsException", "ThrottlingException", "LimitExceededException"})
+THROTTLING_CODES = frozenset(
+    {"TooManyRequestsException", "ThrottlingException", "Throttling", "LimitExceededException"}
+)
 
 
 class HandlerError(Exception):
