@@ -1,8 +1,9 @@
 """Synth time of this tree's constructs against another commit's, in one run: ``python -m bench.compare REV``.
 
 For deciding whether a change to the constructs pays for itself. ``REV``'s ``infra/cognito_sms_mfa`` is extracted
-into a temporary folder (``git archive``) and put first on the child's ``PYTHONPATH``; everything else (the
-handler asset, aws-cdk-lib, the app in ``synth_child.py``) is this tree's. Each round synthesizes the floor,
+into a temporary folder (``git archive``) and put first on the child's ``PYTHONPATH`` (and so is ``--against``'s,
+when given, in place of this tree's); everything else (the handler asset, aws-cdk-lib, the app in
+``synth_child.py``) is this tree's. Each round synthesizes the floor,
 this tree's ``ours`` and ``REV``'s ``ours`` at ``--users`` users, in an order that rotates every round, so a slow
 moment of the machine hits each variant alike. Each child reports where it imported ``cognito_sms_mfa`` from,
 and both forms must write the same template. Prints the medians and the median per-round ratios.
@@ -28,18 +29,15 @@ PACKAGE = "infra/cognito_sms_mfa"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("rev", help="the commit whose constructs to compare with this tree's")
+    parser.add_argument("--against", help="compare with this commit's constructs instead of this tree's")
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--users", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-compare-") as temp:
-        other = Path(temp) / "src"
-        archive = subprocess.run(["git", "archive", args.rev, PACKAGE], cwd=ROOT, capture_output=True, check=True)
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(other, filter="data")
         variants: dict[str, tuple[str, Path | None]] = {
             "floor": ("floor", None),
-            "this tree": ("ours", None),
-            args.rev: ("ours", other / "infra"),
+            "this tree": ("ours", _extract(args.against, Path(temp) / "mine") if args.against else None),
+            args.rev: ("ours", _extract(args.rev, Path(temp) / "theirs")),
         }
         samples: dict[str, dict[str, list[float]]] = {name: {"wall": [], "cpu": [], "build": []} for name in variants}
         jsii_calls: dict[str, int] = {}
@@ -73,6 +71,14 @@ def main() -> None:
     mine, theirs = samples["this tree"], samples[args.rev]
     ratios = ", ".join(f"{paired_ratio(theirs[key], mine[key]):.3f}x {key}" for key in mine)
     print(f"{args.rev} / this tree (median of per-round ratios): {ratios}")
+
+
+def _extract(rev: str, folder: Path) -> Path:
+    """``rev``'s constructs in ``folder``; returns the folder to put first on ``PYTHONPATH``."""
+    archive = subprocess.run(["git", "archive", rev, PACKAGE], cwd=ROOT, capture_output=True, check=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
+    return folder / "infra"
 
 
 if __name__ == "__main__":

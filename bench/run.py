@@ -35,6 +35,7 @@ FIGURES = {  # name on the command line -> module in bench/
     "asset-size": "asset_size",
     "synth": "synth",
     "capacity": "capacity",
+    "load": "load",
 }
 PAGE = ROOT / "docs" / "benchmarks.md"
 OUT_DIR = ROOT / "bench" / "out"

@@ -18,11 +18,12 @@ from .rules import pool_region
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
-# Standard mode retries TooManyRequestsException (HTTP 400) and 5xx whatever botocore the runtime bundles
-# (legacy mode, the default before botocore 1.44, does not retry throttling). The timeouts keep one call,
-# retries included, well inside mfa.RESERVE_S.
+# One attempt per call: the handler's own loop (cognito._call) retries throttling, 5xx and lost connections
+# until a deadline derived from the Lambda's remaining time, which a fixed number of attempts cannot follow.
+# The mode is named so that no botocore version's default applies. The timeouts keep one attempt well inside
+# mfa.RESERVE_S.
 CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "total_max_attempts": 3},
+    retries={"mode": "standard", "total_max_attempts": 1},
     connect_timeout=3,
     read_timeout=5,
 )

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from . import cognito, mfa
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
@@ -68,10 +70,19 @@ def another_resource_holds(request: Request) -> bool | None:
         return None
     deadline = request.deadline
     kwargs: dict[str, str] = {"StackName": stack_id}
+    attempt = 0
     try:
         client = request.clients.client("cloudformation")
         while may_ask(deadline.clock() - deadline.started, deadline.remaining_s()):
-            page = client.list_stack_resources(**kwargs)
+            try:
+                page = client.list_stack_resources(**kwargs)
+            except ClientError as error:  # CloudFormation throttles too when many Deletes ask at once
+                attempt += 1
+                transient = mfa.is_transient(cognito.error_code(error), cognito.http_status(error))
+                if transient and cognito.pause_for_retry(attempt, deadline):
+                    continue
+                raise
+            attempt = 0
             if held_elsewhere(page.get("StackResourceSummaries", []), logical_id, physical_id):
                 return True
             token = page.get("NextToken")

@@ -2,10 +2,11 @@
 
 The design (request types, physical ids, failure paths) is in ``docs/design.md``. Each resource type lives in
 its own module (:mod:`.settings` for ``Custom::CognitoUserSmsMfaSettings``, :mod:`.preference` for
-``Custom::CognitoUserMfaPreference``) and is picked from
-:data:`RESOURCE_TYPES` by the event's ``ResourceType``. Module start-up builds crhelper and the Cognito client of
-the Lambda's Region; anything that fails there is reported through crhelper's ``init_failure`` so CloudFormation
-gets FAILED instead of waiting. Other clients are made when a request first needs them (:mod:`.clients`).
+``Custom::CognitoUserMfaPreference``) and is picked from :data:`RESOURCE_TYPES` by the event's ``ResourceType``.
+Module start-up builds crhelper (as :class:`.responder.Responder`, which answers every request once, on its own
+URL, with a valid id) and the Cognito client of the Lambda's Region; anything that fails there is reported
+through crhelper's ``init_failure`` so CloudFormation gets FAILED instead of waiting. Other clients are made
+when a request first needs them (:mod:`.clients`).
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from crhelper import CfnResource
-
 from . import cognito, mfa, mfa_preference, preference, settings
 from .clients import Clients
 from .resource import Request
+from .responder import Responder
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -55,7 +55,7 @@ def _without_polling_clients() -> Iterator[None]:
 
 
 with _without_polling_clients():
-    helper = CfnResource(json_logging=False, log_level="INFO", boto_level="ERROR", sleep_on_delete=0)
+    helper = Responder(json_logging=False, log_level="INFO", boto_level="ERROR", sleep_on_delete=0)
 
 clients = Clients(os.environ.get("AWS_REGION"))
 try:
@@ -74,7 +74,11 @@ def _resource_type(event: dict[str, Any]) -> ResourceType:
 
 
 def _run(event: dict[str, Any], context: Any) -> str | None:
-    """Run one request and log one line about it; the line never holds the URL, usernames or phone numbers."""
+    """Run one request and log one line about it; the line never holds the URL, usernames or phone numbers.
+
+    Any error becomes a masked :class:`mfa.HandlerError` (crhelper logs its text and answers it as the Reason);
+    one that names a physical id makes a failed Create answer that id, so its rollback Delete undoes the request.
+    """
     clients.counter.reset()
     started = time.monotonic()
     request = Request(
@@ -88,6 +92,13 @@ def _run(event: dict[str, Any], context: Any) -> str | None:
         helper.Data.update(result.data)
         outcome, detail = "SUCCESS", result.detail
         return result.physical_id
+    except mfa.HandlerError as error:
+        if error.physical_id is not None and request.request_type == "Create":
+            helper.PhysicalResourceId = error.physical_id
+            detail = "error-own-id"
+        raise
+    except Exception as error:  # unexpected: its text may hold a username, so it leaves masked
+        raise mfa.HandlerError(f"{type(error).__name__}: {error}") from None
     finally:
         logger.info(
             "request=%s logical_id=%s pool=%s outcome=%s detail=%s cognito_calls=%d attempts=%d duration_ms=%.0f",

@@ -3,7 +3,8 @@
 The request-by-request design (physical ids, each request type, each failure path) is in
 ``docs/design.md``; this module holds the parts of it that are plain functions of their inputs:
 parsing the string-valued CloudFormation properties, the physical-id scheme, whether a write is
-needed, whether an AccessDenied may be retried, and the wording of FAILED reasons.
+needed, the retry budgets (AccessDenied, throttling and other transient errors), and the wording of FAILED
+reasons (masked: no phone number or email in them).
 """
 
 from __future__ import annotations
@@ -34,13 +35,30 @@ ACCESS_DENIED_BUDGET_S = 60.0
 RESERVE_S = 30.0
 FIRST_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 8.0
+# Throttling, 5xx answers and lost connections are retried while more than RESERVE_S seconds of Lambda time
+# would remain after the pause, with "full jitter": pause n is drawn uniformly from
+# [0, min(TRANSIENT_CAP_S, TRANSIENT_BASE_S * 2 ** (n - 1))], so a crowd of handlers spreads out.
+TRANSIENT_BASE_S = 0.2
+TRANSIENT_CAP_S = 4.0
+THROTTLING_CODES = frozenset(
+    {"TooManyRequestsException", "ThrottlingException", "Throttling", "LimitExceededException"}
+)
 
 
 class HandlerError(Exception):
-    """A request that cannot succeed; its message becomes the FAILED Reason (kept under 200 characters)."""
+    """A request that cannot succeed; its message becomes the FAILED Reason (under 200 characters, masked).
 
-    def __init__(self, message: str) -> None:
-        super().__init__(short_reason(message))
+    ``physical_id``, when given, is the id the FAILED response carries instead of the default (crhelper keeps
+    the event's id, or on Create answers an id that is not ours).
+    """
+
+    def __init__(self, message: str, physical_id: str | None = None) -> None:
+        super().__init__(short_reason(rules.mask_personal(message)))
+        self.physical_id = physical_id
+
+
+class OutcomeUnknownError(HandlerError):
+    """A call that failed in a way that does not tell whether Cognito applied it (5xx, timeout, lost connection)."""
 
 
 def short_reason(message: str) -> str:
@@ -168,9 +186,31 @@ def response_data(user: UserRef) -> dict[str, str]:
     return {"Username": user.username, "UserPoolId": user.user_pool_id}
 
 
+def apply_detail(*, written: bool, read_back: bool, replaced: bool) -> str:
+    """The log line's detail for Create/Update: ``written``, ``unchanged``, ``written-read-back``, ``+replaced``."""
+    detail = "unchanged" if not written else "written-read-back" if read_back else "written"
+    return detail + ("+replaced" if replaced else "")
+
+
 def may_retry_access_denied(elapsed_s: float, remaining_s: float) -> bool:
     """Whether an AccessDeniedException may be retried after ``elapsed_s`` seconds of this request."""
     return elapsed_s < ACCESS_DENIED_BUDGET_S and remaining_s > RESERVE_S
+
+
+def is_transient(code: str, http_status: int) -> bool:
+    """Whether a Cognito error is worth retrying: throttling (HTTP 400) or any 5xx answer."""
+    return code in THROTTLING_CODES or http_status >= 500
+
+
+def transient_pause_s(attempt: int, fraction: float) -> float:
+    """The pause before retry number ``attempt`` (1-based) of a transient error; ``fraction`` is uniform in [0, 1)."""
+    ceiling = min(TRANSIENT_CAP_S, TRANSIENT_BASE_S * 2.0 ** min(attempt - 1, 16))
+    return fraction * ceiling
+
+
+def may_retry_transient(remaining_s: float, pause_s: float) -> bool:
+    """Whether a transient error may be retried after a pause of ``pause_s``: enough time must remain to answer."""
+    return remaining_s - pause_s > RESERVE_S
 
 
 def backoff_s(attempt: int) -> float:

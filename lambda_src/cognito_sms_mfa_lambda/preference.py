@@ -60,7 +60,7 @@ class UserMfaPreference:
         kept = handover.kept_by_delete(request)
         if kept is not None:
             return Result(physical_id, kept)
-        disabled = disable_factors(request.clients.for_pool(user.user_pool_id), user, factors)
+        disabled = disable_factors(request.clients.for_pool(user.user_pool_id), user, factors, request.deadline)
         return Result(physical_id, "disabled" if disabled else "gone")
 
     def log_subject(self, request: Request) -> str:
@@ -71,11 +71,13 @@ class UserMfaPreference:
         return pool if isinstance(pool, str) else "-"
 
 
-def disable_factors(client: CognitoIdentityProviderClient, user: mfa.UserRef, factors: decide.FactorStates) -> bool:
+def disable_factors(
+    client: CognitoIdentityProviderClient, user: mfa.UserRef, factors: decide.FactorStates, deadline: cognito.Deadline
+) -> bool:
     """Disable ``factors`` of ``user`` (not enabled, not preferred); False when the user or pool is gone."""
     kwargs = decide.preference_kwargs(user, decide.disabled(factors))
     return cognito.call_unless_gone(
-        SET_PREFERENCE, user, lambda: client.admin_set_user_mfa_preference(**kwargs), decide.refusal_reason
+        SET_PREFERENCE, user, deadline, lambda: client.admin_set_user_mfa_preference(**kwargs), decide.refusal_reason
     )
 
 

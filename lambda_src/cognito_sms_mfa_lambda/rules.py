@@ -34,6 +34,10 @@ ATTRIBUTE_NAME = "phone_number"
 # E.164: a plus sign, a country code that does not start with 0, at most 15 digits in all.
 E164_PATTERN = re.compile(r"\+[1-9][0-9]{1,14}")
 SHOWN_VALUE_MAX = 40
+# What looks like personal data in free text: an E.164 phone number, or an email address.
+PHONE_IN_TEXT = re.compile(r"\+[1-9][0-9]{5,14}(?![0-9])")
+EMAIL_IN_TEXT = re.compile(r"[^\s@'\"<>(),;:]+@[^\s@'\"<>(),;:]+\.[^\s@'\"<>(),;:.]+")
+PHONE_KEPT_START, PHONE_KEPT_END = 2, 3
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,34 @@ def show(value: object) -> str:
     if len(text) > SHOWN_VALUE_MAX:
         text = text[: SHOWN_VALUE_MAX - 3] + "..."
     return text
+
+
+def mask_personal(text: str) -> str:
+    """``text`` with each phone number and email address in it masked, keeping enough to recognise them.
+
+    A phone number keeps its first two and last three characters (``+15555550199`` -> ``+1*******199``); an
+    email keeps the first character of its local part and its domain (``alice@example.com`` -> ``a***@example.com``).
+
+    Examples
+    --------
+    >>> mask_personal("Username '+15555550199' is not a user of pool us-east-1_X")
+    "Username '+1*******199' is not a user of pool us-east-1_X"
+    >>> mask_personal("alice@example.com")
+    'a***@example.com'
+    """
+    text = PHONE_IN_TEXT.sub(_mask_phone, text)
+    return EMAIL_IN_TEXT.sub(_mask_email, text)
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    phone = match.group(0)
+    hidden = len(phone) - PHONE_KEPT_START - PHONE_KEPT_END
+    return phone[:PHONE_KEPT_START] + "*" * hidden + phone[-PHONE_KEPT_END:]
+
+
+def _mask_email(match: re.Match[str]) -> str:
+    local, _, domain = match.group(0).partition("@")
+    return f"{local[0]}***@{domain}"
 
 
 def username_problem(value: str) -> str | None:

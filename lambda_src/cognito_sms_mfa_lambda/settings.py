@@ -25,7 +25,7 @@ class UserSmsMfaSettings:
         applied = cognito.apply_settings(request.clients.for_pool(desired.user_pool_id), desired, request.deadline)
         new_id = mfa.physical_id(applied.user)
         replaced = request.request_type == "Update" and new_id != request.physical_id
-        detail = ("written" if applied.written else "unchanged") + ("+replaced" if replaced else "")
+        detail = mfa.apply_detail(written=applied.written, read_back=applied.read_back, replaced=replaced)
         return Result(new_id, detail, mfa.response_data(applied.user))
 
     def delete(self, request: Request) -> Result:
@@ -36,7 +36,7 @@ class UserSmsMfaSettings:
         kept = handover.kept_by_delete(request)
         if kept is not None:
             return Result(physical_id, kept)
-        cleared = cognito.clear_settings(request.clients.for_pool(user.user_pool_id), user)
+        cleared = cognito.clear_settings(request.clients.for_pool(user.user_pool_id), user, request.deadline)
         return Result(physical_id, "cleared" if cleared else "gone")
 
     def log_subject(self, request: Request) -> str:

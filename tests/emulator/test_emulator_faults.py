@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_cognito_idp.type_defs import MFAOptionTypeTypeDef
 
     from cognito_sms_mfa.local import CognitoEmulator
 
@@ -265,3 +266,22 @@ def test_reset_forgets_pools_faults_and_calls(
         client.describe_user_pool(UserPoolId=pool_id)
     assert excinfo.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert (emulator.faults(), emulator.calls()) == ([], ["DescribeUserPool"])
+
+
+def test_inject_applied_fault_changes_user_then_answers_the_error(
+    emulator: CognitoEmulator, client: CognitoIdentityProviderClient, pool_id: str
+) -> None:
+    # GIVEN a user and a write whose answer is lost after it is applied
+    client.admin_create_user(UserPoolId=pool_id, Username="alice")
+    emulator.inject("AdminSetUserSettings", "InternalErrorException", applied=True)
+    pending = emulator.faults()
+    option: MFAOptionTypeTypeDef = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+    # WHEN
+    with pytest.raises(ClientError) as excinfo:
+        client.admin_set_user_settings(UserPoolId=pool_id, Username="alice", MFAOptions=[option])
+    # THEN the caller saw HTTP 500, yet the user holds the options
+    assert pending == [
+        {"action": "AdminSetUserSettings", "error": "InternalErrorException", "count": 1, "applied": True}
+    ]
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
+    assert client.admin_get_user(UserPoolId=pool_id, Username="alice")["MFAOptions"] == [option]

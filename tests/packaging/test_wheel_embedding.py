@@ -48,7 +48,7 @@ HANDLER_SOURCES = {
     f"cognito_sms_mfa_lambda/{name}"
     for name in (
         *("__init__.py", "clients.py", "cognito.py", "handover.py", "index.py", "mfa.py", "mfa_preference.py"),
-        *("preference.py", "resource.py", "rules.py", "settings.py", "py.typed"),
+        *("preference.py", "resource.py", "responder.py", "rules.py", "settings.py", "py.typed"),
     )
 }
 LIBRARY_SOURCES = {

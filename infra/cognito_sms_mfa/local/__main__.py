@@ -9,6 +9,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from cognito_sms_mfa.local.emulator import CognitoEmulator
+from cognito_sms_mfa.local.rate_limits import SERVICE_QUOTAS, check_limits
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -22,8 +23,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: 0, any free port)")
     parser.add_argument("--region", default="us-east-1", help="Region to advertise (default: us-east-1)")
+    parser.add_argument(
+        "--quotas", action="store_true", help="rate-limit as the service does (UserUpdate 25/s, UserRead 120/s)"
+    )
+    parser.add_argument(
+        "--rate-limit",
+        action="append",
+        default=[],
+        metavar="CATEGORY=RPS",
+        help="rate-limit one category, e.g. UserUpdate=5 (repeatable; overrides --quotas for that category)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
+    try:
+        limits = check_limits({**(SERVICE_QUOTAS if args.quotas else {}), **_rate_limits(args.rate_limit)})
+    except ValueError as error:
+        parser.error(str(error))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
 
     stopping = threading.Event()
@@ -33,13 +48,28 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    with CognitoEmulator(port=args.port, region=args.region) as emulator:
+    with CognitoEmulator(port=args.port, region=args.region, rate_limits=limits) as emulator:
         print(f"Cognito emulator listening on {emulator.endpoint} (region {emulator.region})", flush=True)
+        if limits:
+            shown = ", ".join(f"{category} {rate:g}/s" for category, rate in limits.items())
+            print(f"  rate limits: {shown}", flush=True)
         print(f"  export AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER={emulator.endpoint}", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping.wait(0.5):
             pass
     return 0
+
+
+def _rate_limits(values: list[str]) -> dict[str, object]:
+    """``["UserUpdate=5"]`` as ``{"UserUpdate": 5.0}``; a value that is not a number is left for check_limits."""
+    limits: dict[str, object] = {}
+    for value in values:
+        category, _, rate = value.partition("=")
+        try:
+            limits[category] = float(rate)
+        except ValueError:
+            limits[category] = rate
+    return limits
 
 
 if __name__ == "__main__":

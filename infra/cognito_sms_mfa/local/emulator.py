@@ -24,14 +24,16 @@ from cognito_sms_mfa.local.gateway import (
 )
 from cognito_sms_mfa.local.mfa_sign_in import SIGN_IN, SmsMessage
 from cognito_sms_mfa.local.moto_patches import install
+from cognito_sms_mfa.local.rate_limits import SERVICE_QUOTAS
 from cognito_sms_mfa.local.stacks import StackRecord, StackResource
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from types import TracebackType
 
     from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
-__all__ = ["FAULT_STATUS", "CognitoEmulator", "PendingFault", "SmsMessage", "StackResource"]
+__all__ = ["FAULT_STATUS", "SERVICE_QUOTAS", "CognitoEmulator", "PendingFault", "SmsMessage", "StackResource"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,10 @@ class CognitoEmulator:
     region
         The Region clients are expected to sign for; moto serves whatever Region a request is signed for.
         Default: - ``us-east-1``.
+    rate_limits
+        Requests per second per rate category (``{"UserUpdate": 25, "UserRead": 120}``, the service's quotas,
+        are in :data:`SERVICE_QUOTAS`); a call over its category's rate answers ``TooManyRequestsException``.
+        Default: - no rate limit.
 
     Examples
     --------
@@ -88,11 +94,14 @@ class CognitoEmulator:
     ['CreateUserPool']
     """
 
-    def __init__(self, *, port: int = 0, region: str = "us-east-1") -> None:
+    def __init__(
+        self, *, port: int = 0, region: str = "us-east-1", rate_limits: Mapping[str, float] | None = None
+    ) -> None:
         self.region = region
         self._port = port
         self._control = Control()
         self._stacks = StackRecord()
+        self.set_rate_limits(rate_limits or {})
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -153,7 +162,10 @@ class CognitoEmulator:
 
     def reset(self) -> None:
         """Forget all user pools (moto's cognito-idp state in this process), pending faults, recorded calls, the SMS
-        outbox, sign-in sessions and recorded stacks."""
+        outbox, sign-in sessions and recorded stacks.
+
+        Rate limiting is turned off.
+        """
         reset_moto_cognito()
         self._control.reset()
         self._stacks.reset()
@@ -182,7 +194,7 @@ class CognitoEmulator:
         """The recorded resources of a stack, in the order first recorded; None for a stack never recorded."""
         return self._stacks.resources(stack_id)
 
-    def inject(self, action: str, error_code: str, count: int = 1) -> None:
+    def inject(self, action: str, error_code: str, count: int = 1, *, applied: bool = False) -> None:
         """Make the next ``count`` calls of ``action`` fail with ``error_code``.
 
         The faulted calls answer ``{"__type": error_code, "message": ...}`` with the service's HTTP status
@@ -197,6 +209,9 @@ class CognitoEmulator:
             ``"AccessDeniedException"`` (HTTP 400).
         count
             How many consecutive calls fail. Default: - the next call only.
+        applied
+            Let each faulted call reach moto first, so that its effect happens and only the answer is the fault
+            (a write whose outcome the caller cannot know). Default: - the call never reaches moto.
 
         Raises
         ------
@@ -207,7 +222,7 @@ class CognitoEmulator:
         --------
         >>> emulator.inject("AdminSetUserSettings", "TooManyRequestsException", count=2)  # doctest: +SKIP
         """
-        self._control.inject(action, error_code, count)
+        self._control.inject(action, error_code, count, applied)
 
     def faults(self) -> list[PendingFault]:
         """The faults not yet answered, in the order they will be, per action.
@@ -236,6 +251,33 @@ class CognitoEmulator:
         1
         """
         return self._control.calls(None if action is None else check_action(action))
+
+    def set_rate_limits(self, limits: Mapping[str, float]) -> None:
+        """Rate-limit the categories named in ``limits`` (requests per second); ``{}`` turns rate limiting off.
+
+        Each category is a token bucket shared by every caller, holding one second of requests; the throttle
+        counts start again at zero.
+
+        Raises
+        ------
+        ValueError
+            A category that is not in :data:`~cognito_sms_mfa.local.rate_limits.CATEGORIES`, or a rate that is
+            not a number above 0.
+
+        Examples
+        --------
+        >>> emulator.set_rate_limits(SERVICE_QUOTAS)  # doctest: +SKIP
+        >>> emulator.set_rate_limits({"UserUpdate": 5})  # doctest: +SKIP
+        """
+        self._control.rate_limiter.configure(limits)
+
+    def rate_limits(self) -> dict[str, float]:
+        """The configured rates per category (empty when rate limiting is off)."""
+        return self._control.rate_limiter.limits()
+
+    def throttled(self) -> dict[str, int]:
+        """How many calls each rate-limited category refused since the limits were last set."""
+        return self._control.rate_limiter.throttled()
 
     def clear_calls(self) -> None:
         """Forget the recorded calls; user pools and pending faults stay."""

@@ -1,9 +1,11 @@
 """The WSGI layer in front of moto: it records each cognito-idp action, answers injected faults, serves control.
 
 Every request whose ``X-Amz-Target`` names a cognito-idp action is recorded; if a fault is pending for that
-action, the request is answered with the fault and never reaches moto. Requests under ``/_emulator/`` are the
-control endpoints (faults, calls, SMS outbox, reset) that :class:`~cognito_sms_mfa.local.server.CognitoEmulator` also
-offers as methods. A request for no cognito-idp action answers ``UnknownOperationException``, and an action
+action, the request is answered with the fault and never reaches moto; a call over its category's configured
+rate (:mod:`.rate_limits`) answers ``TooManyRequestsException`` and never reaches moto either. Requests under
+``/_emulator/`` are the control endpoints (faults, calls, rate limits, SMS outbox, reset) that
+:class:`~cognito_sms_mfa.local.server.CognitoEmulator` also offers as methods.
+A request for no cognito-idp action answers ``UnknownOperationException``, and an action
 moto does not implement answers 501 ``NotImplementedException`` (instead of moto's HTML error page).
 A form-encoded POST with ``Action=ListStackResources`` is CloudFormation's question about a stack; it is
 answered from the :class:`~cognito_sms_mfa.local.stacks.StackRecord` before anything reaches moto.
@@ -22,10 +24,11 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Final, TypedDict
+from typing import Any, Final, NotRequired, TypedDict
 
 from werkzeug.wrappers import Request, Response
 
+from cognito_sms_mfa.local.rate_limits import RateLimiter, check_limits
 from cognito_sms_mfa.local.stacks import StackRecord, StackResource, list_stack_resources_xml, validation_error_xml
 
 __all__ = ["FAULT_STATUS", "Control", "Gateway", "PendingFault", "WsgiApp", "check_action", "reset_moto_cognito"]
@@ -39,10 +42,12 @@ FAULT_STATUS: dict[str, int] = {
 }
 """The error codes :meth:`CognitoEmulator.inject` accepts, with the HTTP status the service answers them with."""
 
+THROTTLED = "TooManyRequestsException"
+RATE_EXCEEDED = "Rate exceeded"
 FAULT_MESSAGES = {
     "AccessDeniedException": "User is not authorized to perform: cognito-idp:{action}",
     "InternalErrorException": "Internal server error",
-    "TooManyRequestsException": "Rate exceeded",
+    THROTTLED: RATE_EXCEEDED,
 }
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 CONTROL_PREFIX = "/_emulator/"
@@ -55,11 +60,16 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class PendingFault(TypedDict):
-    """A fault waiting for its action: the next ``count`` calls of ``action`` answer ``error``."""
+    """A fault waiting for its action: the next ``count`` calls of ``action`` answer ``error``.
+
+    ``applied`` (present only when true): the calls reach moto first, so their effect happens, and the answer
+    is lost (as after a 5xx or a timeout that follows the change).
+    """
 
     action: str
     error: str
     count: int
+    applied: NotRequired[bool]
 
 
 @functools.cache
@@ -88,36 +98,43 @@ def check_action(action: object) -> str:
 class _Fault:
     error: str
     remaining: int
+    applied: bool = False
 
 
 class Control:
-    """The emulator's own state: pending faults and the actions received, guarded by one lock."""
+    """The emulator's own state: pending faults, the actions received (one lock) and the rate limits."""
 
     def __init__(self) -> None:
+        self.rate_limiter = RateLimiter()
         self._lock = threading.Lock()
         self._faults: dict[str, deque[_Fault]] = {}
         self._calls: list[str] = []
 
-    def inject(self, action: object, error: object, count: object) -> None:
+    def inject(self, action: object, error: object, count: object, applied: object = False) -> None:
         """Queue a fault; the arguments may come from JSON, so their types are checked too (ValueError)."""
         action = check_action(action)
         if not isinstance(error, str) or error not in FAULT_STATUS:
             raise ValueError(f"unknown error code {error!r}; expected one of: {', '.join(sorted(FAULT_STATUS))}")
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise ValueError(f"count must be an integer of at least 1; received {count!r}")
+        if not isinstance(applied, bool):
+            raise ValueError(f"applied must be true or false; received {applied!r}")
         with self._lock:
-            self._faults.setdefault(action, deque()).append(_Fault(error, count))
+            self._faults.setdefault(action, deque()).append(_Fault(error, count, applied))
 
     def faults(self) -> list[PendingFault]:
         """The faults not yet answered."""
         with self._lock:
-            return [
-                PendingFault(action=action, error=fault.error, count=fault.remaining)
-                for action, queue in self._faults.items()
-                for fault in queue
-            ]
+            pending = []
+            for action, queue in self._faults.items():
+                for fault in queue:
+                    item = PendingFault(action=action, error=fault.error, count=fault.remaining)
+                    if fault.applied:
+                        item["applied"] = True
+                    pending.append(item)
+            return pending
 
-    def receive(self, action: str) -> str | None:
+    def receive(self, action: str) -> _Fault | None:
         """Record one call of ``action`` and return the fault it must answer, if one is pending."""
         with self._lock:
             self._calls.append(action)
@@ -128,7 +145,7 @@ class Control:
             fault.remaining -= 1
             if fault.remaining == 0:
                 queue.popleft()
-            return fault.error
+            return fault
 
     def calls(self, action: str | None) -> list[str]:
         """The actions received, oldest first; only ``action``'s when given."""
@@ -141,7 +158,8 @@ class Control:
             self._calls.clear()
 
     def reset(self) -> None:
-        """Forget the pending faults and the actions received."""
+        """Forget the pending faults and the actions received, and turn rate limiting off."""
+        self.rate_limiter.configure({})
         with self._lock:
             self._faults.clear()
             self._calls.clear()
@@ -196,13 +214,20 @@ class Gateway:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         action = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else None
         if action is not None:
-            error = self._control.receive(action)
-            logger.debug("%s%s", action, f" -> injected {error}" if error else "")
-            if error is not None:
+            fault = self._control.receive(action)
+            logger.debug("%s%s", action, f" -> injected {fault.error}" if fault else "")
+            if fault is not None:
+                if fault.applied:
+                    self._apply_and_drop_answer(environ)
                 message = (
-                    FAULT_MESSAGES[error].format(action=action) + " (fault injected by the local Cognito emulator)"
+                    FAULT_MESSAGES[fault.error].format(action=action)
+                    + " (fault injected by the local Cognito emulator)"
                 )
-                return self._answer(environ, start_response, FAULT_STATUS[error], error, message)
+                return self._answer(
+                    environ, start_response, FAULT_STATUS[fault.error], fault.error, message, drain=not fault.applied
+                )
+            if not self._control.rate_limiter.admit(action):
+                return self._answer(environ, start_response, FAULT_STATUS[THROTTLED], THROTTLED, RATE_EXCEEDED)
         elif path == "/" and (form := _query_form(environ)) is not None:
             return self._serve_cloudformation(form)(environ, start_response)
         elif path == "/":
@@ -214,6 +239,11 @@ class Gateway:
             # moto raises before answering; 501 is not retried by botocore, so the gap shows at once.
             message = f"the local Cognito emulator (moto) does not implement {action}"
             return self._answer(environ, start_response, 501, "NotImplementedException", message, drain=False)
+
+    def _apply_and_drop_answer(self, environ: dict[str, Any]) -> None:
+        """Let moto serve the request (its effect happens) and throw its answer away."""
+        for _ in self._backend(environ, lambda *_args, **_kwargs: None):
+            pass
 
     @staticmethod
     def _answer(
@@ -233,6 +263,10 @@ class Gateway:
         response.headers["x-amzn-ErrorType"] = error
         response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
         return response(environ, start_response)
+
+    def _rate_limits(self) -> Response:
+        limiter = self._control.rate_limiter
+        return _json(200, {"limits": limiter.limits(), "throttled": limiter.throttled()})
 
     def _serve_cloudformation(self, form: dict[str, str]) -> Response:
         """Answer CloudFormation's ``ListStackResources`` from the stack record (query protocol, XML)."""
@@ -292,8 +326,18 @@ class Gateway:
             if not isinstance(body, dict):
                 return _json(400, {"message": 'expected a JSON object {"action": ..., "error": ..., "count": ...}'})
             try:
-                self._control.inject(body.get("action"), body.get("error"), body.get("count", 1))
+                self._control.inject(
+                    body.get("action"), body.get("error"), body.get("count", 1), body.get("applied", False)
+                )
             except ValueError as error:
                 return _json(400, {"message": str(error)})
             return _json(200, {"faults": self._control.faults()})
+        if route == ("GET", "rate-limits"):
+            return self._rate_limits()
+        if route == ("PUT", "rate-limits"):
+            try:
+                self._control.rate_limiter.configure(check_limits(request.get_json(force=True, silent=True)))
+            except ValueError as error:
+                return _json(400, {"message": str(error)})
+            return self._rate_limits()
         return _json(404, {"message": f"no control endpoint {request.method} {request.path}"})

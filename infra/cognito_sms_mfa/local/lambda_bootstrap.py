@@ -3,8 +3,10 @@
 :func:`cognito_sms_mfa.local.lambda_runner.invoke` runs this file as a script in isolated mode
 (``python -I -S -B -u lambda_bootstrap.py ASSET RUNTIME ENTRY TIMEOUT NAME``), so the child can import only the
 standard library, the asset folder and a folder holding boto3: nothing of this package, nothing of the parent's
-site-packages. It reads the event from standard input, calls the handler with a :class:`LambdaContext` whose
-remaining time follows the function's timeout, and writes ``{"result": ...}`` as the last line of standard error.
+site-packages. It imports the handler (Lambda's init phase), writes READY_MARKER as a line of standard error,
+reads the event from standard input, calls the handler with a :class:`LambdaContext` whose remaining time
+follows the function's timeout from that moment, and writes ``{"result": ...}`` as the last line of standard
+error.
 
 Standard library only: this module is imported by the parent (for :class:`LambdaContext`) and run by the child.
 """
@@ -17,6 +19,8 @@ import logging
 import sys
 import time
 import uuid
+
+READY_MARKER = "lambda-bootstrap: ready"
 
 
 class LambdaContext:
@@ -51,10 +55,11 @@ def main(argv: list[str]) -> None:
     sys.path[:0] = [asset, runtime_dir]
     # Like the Lambda runtime: a root handler on stdout (the level is the function's to set).
     logging.basicConfig(stream=sys.stdout, format="[%(levelname)s] %(name)s: %(message)s")
-    context = LambdaContext(float(timeout_s), name)
     module_name, _, function_name = entry.rpartition(".")
     handler = getattr(importlib.import_module(module_name), function_name)
-    result = handler(json.load(sys.stdin), context)
+    print(READY_MARKER, file=sys.stderr, flush=True)
+    event = json.load(sys.stdin)
+    result = handler(event, LambdaContext(float(timeout_s), name))
     print(json.dumps({"result": result}, default=str), file=sys.stderr)
 
 

@@ -5,6 +5,8 @@ library, the asset folder and a folder holding boto3 and its own dependencies ar
 forgot to bundle something fails here as it would in Lambda. It writes no bytecode (``-B``), so a synthesized
 ``cdk.out`` stays untouched. Its context's remaining time
 follows the function's timeout, and the parent kills it when the timeout passes, as Lambda does.
+:func:`start` runs the child's start-up (Lambda's init phase) and keeps it waiting for its event, so that many
+prepared processes can receive their events at the same moment (``bench/load.py``); :func:`invoke` does both.
 """
 
 from __future__ import annotations
@@ -93,6 +95,51 @@ def lambda_environment(
     return env
 
 
+class Started:
+    """A Lambda-like process past its start-up, waiting for its one event."""
+
+    def __init__(self, process: subprocess.Popen[str], start_up_log: str, timeout_s: float, launched: float) -> None:
+        self._process = process
+        self._start_up_log = start_up_log
+        self._timeout_s = timeout_s
+        self.launched = launched
+
+    def invoke(self, event: dict[str, Any]) -> Invocation:
+        """Send ``event``; the Invocation's duration counts from now (the start-up is not part of it)."""
+        sent = time.monotonic()
+        try:
+            out, err = self._process.communicate(json.dumps(event), timeout=self._timeout_s + 1.0)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            out, err = self._process.communicate()
+            return Invocation(-9, out, self._start_up_log + err, time.monotonic() - sent, True)
+        return Invocation(self._process.returncode, out, self._start_up_log + err, time.monotonic() - sent, False)
+
+
+def start(
+    asset_dir: str,
+    *,
+    entry: str,
+    timeout_s: float,
+    env: dict[str, str],
+    function_name: str = "local-function",
+) -> Started:
+    """Start a Lambda-like process for ``entry`` from ``asset_dir`` and wait until its module start-up is done."""
+    command = [sys.executable, "-I", "-S", "-B", "-u", lambda_bootstrap.__file__]
+    command += [asset_dir, runtime_path(), entry, str(timeout_s), function_name]
+    launched = time.monotonic()
+    process = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    assert process.stderr is not None  # piped above
+    start_up: list[str] = []
+    for line in process.stderr:
+        if line.rstrip("\n") == lambda_bootstrap.READY_MARKER:
+            break
+        start_up.append(line)  # a start-up that fails ends the stream, and invoke() reports the exit
+    return Started(process, "".join(start_up), timeout_s, launched)
+
+
 def invoke(
     asset_dir: str,
     event: dict[str, Any],
@@ -102,26 +149,7 @@ def invoke(
     env: dict[str, str],
     function_name: str = "local-function",
 ) -> Invocation:
-    """Invoke ``entry`` from ``asset_dir`` with ``event`` in a fresh Lambda-like process."""
-    command = [sys.executable, "-I", "-S", "-B", "-u", lambda_bootstrap.__file__]
-    command += [asset_dir, runtime_path(), entry, str(timeout_s), function_name]
-    started = time.monotonic()
-    try:
-        done = subprocess.run(
-            command,
-            input=json.dumps(event),
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=timeout_s + 1.0,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as expired:
-        return Invocation(-9, _text(expired.stdout), _text(expired.stderr), time.monotonic() - started, True)
-    return Invocation(done.returncode, done.stdout, done.stderr, time.monotonic() - started, False)
-
-
-def _text(value: str | bytes | None) -> str:
-    if isinstance(value, bytes):
-        return value.decode(errors="replace")
-    return value or ""
+    """Invoke ``entry`` from ``asset_dir`` with ``event`` in a fresh Lambda-like process (start-up included)."""
+    started = start(asset_dir, entry=entry, timeout_s=timeout_s, env=env, function_name=function_name)
+    done = started.invoke(event)
+    return Invocation(done.returncode, done.stdout, done.stderr, time.monotonic() - started.launched, done.timed_out)

@@ -83,28 +83,43 @@ def test_invalid_property_fails_without_cognito_calls(
     "error_code", ["TooManyRequestsException", "InternalErrorException"], ids=["throttled", "http-500"]
 )
 @pytest.mark.parametrize("action", [GET, SET])
-def test_transient_errors_are_retried_by_the_client(
+def test_transient_errors_are_retried_by_the_handler(
     deploy: Deployer, pool: Pool, emulator: CognitoEmulator, action: str, error_code: str
 ) -> None:
     # GIVEN the next two calls of the action fail
     emulator.inject(action, error_code, count=2)
     # WHEN
     response = deploy.send("Create", props(pool.id))
-    # THEN botocore's standard mode retried them
+    # THEN the handler's retry loop retried them
     assert response.status == "SUCCESS", response.reason
     assert deploy.calls().count(action) == 3
     assert pool.options("alice") == [SMS]
 
 
-def test_persistent_throttling_fails_with_reason(deploy: Deployer, pool: Pool, emulator: CognitoEmulator) -> None:
-    # GIVEN throttling beyond the client's three attempts
-    emulator.inject(GET, "TooManyRequestsException", count=3)
+def test_throttling_is_retried_beyond_three_attempts(deploy: Deployer, pool: Pool, emulator: CognitoEmulator) -> None:
+    # GIVEN throttling of six reads and four writes in a row (botocore's standard mode gives up after three)
+    emulator.inject(GET, "TooManyRequestsException", count=6)
+    emulator.inject(SET, "TooManyRequestsException", count=4)
     # WHEN
     response = deploy.send("Create", props(pool.id))
     # THEN
+    assert response.status == "SUCCESS", response.reason
+    assert deploy.calls() == [GET] * 7 + [SET] * 5
+    assert pool.options("alice") == [SMS]
+
+
+def test_persistent_throttling_fails_with_reason_while_time_remains(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    # GIVEN endless throttling and 32 s of Lambda time: 2 s above the 30 s kept to answer
+    emulator.inject(GET, "TooManyRequestsException", count=1000)
+    # WHEN
+    response = deploy.send("Create", props(pool.id), remaining_s=32.0)
+    # THEN the handler answered itself, once, before crhelper's timer
     assert response.status == "FAILED"
     assert response.reason.startswith(f"UserPoolId {pool.id}: AdminGetUser failed (TooManyRequestsException: ")
     assert SET not in deploy.calls()
+    assert len(deploy.collector.responses(deploy.last_event["ResponseURL"])) == 1
 
 
 def test_access_denied_after_deploy_is_retried_until_granted(

@@ -19,7 +19,12 @@ SMS = MfaOption("SMS", "phone_number")
 
 
 def client_error(code: str, operation: str) -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": f"{code} message"}}, operation)
+    status = 500 if code == "InternalErrorException" else 400
+    response: Any = {
+        "Error": {"Code": code, "Message": f"{code} message"},
+        "ResponseMetadata": {"HTTPStatusCode": status},
+    }
+    return ClientError(response, operation)
 
 
 class FakeCognito:
@@ -28,6 +33,8 @@ class FakeCognito:
     def __init__(self) -> None:
         self.users: dict[str, dict[str, Any]] = {}
         self.errors: dict[str, list[str]] = {}
+        # Writes that are applied and then answered with this error (a 5xx after the change was made).
+        self.errors_after_write: list[str] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
 
     def add_user(self, username: str, options: list[dict[str, str]] | None = None) -> None:
@@ -57,6 +64,8 @@ class FakeCognito:
         if user is None:
             raise client_error("UserNotFoundException", "AdminSetUserSettings")
         user["MFAOptions"] = kwargs["MFAOptions"]
+        if self.errors_after_write:
+            raise client_error(self.errors_after_write.pop(0), "AdminSetUserSettings")
         return {}
 
 
@@ -64,10 +73,10 @@ def as_client(fake: FakeCognito) -> CognitoIdentityProviderClient:
     return cast("CognitoIdentityProviderClient", fake)
 
 
-def deadline(remaining_s: float = 100.0) -> tuple[cognito.Deadline, list[float]]:
+def deadline(remaining_s: float = 100.0, jitter: float = 0.5) -> tuple[cognito.Deadline, list[float]]:
     slept: list[float] = []
     clock = iter(float(n) for n in range(10_000))
-    return cognito.Deadline(0.0, lambda: remaining_s, slept.append, lambda: next(clock)), slept
+    return cognito.Deadline(0.0, lambda: remaining_s, slept.append, lambda: next(clock), lambda: jitter), slept
 
 
 def names(fake: FakeCognito) -> list[str]:
@@ -173,7 +182,7 @@ def test_clear_settings_succeeds_whether_or_not_user_exists(
     fake = FakeCognito()
     setup(fake)
     # WHEN
-    result = cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"))
+    result = cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"), deadline()[0])
     # THEN one call either way
     assert result is cleared
     assert names(fake) == ["AdminSetUserSettings"]
@@ -182,19 +191,19 @@ def test_clear_settings_succeeds_whether_or_not_user_exists(
 def test_clear_settings_succeeds_when_pool_gone() -> None:
     # GIVEN / WHEN
     fake = FakeCognito()
-    result = cognito.clear_settings(as_client(fake), mfa.UserRef("us-east-1_Gone", "alice"))
+    result = cognito.clear_settings(as_client(fake), mfa.UserRef("us-east-1_Gone", "alice"), deadline()[0])
     # THEN
     assert result is False
 
 
 def test_clear_settings_raises_on_other_errors() -> None:
-    # GIVEN a persistent internal error
+    # GIVEN an internal error, with no time left for a retry
     fake = FakeCognito()
     fake.add_user("alice")
     fake.errors["AdminSetUserSettings"] = ["InternalErrorException"]
     # WHEN
     with pytest.raises(mfa.HandlerError) as raised:
-        cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"))
+        cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"), deadline(remaining_s=30.0)[0])
     # THEN
     assert str(raised.value) == (
         "UserPoolId us-east-1_Example1: AdminSetUserSettings failed (InternalErrorException: InternalErrorException "
@@ -209,10 +218,111 @@ def test_clear_settings_fails_at_once_when_access_denied() -> None:
     fake.errors["AdminSetUserSettings"] = ["AccessDeniedException"]
     # WHEN
     with pytest.raises(mfa.HandlerError) as raised:
-        cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"))
+        cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"), deadline()[0])
     # THEN one call, no retry budget spent
     assert names(fake) == ["AdminSetUserSettings"]
     assert str(raised.value) == (
         "UserPoolId us-east-1_Example1: AdminSetUserSettings denied (AccessDeniedException); the handler role needs "
         "cognito-idp:AdminSetUserSettings"
     )
+
+
+def test_apply_settings_retries_throttling_with_full_jitter_backoff_beyond_three_attempts() -> None:
+    # GIVEN five throttled reads and two throttled writes, and a jitter draw of one half
+    fake = FakeCognito()
+    fake.add_user("alice")
+    fake.errors["AdminGetUser"] = ["TooManyRequestsException"] * 5
+    fake.errors["AdminSetUserSettings"] = ["TooManyRequestsException"] * 2
+    clock, slept = deadline(jitter=0.5)
+    # WHEN
+    applied = cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), clock)
+    # THEN every throttle was retried after half of the doubling ceiling
+    assert applied.written
+    assert slept == [0.1, 0.2, 0.4, 0.8, 1.6, 0.1, 0.2]
+    assert names(fake) == ["AdminGetUser"] * 6 + ["AdminSetUserSettings"] * 3
+
+
+def test_apply_settings_stops_retrying_throttling_while_time_to_answer_remains() -> None:
+    # GIVEN endless throttling and 31 s of Lambda time (1 s above the reserve), full jitter draws
+    fake = FakeCognito()
+    fake.add_user("alice")
+    fake.errors["AdminGetUser"] = ["TooManyRequestsException"] * 100
+    clock, slept = deadline(remaining_s=31.0, jitter=1.0)
+    # WHEN
+    with pytest.raises(mfa.HandlerError) as raised:
+        cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), clock)
+    # THEN pauses of 0.2, 0.4 and 0.8 s fit, 1.6 s would not
+    assert slept == [0.2, 0.4, 0.8]
+    assert str(raised.value) == (
+        "UserPoolId us-east-1_Example1: AdminGetUser failed (TooManyRequestsException: TooManyRequestsException "
+        "message)"
+    )
+
+
+def test_apply_settings_succeeds_when_read_back_shows_write_applied_despite_error() -> None:
+    # GIVEN a write that is applied but answered with HTTP 500, and no time left for a retry
+    fake = FakeCognito()
+    fake.add_user("alice")
+    fake.errors_after_write = ["InternalErrorException"]
+    # WHEN
+    applied = cognito.apply_settings(
+        as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), deadline(remaining_s=30.0)[0]
+    )
+    # THEN the user was read back and holds the desired options
+    assert applied == cognito.Applied(mfa.UserRef(POOL, "alice"), written=True, read_back=True)
+    assert names(fake) == ["AdminGetUser", "AdminSetUserSettings", "AdminGetUser"]
+
+
+def test_apply_settings_fails_with_usual_id_when_read_back_shows_user_unchanged() -> None:
+    # GIVEN a write answered with HTTP 500 before it was applied, and no time left for a retry
+    fake = FakeCognito()
+    fake.add_user("alice")
+    fake.errors["AdminSetUserSettings"] = ["InternalErrorException"]
+    # WHEN
+    with pytest.raises(mfa.HandlerError) as raised:
+        cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), deadline(remaining_s=30.0)[0])
+    # THEN FAILED with no id of ours: the user is as before, there is nothing for a rollback to undo
+    assert raised.value.physical_id is None
+    assert fake.users["alice"]["MFAOptions"] == []
+    assert names(fake) == ["AdminGetUser", "AdminSetUserSettings", "AdminGetUser"]
+
+
+def test_apply_settings_fails_with_own_id_when_outcome_cannot_be_read_back() -> None:
+    # GIVEN a write applied but answered with HTTP 500, then a read-back that fails too
+    fake = FakeCognito()
+    fake.add_user("alice")
+    fake.errors_after_write = ["InternalErrorException"]
+    clock, _ = deadline(remaining_s=30.0)
+    original_get = fake.admin_get_user
+    reads = iter([original_get, None])
+
+    def get_then_fail(**kwargs: Any) -> dict[str, Any]:
+        first = next(reads)
+        if first is None:
+            raise client_error("InternalErrorException", "AdminGetUser")
+        return first(**kwargs)
+
+    fake.admin_get_user = get_then_fail  # type: ignore[method-assign]
+    # WHEN
+    with pytest.raises(mfa.HandlerError) as raised:
+        cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), clock)
+    # THEN FAILED carrying alice's own id, so the rollback Delete of a Create clears what may have been written
+    assert raised.value.physical_id == f"cognito-sms-mfa:{POOL}:alice"
+    assert str(raised.value) == (
+        "UserPoolId us-east-1_Example1: AdminSetUserSettings failed (InternalErrorException: InternalErrorException "
+        "message) (the options may have changed)"
+    )
+
+
+def test_clear_settings_retries_throttling() -> None:
+    # GIVEN a Delete in a crowd: three throttled writes
+    fake = FakeCognito()
+    fake.add_user("alice", [SMS.to_properties()])
+    fake.errors["AdminSetUserSettings"] = ["TooManyRequestsException"] * 3
+    clock, slept = deadline(jitter=1.0)
+    # WHEN
+    cleared = cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"), clock)
+    # THEN
+    assert cleared
+    assert slept == [0.2, 0.4, 0.8]
+    assert fake.users["alice"]["MFAOptions"] == []

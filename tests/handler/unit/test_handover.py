@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any, cast
+
 import pytest
+from botocore.exceptions import ClientError
 
 from cognito_sms_mfa_lambda import handover
+from cognito_sms_mfa_lambda.cognito import Deadline
+from cognito_sms_mfa_lambda.resource import Request
 
 ID = "cognito-sms-mfa:us-east-1_X:alice"
 
@@ -66,3 +72,48 @@ def test_may_ask_within_budget_and_reserve(elapsed_s: float, remaining_s: float,
     # GIVEN the time spent on the request and the Lambda time left
     # WHEN / THEN another page is asked for only inside the lookup budget and above the reserve
     assert handover.may_ask(elapsed_s, remaining_s) is allowed
+
+
+class ThrottledCloudFormation:
+    """A CloudFormation client whose first ``throttles`` calls answer ``Throttling``, then one page."""
+
+    def __init__(self, throttles: int, summaries: list[dict[str, str]]) -> None:
+        self.throttles = throttles
+        self.summaries = summaries
+        self.calls = 0
+
+    def list_stack_resources(self, **_: str) -> dict[str, Any]:
+        self.calls += 1
+        if self.calls <= self.throttles:
+            answer: Any = {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}
+            answer["ResponseMetadata"] = {"HTTPStatusCode": 400}
+            raise ClientError(
+                answer,
+                "ListStackResources",
+            )
+        return {"StackResourceSummaries": self.summaries}
+
+
+def delete_request(cloudformation: ThrottledCloudFormation, remaining_s: float = 100.0) -> Request:
+    clients = SimpleNamespace(client=lambda service: cloudformation)
+    event = {"StackId": "arn:aws:cloudformation:us-east-1:1:stack/S/x", "LogicalResourceId": "AliceMfa"}
+    deadline = Deadline(0.0, lambda: remaining_s, sleep=lambda _: None, clock=lambda: 0.0)
+    return Request({**event, "PhysicalResourceId": ID}, cast("Any", clients), deadline)
+
+
+def test_another_resource_holds_retries_cloudformation_throttling() -> None:
+    # GIVEN CloudFormation throttles the first three questions, then lists the renamed resource holding the id
+    cloudformation = ThrottledCloudFormation(
+        3, [summary("AliceMfa", "DELETE_IN_PROGRESS"), summary("Alice", "CREATE_COMPLETE")]
+    )
+    # WHEN the Delete asks
+    held = handover.another_resource_holds(delete_request(cloudformation))
+    # THEN it asked again until answered, and hands over
+    assert (held, cloudformation.calls) == (True, 4)
+
+
+def test_another_resource_holds_cannot_tell_when_throttled_until_time_is_short() -> None:
+    # GIVEN CloudFormation throttles every question and only 31 s of the Lambda's time remain
+    cloudformation = ThrottledCloudFormation(1000, [])
+    # WHEN the Delete asks / THEN it gives up without waiting into the reserve: cannot tell
+    assert handover.another_resource_holds(delete_request(cloudformation, remaining_s=31.0)) is None

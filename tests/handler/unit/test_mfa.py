@@ -190,6 +190,59 @@ def test_may_retry_access_denied_bounded_by_budget_and_remaining_time(
     assert mfa.may_retry_access_denied(elapsed, remaining) is allowed
 
 
+@pytest.mark.parametrize(
+    ("code", "status", "transient"),
+    [
+        pytest.param("TooManyRequestsException", 400, True, id="throttled"),
+        pytest.param("InternalErrorException", 500, True, id="internal"),
+        pytest.param("ServiceUnavailable", 503, True, id="unavailable"),
+        pytest.param("InvalidParameterException", 400, False, id="bad-input"),
+        pytest.param("AccessDeniedException", 400, False, id="denied"),
+    ],
+)
+def test_is_transient_covers_throttling_and_5xx(code: str, status: int, transient: bool) -> None:
+    assert mfa.is_transient(code, status) is transient
+
+
+def test_transient_pause_is_jitter_fraction_of_doubling_ceiling_capped_at_4_s() -> None:
+    # GIVEN / WHEN / THEN
+    assert [mfa.transient_pause_s(n, 1.0) for n in range(1, 8)] == [0.2, 0.4, 0.8, 1.6, 3.2, 4.0, 4.0]
+    assert mfa.transient_pause_s(3, 0.25) == 0.2
+    assert mfa.transient_pause_s(10_000, 1.0) == 4.0
+
+
+@pytest.mark.parametrize(
+    ("remaining", "pause", "allowed"),
+    [
+        pytest.param(120.0, 4.0, True, id="fresh"),
+        pytest.param(34.1, 4.0, True, id="just-enough"),
+        pytest.param(34.0, 4.0, False, id="would-eat-reserve"),
+        pytest.param(29.0, 0.0, False, id="inside-reserve"),
+    ],
+)
+def test_may_retry_transient_keeps_reserve_to_answer(remaining: float, pause: float, allowed: bool) -> None:
+    assert mfa.may_retry_transient(remaining, pause) is allowed
+
+
+@pytest.mark.parametrize(
+    ("written", "read_back", "replaced", "detail"),
+    [
+        pytest.param(False, False, False, "unchanged", id="unchanged"),
+        pytest.param(True, False, True, "written+replaced", id="replaced"),
+        pytest.param(True, True, False, "written-read-back", id="read-back"),
+    ],
+)
+def test_apply_detail_names_what_happened(written: bool, read_back: bool, replaced: bool, detail: str) -> None:
+    assert mfa.apply_detail(written=written, read_back=read_back, replaced=replaced) == detail
+
+
+def test_handler_error_masks_phone_numbers_and_emails_in_reason() -> None:
+    # GIVEN / WHEN
+    error = mfa.HandlerError("Username '+15555550199' is not a user; alias alice@example.com")
+    # THEN
+    assert str(error) == "Username '+1*******199' is not a user; alias a***@example.com"
+
+
 def test_backoff_doubles_up_to_cap() -> None:
     # GIVEN / WHEN / THEN
     assert [mfa.backoff_s(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]

@@ -122,6 +122,30 @@ def test_show_cuts_long_values() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        pytest.param("+15555550199", "+1*******199", id="phone"),
+        pytest.param("+447700900123", "+4********123", id="phone-uk"),
+        pytest.param("alice@example.com", "a***@example.com", id="email"),
+        pytest.param(
+            "Username '+15555550199' is not a user of pool us-east-1_X (AdminGetUser: UserNotFoundException)",
+            "Username '+1*******199' is not a user of pool us-east-1_X (AdminGetUser: UserNotFoundException)",
+            id="phone-in-reason",
+        ),
+        pytest.param(
+            "id cognito-sms-mfa:us-east-1_X:bob@example.com",
+            "id cognito-sms-mfa:us-east-1_X:b***@example.com",
+            id="email-in-id",
+        ),
+        pytest.param("Username 'alice' in us-east-1_AbC123", "Username 'alice' in us-east-1_AbC123", id="plain"),
+        pytest.param("+1234 and a@b", "+1234 and a@b", id="too-short-to-be-personal"),
+    ],
+)
+def test_mask_personal_hides_phone_numbers_and_emails_keeping_ends(text: str, masked: str) -> None:
+    assert rules.mask_personal(text) == masked
+
+
+@pytest.mark.parametrize(
     ("pool_id", "region"),
     [
         pytest.param("eu-west-1_AbC123", "eu-west-1", id="eu-west-1"),
