@@ -11,16 +11,18 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from aws_cdk import Duration, RemovalPolicy, Stack, Token
+import jsii
+from aws_cdk import Aspects, Duration, IAspect, RemovalPolicy, Stack, Token
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, asset_directory
 
 if TYPE_CHECKING:
-    from aws_cdk import aws_cognito as cognito
+    from aws_cdk import CustomResource
 
 SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
 
@@ -37,15 +39,28 @@ class PoolInfo:
     def of(cls, user_pool: cognito.IUserPool) -> PoolInfo:
         """The id of ``user_pool`` and its key: the literal id, or the resolved token (one pool imported or
         referenced twice gives one key)."""
-        pool_id = user_pool.user_pool_id
+        return cls.of_id(user_pool.user_pool_id, user_pool)
+
+    @classmethod
+    def of_id(cls, pool_id: str, scope: IConstruct) -> PoolInfo:
+        """The same for a pool id found elsewhere (a ``CfnUserPoolUser``'s ``user_pool_id``) in ``scope``'s stack."""
         if not Token.is_unresolved(pool_id):
             return cls(pool_id, True, pool_id)
-        return cls(pool_id, False, json.dumps(Stack.of(user_pool).resolve(pool_id), sort_keys=True))
+        return cls(pool_id, False, json.dumps(Stack.of(scope).resolve(pool_id), sort_keys=True))
 
 
 HANDLER_TIMEOUT = Duration.minutes(2)
 HANDLER_MEMORY_MB = 256
 COGNITO_ACTIONS = ("cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings")
+# What Custom::CognitoTestUser adds, only in a stack that has a test user.
+TEST_USER_ACTIONS = (
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminDeleteUser",
+    "cognito-idp:AdminDeleteUserAttributes",
+    "cognito-idp:AdminSetUserMFAPreference",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminUpdateUserAttributes",
+)
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
 
@@ -58,6 +73,9 @@ class SmsMfaHandler(Construct):
         self.log_retention_set_by: Construct | None = None
         self._listed_pools: set[str] = set()
         self._users: dict[tuple[str, str], Construct] = {}
+        self._test_users: dict[tuple[str, str], CustomResource] = {}
+        self._settings: list[tuple[tuple[str, str], Construct]] = []
+        self._test_users_allowed = False
 
         self.role = iam.Role(
             self,
@@ -85,6 +103,7 @@ class SmsMfaHandler(Construct):
         self.service_token = self.function.function_arn
         self._statement = iam.PolicyStatement(actions=list(COGNITO_ACTIONS), resources=[])
         self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[self._statement])
+        Aspects.of(self).add(_UserDependencies(self))
 
     @classmethod
     def of(
@@ -134,6 +153,36 @@ class SmsMfaHandler(Construct):
             self._listed_pools.add(pool.key)
             self._statement.add_resources(user_pool.user_pool_arn)
 
+    def allow_test_users(self) -> None:
+        """Add the user-management actions :data:`TEST_USER_ACTIONS` (once): a stack has a test user."""
+        if not self._test_users_allowed:
+            self._test_users_allowed = True
+            self._statement.add_actions(*TEST_USER_ACTIONS)
+
+    def add_test_user(self, pool: PoolInfo, username: str, user: CustomResource) -> None:
+        """Record the resource that holds a test user, so settings of the same literal user can depend on it."""
+        self._test_users[(pool.key, username)] = user
+
+    def add_settings(self, pool: PoolInfo, username: str, settings: Construct) -> None:
+        """Record settings of a literal user: they will depend on that user if the stack creates it."""
+        self._settings.append(((pool.key, username), settings))
+
+    def add_user_dependencies(self) -> None:
+        """Make each recorded settings depend on the stack's ``CfnUserPoolUser`` or test user with the same pool
+        and literal username (run once, before synthesis: the users may be declared after the settings)."""
+        if not self._settings:
+            return
+        users: dict[tuple[str, str], IConstruct] = dict(self._test_users)
+        for node in Stack.of(self).node.find_all():
+            if isinstance(node, cognito.CfnUserPoolUser):
+                username = node.username
+                if isinstance(username, str) and not Token.is_unresolved(username):
+                    users.setdefault((PoolInfo.of_id(node.user_pool_id, node).key, username), node)
+        for key, settings in self._settings:
+            user = users.get(key)
+            if user is not None:
+                settings.node.add_dependency(user)
+
     def claim_user(self, pool: PoolInfo, username: str, owner: Construct) -> None:
         """Record that ``owner`` manages ``username`` in ``user_pool``; two settings for one user would fight.
 
@@ -148,6 +197,20 @@ class SmsMfaHandler(Construct):
                 f"{owner.node.path}: `username` must be managed by one settings construct per pool; received "
                 f"{username!r}, already managed in the same pool by {first.node.path}"
             )
+
+
+@jsii.implements(IAspect)
+class _UserDependencies:
+    """Runs :meth:`SmsMfaHandler.add_user_dependencies` once, when aspects run (before dependencies are read)."""
+
+    def __init__(self, handler: SmsMfaHandler) -> None:
+        self._handler = handler
+        self._done = False
+
+    def visit(self, node: IConstruct) -> None:
+        if not self._done and node is self._handler:
+            self._done = True
+            self._handler.add_user_dependencies()
 
 
 @cache

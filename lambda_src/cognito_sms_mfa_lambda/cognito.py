@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
+    Reason = Callable[[str, str, str, mfa.Subject], str]
+
 T = TypeVar("T")
 GONE = frozenset({"UserNotFoundException", "ResourceNotFoundException"})
 
@@ -43,7 +45,7 @@ class Applied:
 
 def apply_settings(client: CognitoIdentityProviderClient, request: mfa.MfaRequest, deadline: Deadline) -> Applied:
     """Give the user exactly ``request.mfa_options``: look the user up, then write only if they differ."""
-    found = _call(
+    found = call(
         "AdminGetUser",
         request,
         deadline,
@@ -53,7 +55,7 @@ def apply_settings(client: CognitoIdentityProviderClient, request: mfa.MfaReques
     if not mfa.needs_write(mfa.current_options(found), request.mfa_options):
         return Applied(user, written=False)
     kwargs = mfa.settings_kwargs(user, request.mfa_options)
-    _call("AdminSetUserSettings", request, deadline, lambda: client.admin_set_user_settings(**kwargs))
+    call("AdminSetUserSettings", request, deadline, lambda: client.admin_set_user_settings(**kwargs))
     return Applied(user, written=True)
 
 
@@ -67,39 +69,45 @@ def clear_settings(client: CognitoIdentityProviderClient, user: mfa.UserRef) -> 
     try:
         client.admin_set_user_settings(**mfa.settings_kwargs(user, ()))
     except ClientError as error:
-        if _code(error) in GONE:
+        if error_code(error) in GONE:
             return False
-        raise _as_handler_error("AdminSetUserSettings", error, user) from None
+        raise as_handler_error("AdminSetUserSettings", error, user) from None
     return True
 
 
-def _call(
+def call(
     operation: str,
-    subject: mfa.MfaRequest | mfa.UserRef,
+    subject: mfa.Subject,
     deadline: Deadline,
-    call: Callable[[], T],
+    action: Callable[[], T],
+    reason: Reason = mfa.client_error_reason,
 ) -> T:
-    """Run one Cognito call; retry AccessDeniedException within the budget, map other errors to reasons.
+    """Run one AWS call; retry AccessDeniedException within the budget, map other errors to ``reason``.
 
-    Throttling and 5xx answers are retried inside botocore (standard retry mode, see ``index.py``).
+    Throttling and 5xx answers are retried inside botocore (standard retry mode, see :mod:`.clients`).
     """
     attempt = 0
     while True:
         try:
-            return call()
+            return action()
         except ClientError as error:
             attempt += 1
             elapsed = deadline.clock() - deadline.started
-            if _code(error) == "AccessDeniedException" and mfa.may_retry_access_denied(elapsed, deadline.remaining_s()):
+            if error_code(error) == "AccessDeniedException" and mfa.may_retry_access_denied(
+                elapsed, deadline.remaining_s()
+            ):
                 deadline.sleep(mfa.backoff_s(attempt))
                 continue
-            raise _as_handler_error(operation, error, subject) from None
+            raise as_handler_error(operation, error, subject, reason) from None
 
 
-def _code(error: ClientError) -> str:
+def error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", "Unknown"))
 
 
-def _as_handler_error(operation: str, error: ClientError, subject: mfa.MfaRequest | mfa.UserRef) -> mfa.HandlerError:
+def as_handler_error(
+    operation: str, error: ClientError, subject: mfa.Subject, reason: Reason = mfa.client_error_reason
+) -> mfa.HandlerError:
+    """The HandlerError whose message is ``reason``'s wording of ``error``."""
     message = str(error.response.get("Error", {}).get("Message", ""))
-    return mfa.HandlerError(mfa.client_error_reason(operation, _code(error), message, subject))
+    return mfa.HandlerError(reason(operation, error_code(error), message, subject))

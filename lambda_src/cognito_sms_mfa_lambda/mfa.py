@@ -9,7 +9,7 @@ needed, whether an AccessDenied may be retried, and the wording of FAILED reason
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import rules
 from .rules import MfaOption
@@ -58,6 +58,16 @@ class UserRef:
     username: str
 
 
+class Subject(Protocol):
+    """What a FAILED reason names: the pool and the user."""
+
+    @property
+    def user_pool_id(self) -> str: ...
+
+    @property
+    def username(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class MfaRequest:
     """The desired state of one user, parsed from ResourceProperties."""
@@ -72,10 +82,10 @@ def parse_properties(props: Mapping[str, Any]) -> MfaRequest:
     for name in props:
         if name not in PROPERTIES and name not in FRAMEWORK_PROPERTIES:
             raise HandlerError(f"{name} is not a property of this resource; expected {', '.join(PROPERTIES)}")
-    user_pool_id = _required_string(props, "UserPoolId")
-    _check("UserPoolId", rules.user_pool_id_problem(user_pool_id))
-    username = _required_string(props, "Username")
-    _check("Username", rules.username_problem(username))
+    user_pool_id = required_string(props, "UserPoolId")
+    check("UserPoolId", rules.user_pool_id_problem(user_pool_id))
+    username = required_string(props, "Username")
+    check("Username", rules.username_problem(username))
     return MfaRequest(user_pool_id, username, parse_mfa_options(props.get("MFAOptions")))
 
 
@@ -88,7 +98,7 @@ def parse_mfa_options(value: object) -> tuple[MfaOption, ...]:
             f"MFAOptions must be a list of {{DeliveryMedium, AttributeName}}; received {rules.show(value)}"
         )
     options = tuple(_parse_option(index, item) for index, item in enumerate(value))
-    _check("MFAOptions", rules.duplicate_option_problem((o.delivery_medium, o.attribute_name) for o in options))
+    check("MFAOptions", rules.duplicate_option_problem((o.delivery_medium, o.attribute_name) for o in options))
     return options
 
 
@@ -101,14 +111,15 @@ def _parse_option(index: int, item: object) -> MfaOption:
     extra = sorted(set(item) - set(OPTION_KEYS))
     if extra:
         raise HandlerError(f"{field}.{extra[0]} is not a field of an MFA option; expected {', '.join(OPTION_KEYS)}")
-    medium = _required_string(item, "DeliveryMedium", field)
-    _check(f"{field}.DeliveryMedium", rules.delivery_medium_problem(medium))
-    attribute = _required_string(item, "AttributeName", field)
-    _check(f"{field}.AttributeName", rules.attribute_name_problem(attribute))
+    medium = required_string(item, "DeliveryMedium", field)
+    check(f"{field}.DeliveryMedium", rules.delivery_medium_problem(medium))
+    attribute = required_string(item, "AttributeName", field)
+    check(f"{field}.AttributeName", rules.attribute_name_problem(attribute))
     return MfaOption(medium, attribute)
 
 
-def _required_string(props: Mapping[str, Any], name: str, parent: str = "") -> str:
+def required_string(props: Mapping[str, Any], name: str, parent: str = "") -> str:
+    """The string property ``name``; HandlerError naming it when it is missing or not a string."""
     field = f"{parent}.{name}" if parent else name
     if name not in props:
         raise HandlerError(f"{field} is required")
@@ -118,7 +129,8 @@ def _required_string(props: Mapping[str, Any], name: str, parent: str = "") -> s
     return value
 
 
-def _check(field: str, problem: str | None) -> None:
+def check(field: str, problem: str | None) -> None:
+    """Raise HandlerError ``<field> <problem>`` when a rule found a problem."""
     if problem is not None:
         raise HandlerError(f"{field} {problem}")
 
@@ -175,7 +187,7 @@ def backoff_s(attempt: int) -> float:
     return float(min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2 ** (attempt - 1)))
 
 
-def client_error_reason(operation: str, code: str, message: str, request: MfaRequest | UserRef) -> str:
+def client_error_reason(operation: str, code: str, message: str, request: Subject) -> str:
     """The FAILED reason for a Cognito error that ends a request; begins with the property it concerns."""
     pool = request.user_pool_id
     if code == "UserNotFoundException":

@@ -29,6 +29,8 @@ HANDLER_MODULES = [
         "resource.py",
         "rules.py",
         "settings.py",
+        "test_user.py",
+        "users.py",
     )
 ]
 CRHELPER_FILES = [

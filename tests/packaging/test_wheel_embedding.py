@@ -48,7 +48,7 @@ HANDLER_SOURCES = {
     f"cognito_sms_mfa_lambda/{name}"
     for name in (
         *("__init__.py", "clients.py", "cognito.py", "index.py", "mfa.py"),
-        *("resource.py", "rules.py", "settings.py", "py.typed"),
+        *("resource.py", "rules.py", "settings.py", "test_user.py", "users.py", "py.typed"),
     )
 }
 LIBRARY_SOURCES = {

@@ -5,6 +5,8 @@ action, the request is answered with the fault and never reaches moto. Requests 
 control endpoints (faults, calls, reset) that :class:`~cognito_sms_mfa.local.server.CognitoEmulator` also
 offers as methods. A request for no cognito-idp action answers ``UnknownOperationException``, and an action
 moto does not implement answers 501 ``NotImplementedException`` (instead of moto's HTML error page).
+Requests whose target names a Secrets Manager action go to moto's secretsmanager application (the handler reads
+test users' passwords there); they are not recorded and take no faults.
 """
 
 from __future__ import annotations
@@ -22,7 +24,16 @@ from typing import Any, Final, TypedDict
 
 from werkzeug.wrappers import Request, Response
 
-__all__ = ["FAULT_STATUS", "Control", "Gateway", "PendingFault", "WsgiApp", "check_action", "reset_moto_cognito"]
+__all__ = [
+    "FAULT_STATUS",
+    "Control",
+    "Gateway",
+    "PendingFault",
+    "WsgiApp",
+    "check_action",
+    "reset_moto_cognito",
+    "reset_moto_secrets",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +50,11 @@ FAULT_MESSAGES = {
     "TooManyRequestsException": "Rate exceeded",
 }
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+SECRETS_TARGET_PREFIX = "secretsmanager."
 CONTROL_PREFIX = "/_emulator/"
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 SERVICE: Final = "cognito-idp"
+SECRETS_SERVICE: Final = "secretsmanager"
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -147,6 +160,14 @@ def reset_moto_cognito() -> None:
         account_backends.reset()
 
 
+def reset_moto_secrets() -> None:
+    """Forget every secret of moto's secretsmanager, in every account and Region of this process."""
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    for account_backends in list(secretsmanager_backends.values()):
+        account_backends.reset()
+
+
 def _json(status: int, body: object, content_type: str = "application/json") -> Response:
     return Response(json.dumps(body), status=status, content_type=content_type)
 
@@ -154,15 +175,18 @@ def _json(status: int, body: object, content_type: str = "application/json") -> 
 class Gateway:
     """The WSGI application in front of moto: control endpoints, call records, injected faults."""
 
-    def __init__(self, control: Control, backend: WsgiApp) -> None:
+    def __init__(self, control: Control, backend: WsgiApp, secrets: WsgiApp | None = None) -> None:
         self._control = control
         self._backend = backend
+        self._secrets = secrets
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith(CONTROL_PREFIX):
             return self._serve_control(Request(environ))(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if self._secrets is not None and target.startswith(SECRETS_TARGET_PREFIX):
+            return self._secrets(environ, start_response)
         action = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else None
         if action is not None:
             error = self._control.receive(action)
@@ -173,7 +197,9 @@ class Gateway:
                 )
                 return self._answer(environ, start_response, FAULT_STATUS[error], error, message)
         elif path == "/":
-            message = f"the local Cognito emulator serves cognito-idp only; X-Amz-Target was {target!r}"
+            message = (
+                f"the local Cognito emulator serves cognito-idp and secretsmanager only; X-Amz-Target was {target!r}"
+            )
             return self._answer(environ, start_response, 400, "UnknownOperationException", message)
         try:
             return self._backend(environ, start_response)
@@ -205,6 +231,7 @@ class Gateway:
         route = (request.method, request.path.removeprefix(CONTROL_PREFIX).rstrip("/"))
         if route == ("POST", "reset"):
             reset_moto_cognito()
+            reset_moto_secrets()
             self._control.reset()
             return _json(200, {})
         if route == ("GET", "calls"):

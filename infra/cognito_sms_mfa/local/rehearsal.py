@@ -25,8 +25,10 @@ from botocore.config import Config
 from cognito_sms_mfa.local import lambda_runner
 from cognito_sms_mfa.local.assembly import (
     ACCOUNT,
+    CUSTOM_TYPES,
     FUNCTION_TYPE,
     POOL_TYPE,
+    SECRET_TYPE,
     USER_TYPE,
     AssemblyError,
     Resolver,
@@ -34,7 +36,8 @@ from cognito_sms_mfa.local.assembly import (
     as_cloudformation_strings,
 )
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa.local.secret_values import generated_secret_string
+from cognito_sms_mfa_lambda.users import TEST_USER_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -54,7 +57,10 @@ USED_PROPERTIES = {
     POOL_TYPE: ("UserPoolName", *POOL_SETTINGS),
     USER_TYPE: ("UserPoolId", "Username", "UserAttributes"),
     FUNCTION_TYPE: ("Handler", "Timeout", "Environment"),
+    SECRET_TYPE: ("Name", "SecretString", "GenerateSecretString"),
 }
+# What --cycle gives a test user: another phone number (changed in place) and a new password version.
+CYCLE_PHONE_NUMBER = "+15555550199"
 
 
 @dataclass
@@ -66,7 +72,7 @@ class Outcome:
     phase: str
     pool: str
     username: str
-    desired: list[dict[str, str]]
+    desired: list[dict[str, str]] | None
     read_back: list[dict[str, str]] | None
     status: str
     reason: str
@@ -74,8 +80,12 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        """SUCCESS, and the user holds exactly the desired options."""
-        return self.status == "SUCCESS" and self.read_back is not None and _same(self.desired, self.read_back)
+        """SUCCESS, and the user holds exactly the desired options (or, when None is desired, is gone)."""
+        if self.status != "SUCCESS":
+            return False
+        if self.desired is None or self.read_back is None:
+            return self.desired is None and self.read_back is None
+        return _same(self.desired, self.read_back)
 
     @property
     def verdict(self) -> str:
@@ -110,19 +120,24 @@ class _Settings:
 
 
 def emulator_client(endpoint: str, region: str) -> CognitoIdentityProviderClient:
-    """A client for the emulator with dummy credentials that never reads ``~/.aws`` or the environment's keys."""
+    """A cognito-idp client for the emulator with dummy credentials that never reads ``~/.aws`` or the
+    environment's keys."""
+    return cast("CognitoIdentityProviderClient", emulator_service_client("cognito-idp", endpoint, region))
+
+
+def emulator_service_client(service: str, endpoint: str, region: str) -> Any:
+    """A client of ``service`` for the emulator, as :func:`emulator_client`."""
     session = botocore.session.Session()
     session.set_config_variable("config_file", "/dev/null")
     session.set_config_variable("credentials_file", "/dev/null")
-    client = session.create_client(
-        "cognito-idp",
+    return session.create_client(
+        service,
         region_name=region,
         endpoint_url=endpoint,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
         config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
     )
-    return cast("CognitoIdentityProviderClient", client)
 
 
 class Rehearsal:
@@ -141,6 +156,7 @@ class Rehearsal:
         self.collector = collector
         self.progress = progress
         self.client = emulator_client(endpoint, region)
+        self.secrets = emulator_service_client("secretsmanager", endpoint, region)
 
     def run(self, stacks: list[StackTemplate], *, cycle: bool) -> list[Outcome]:
         """Create every stack's settings; with ``cycle`` also update (flipped options) and delete them."""
@@ -175,7 +191,9 @@ class Rehearsal:
                 self._create_user(logical_id, properties, resolver)
             elif kind == FUNCTION_TYPE:
                 functions[logical_id] = self._function(stack, logical_id, properties, resolver)
-            elif kind == SETTINGS_RESOURCE_TYPE:
+            elif kind == SECRET_TYPE:
+                self._create_secret(stack, logical_id, properties, resolver)
+            elif kind in CUSTOM_TYPES:
                 item = _Settings(logical_id, self._service(stack, logical_id, functions), properties)
                 outcome = self._invoke(stack, item, "Create")
                 outcomes.append(outcome)
@@ -198,6 +216,15 @@ class Rehearsal:
             "UserPoolId": pool_id,
         }
         self.progress(f"  pool      {logical_id} -> {pool_id}")
+
+    def _create_secret(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
+        """Create the secret as CloudFormation would: its SecretString, or one generated from its spec."""
+        spec = props.get("GenerateSecretString")
+        value = generated_secret_string(spec) if isinstance(spec, dict) else str(props.get("SecretString", ""))
+        name = str(props.get("Name") or f"{stack.name}-{logical_id}")
+        arn = str(self.secrets.create_secret(Name=name, SecretString=value)["ARN"])
+        resolver.refs[logical_id] = arn
+        self.progress(f"  secret    {logical_id} -> {name}")
 
     def _create_user(self, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
         username = props.get("Username") or str(uuid.uuid4())
@@ -232,8 +259,25 @@ class Rehearsal:
 
     def _update(self, stack: StackTemplate, item: _Settings) -> Outcome:
         old = item.properties
+        if stack.resources[item.logical_id]["Type"] == TEST_USER_RESOURCE_TYPE:
+            return self._update_test_user(stack, item)
         item.properties = {**old, "MFAOptions": [] if old.get("MFAOptions") else [SMS]}
         return self._invoke(stack, item, "Update", old_properties=old)
+
+    def _update_test_user(self, stack: StackTemplate, item: _Settings) -> Outcome:
+        """Change the phone number (in place: the ``sub`` must stay) and rotate the password, as a template
+        change of the secret would."""
+        old = item.properties
+        item.properties = {**old, "PhoneNumber": CYCLE_PHONE_NUMBER}
+        arn = old.get("PasswordSecretArn")
+        if isinstance(arn, str):
+            self.secrets.put_secret_value(SecretId=arn, SecretString=generated_secret_string({"PasswordLength": 20}))
+            item.properties["PasswordRevision"] = f"cycle-{uuid.uuid4().hex[:8]}"
+        sub = item.data.get("Sub")
+        outcome = self._invoke(stack, item, "Update", old_properties=old)
+        if outcome.ok and item.data.get("Sub") != sub:
+            outcome.status, outcome.reason = "REPLACED", "the phone number change made another user (sub changed)"
+        return outcome
 
     def _invoke(
         self, stack: StackTemplate, item: _Settings, request_type: str, old_properties: dict[str, Any] | None = None
@@ -264,7 +308,14 @@ class Rehearsal:
         response = responses[0] if responses else None
         self._keep(item, response, request_type)
         status, reason = self._status(response, run)
-        desired = [] if request_type == "Delete" else list(item.properties.get("MFAOptions", []))
+        test_user = stack.resources[item.logical_id]["Type"] == TEST_USER_RESOURCE_TYPE
+        desired: list[dict[str, str]] | None = (
+            None
+            if request_type == "Delete" and test_user
+            else []
+            if request_type == "Delete"
+            else list(item.properties.get("MFAOptions", []))
+        )
         outcome = Outcome(
             stack=stack.name,
             logical_id=item.logical_id,

@@ -6,54 +6,17 @@ This is what the Lambda runtime gives the function: the asset folder and boto3. 
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from cognito_sms_mfa.handler_asset import HANDLER_ENTRY
 from cognito_sms_mfa.local import CognitoEmulator, lambda_runner
-from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector, custom_resource_event
+from cognito_sms_mfa.local.cfn_responses import ResponseCollector, custom_resource_event
 from cognito_sms_mfa.local.rehearsal import emulator_client
+from tests.handler.functional.harness import run_asset as run
 
 REGION = "us-east-1"
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
-
-
-@pytest.fixture(scope="module")
-def asset_dir(example_cloud_assembly: Path) -> Path:
-    """The handler function's asset folder, found through the template and the asset manifest."""
-    template = json.loads((example_cloud_assembly / "CognitoSmsMfaExample.template.json").read_text())
-    [function] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
-    digest = function["Properties"]["Code"]["S3Key"].removesuffix(".zip")
-    return example_cloud_assembly / f"asset.{digest}"
-
-
-@pytest.fixture(scope="module")
-def services() -> Iterator[tuple[CognitoEmulator, ResponseCollector]]:
-    with CognitoEmulator(region=REGION) as emulator, ResponseCollector() as collector:
-        yield emulator, collector
-
-
-def run(
-    asset: Path, services: tuple[CognitoEmulator, ResponseCollector], event: dict[str, Any]
-) -> tuple[CfnResponse, lambda_runner.Invocation]:
-    emulator, collector = services
-    url = collector.new_url()
-    env = lambda_runner.lambda_environment(
-        region=REGION,
-        endpoint=emulator.endpoint,
-        function_name="e2e",
-        timeout_s=120,
-        extra={"SSL_CERT_FILE": collector.ca_file},
-    )
-    invocation = lambda_runner.invoke(
-        str(asset), {**event, "ResponseURL": url}, entry=HANDLER_ENTRY, timeout_s=120, env=env
-    )
-    return collector.wait_for(url, timeout_s=1.0), invocation
 
 
 def event(request_type: str, properties: dict[str, Any], physical_id: str | None = None) -> dict[str, Any]:
