@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from . import cognito, mfa, users
-from .resource import Request, Result
+from .resource import Request, Result, pool_subject
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
@@ -73,11 +73,7 @@ class CognitoTestUser:
         return Result(physical_id, "deleted")
 
     def log_subject(self, request: Request) -> str:
-        if request.request_type == "Delete":
-            user = users.parse_physical_id(request.physical_id)
-            return user.user_pool_id if user else "-"
-        pool = request.properties.get("UserPoolId")
-        return pool if isinstance(pool, str) else "-"
+        return pool_subject(request, users.parse_physical_id)
 
 
 def _read_password(request: Request, arn: str | None) -> str | None:
@@ -147,43 +143,36 @@ def _update(
     key = {"UserPoolId": user.user_pool_id, "Username": user.username}
     current = users.current_attributes(target.found)
     written: list[str] = []
+
+    def write(operation: str, label: str, action: Callable[[], object]) -> None:
+        cognito.call(operation, user, deadline, action, reason)
+        written.append(label)
+
     changes = users.attribute_changes(current, wanted.attributes())
     if changes:
-        cognito.call(
+        write(
             "AdminUpdateUserAttributes",
-            user,
-            deadline,
+            "attributes",
             lambda: client.admin_update_user_attributes(**key, UserAttributes=changes),  # type: ignore[arg-type]
-            reason,
         )
-        written.append("attributes")
     removed = users.attributes_to_remove(current, wanted.attributes())
     if removed:
-        cognito.call(
+        write(
             "AdminDeleteUserAttributes",
-            user,
-            deadline,
+            "attributes",
             lambda: client.admin_delete_user_attributes(**key, UserAttributeNames=removed),
-            reason,
         )
-        written.append("attributes")
     if password is not None:
-        cognito.call(
+        write(
             "AdminSetUserPassword",
-            user,
-            deadline,
+            "password",
             lambda: client.admin_set_user_password(**key, Password=password, Permanent=True),
-            reason,
         )
-        written.append("password")
     if target.created or changes or removed:
         target.found = cognito.call("AdminGetUser", user, deadline, lambda: client.admin_get_user(**key), reason)
     if users.sms_preference_needs_write(target.found, wanted.sms_mfa_preferred):
         kwargs = users.sms_preference_kwargs(user, wanted.sms_mfa_preferred)
-        cognito.call(
-            "AdminSetUserMFAPreference", user, deadline, lambda: client.admin_set_user_mfa_preference(**kwargs), reason
-        )
-        written.append("mfa")
+        write("AdminSetUserMFAPreference", "mfa", lambda: client.admin_set_user_mfa_preference(**kwargs))
     return sorted(set(written), key=written.index)
 
 

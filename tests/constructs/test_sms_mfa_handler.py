@@ -16,7 +16,17 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
-COGNITO_ACTIONS = ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings"]
+# The stack of these tests has a test user: the settings' two actions, then user management.
+COGNITO_ACTIONS = [
+    "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminSetUserSettings",
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminDeleteUser",
+    "cognito-idp:AdminDeleteUserAttributes",
+    "cognito-idp:AdminSetUserMFAPreference",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminUpdateUserAttributes",
+]
 LAMBDA_TRUST = {
     "Statement": [
         {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}},
