@@ -59,6 +59,8 @@ USED_PROPERTIES = {
     FUNCTION_TYPE: ("Handler", "Timeout", "Environment"),
     SECRET_TYPE: ("Name", "SecretString", "GenerateSecretString"),
 }
+# How the table shows a test user's SMS MFA preference (enabled and preferred).
+SMS_PREFERENCE = {"Preference": "SMS_MFA"}
 # What --cycle gives a test user: another phone number (changed in place) and a new password version.
 CYCLE_PHONE_NUMBER = "+15555550199"
 
@@ -309,13 +311,7 @@ class Rehearsal:
         self._keep(item, response, request_type)
         status, reason = self._status(response, run)
         test_user = stack.resources[item.logical_id]["Type"] == TEST_USER_RESOURCE_TYPE
-        desired: list[dict[str, str]] | None = (
-            None
-            if request_type == "Delete" and test_user
-            else []
-            if request_type == "Delete"
-            else list(item.properties.get("MFAOptions", []))
-        )
+        desired = _desired(item.properties, request_type, test_user=test_user)
         outcome = Outcome(
             stack=stack.name,
             logical_id=item.logical_id,
@@ -323,7 +319,7 @@ class Rehearsal:
             pool=str(item.properties.get("UserPoolId", "")),
             username=str(item.data.get("Username") or item.properties.get("Username", "")),
             desired=desired,
-            read_back=self._read_back(item),
+            read_back=self._read_back(item, test_user=test_user),
             status=status,
             reason=reason,
             seconds=run.duration_s,
@@ -350,7 +346,8 @@ class Rehearsal:
                 item.data = response.data
         item.failed = item.failed or response is None or response.status != "SUCCESS"
 
-    def _read_back(self, item: _Settings) -> list[dict[str, str]] | None:
+    def _read_back(self, item: _Settings, *, test_user: bool) -> list[dict[str, str]] | None:
+        """The user's legacy options; for a test user, its SMS preference (its settings child holds the options)."""
         pool = item.properties.get("UserPoolId")
         username = item.data.get("Username") or item.properties.get("Username")
         if not isinstance(pool, str) or not isinstance(username, str):
@@ -359,12 +356,26 @@ class Rehearsal:
             user: Any = self.client.admin_get_user(UserPoolId=pool, Username=username)
         except self.client.exceptions.UserNotFoundException:
             return None
+        if test_user:
+            return [SMS_PREFERENCE] if user.get("PreferredMfaSetting") == "SMS_MFA" else []
         return list(user.get("MFAOptions", []))
+
+
+def _desired(properties: dict[str, Any], request_type: str, *, test_user: bool) -> list[dict[str, str]] | None:
+    """What the user must hold after the request: no user after a test user's Delete, no options after a settings
+    Delete, else the options (settings) or the SMS preference (test user) the properties ask for."""
+    if request_type == "Delete":
+        return None if test_user else []
+    if test_user:
+        return [SMS_PREFERENCE] if properties.get("SmsMfaPreferred") == "true" else []
+    return list(properties.get("MFAOptions", []))
 
 
 def _options(options: list[dict[str, str]] | None) -> str:
     if options is None:
         return "(no user)"
+    if options == [SMS_PREFERENCE]:
+        return "SMS preferred"
     if not options:
         return "none"
     return ", ".join(f"{o.get('DeliveryMedium')}->{o.get('AttributeName')}" for o in options)
@@ -436,7 +447,8 @@ def rehearse(
     else:
         print(render_table(outcomes))
         print(
-            "\nDESIRED: the options the template asks for (after an update: flipped; after a delete: none)."
+            "\nDESIRED: the options the template asks for (after an update: flipped; after a delete: none);"
+            "\n  for a test user, its SMS preference (after an update: new phone and password, same sub)."
             "\nREAD BACK: what the emulator's AdminGetUser reports for the user afterwards."
         )
         verdict = (
