@@ -94,18 +94,25 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
         "TIME",
     ]
     rows = [line.split() for line in lines[2:] if line.startswith("CognitoSmsMfaExample")]
-    assert [(row[1], row[4], row[-3]) for row in rows] == [
-        ("create", "alice", "ok"),
-        ("create", "bob", "ok"),
-        ("create", "carol", "ok"),
-        ("update", "alice", "ok"),
-        ("update", "bob", "ok"),
-        ("update", "carol", "ok"),
-        ("delete", "carol", "ok"),
-        ("delete", "bob", "ok"),
-        ("delete", "alice", "ok"),
+    # (carol's user resource, whose password secret was generated, comes first; its update changes the phone
+    # number and the password and would say REPLACED if the sub changed)
+    assert [(row[1], row[2][:5], row[4], row[-3]) for row in rows] == [
+        ("create", "Carol", "carol", "ok"),
+        ("create", "Alice", "alice", "ok"),
+        ("create", "BobMf", "bob", "ok"),
+        ("create", "Carol", "carol", "ok"),
+        ("update", "Carol", "carol", "ok"),
+        ("update", "Alice", "alice", "ok"),
+        ("update", "BobMf", "bob", "ok"),
+        ("update", "Carol", "carol", "ok"),
+        ("delete", "Carol", "carol", "ok"),
+        ("delete", "BobMf", "bob", "ok"),
+        ("delete", "Alice", "alice", "ok"),
+        ("delete", "Carol", "carol", "ok"),
     ]
-    assert "9 requests in" in lines[-1]
+    assert " SMS preferred " in lines[2]
+    assert lines[-1].startswith("12 requests in")
+    assert "  secret    CarolPassword" in result.stderr
     assert "local Cognito emulator at http://127.0.0.1:" in result.stderr
 
 
@@ -118,6 +125,9 @@ def test_rehearse_two_stack_app_json_reports_each_stack(two_stack_assembly: Path
     report: dict[str, Any] = json.loads(result.stdout)
     assert report["ok"] is True
     created = {(r["stack"], r["logical_id"][:8]): r for r in report["requests"] if r["phase"] == "create"}
+    [dana_user] = [r for key, r in created.items() if key[1].startswith("Dana") and key[1] != "DanaMfaS"]
+    assert dana_user["read_back"] == [{"Preference": "SMS_MFA"}]
+    del created[("QaUsers", dana_user["logical_id"][:8])]
     assert sorted(created) == [("QaUsers", "DanaMfaS"), ("TwoPools", "Erin1Mfa"), ("TwoPools", "Erin2Mfa")]
     dana = created[("QaUsers", "DanaMfaS")]
     assert dana["username"] != "dana@example.com"  # the pool's canonical name for an email sign-in user
@@ -125,7 +135,9 @@ def test_rehearse_two_stack_app_json_reports_each_stack(two_stack_assembly: Path
         {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
     ]
     assert created[("TwoPools", "Erin1Mfa")]["pool"] != created[("TwoPools", "Erin2Mfa")]["pool"]
-    assert all(r["read_back"] == [] for r in report["requests"] if r["phase"] == "delete")
+    deletes = [r for r in report["requests"] if r["phase"] == "delete"]
+    assert [r["read_back"] for r in deletes if r["logical_id"] == dana_user["logical_id"]] == [None]  # user gone
+    assert all(r["read_back"] == [] for r in deletes if r["logical_id"] != dana_user["logical_id"])
 
 
 def test_rehearse_stack_option_selects_stacks(two_stack_assembly: Path) -> None:
@@ -156,9 +168,11 @@ def test_rehearse_broken_handler_exits_nonzero_and_shows_reason(example_cloud_as
     result = rehearse(str(assembly), "--cycle")
     # THEN non-zero, every create FAILED with the handler's reason shown, and no update attempted
     assert result.returncode == 1
+    # (carol's settings depend on her failed user resource: never created, as CloudFormation would not)
     assert result.stdout.count("Reason: MFAOptions not applied: broken on purpose (test fixture)") == 6
     assert " update " not in result.stdout
     assert "6 of 6 requests failed" in result.stdout
+    assert "  skipped   CarolMfaSettings" in result.stderr
 
 
 def test_rehearse_crashing_handler_reports_no_response(example_cloud_assembly: Path, tmp_path: Path) -> None:

@@ -179,9 +179,14 @@ class Rehearsal:
         settings: list[_Settings] = []
         order = stack.ordered()
         self.progress(f"{stack.name}: {len(order)} resources to rehearse")
+        failed: set[str] = set()
         for logical_id in order:
             resource = stack.resources[logical_id]
             kind = resource["Type"]
+            if stack.dependencies(logical_id) & failed:  # CloudFormation would roll back before reaching it
+                failed.add(logical_id)
+                self.progress(f"  skipped   {logical_id}: a resource it depends on failed")
+                continue
             needed = USED_PROPERTIES.get(kind)
             raw = resource.get("Properties", {})
             properties = resolver.resolve(
@@ -202,6 +207,8 @@ class Rehearsal:
                 resolver.refs[logical_id] = item.physical_id
                 resolver.attributes[logical_id] = {k: str(v) for k, v in item.data.items()}
                 settings.append(item)
+                if item.failed:
+                    failed.add(logical_id)
         return settings
 
     def _create_pool(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
