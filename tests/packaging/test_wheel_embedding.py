@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from aws_cdk.assertions import Template
 
+from tests.constructs.test_iam import COGNITO_ACTIONS, TEST_USER_ACTIONS
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -63,7 +65,6 @@ LIBRARY_SOURCES = {
     )
 }
 EXAMPLE_STACK = "CognitoSmsMfaExample"
-COGNITO_ACTIONS = ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings"]
 TIMEOUT_S = 180
 
 APP_SOURCE = '''\
@@ -243,11 +244,12 @@ def test_wheel_app_policy_lists_exactly_its_own_pools(synthesized: Synthesized, 
     pools = [{"Fn::GetAtt": [pool_id, "Arn"]} for pool_id in template.find_resources("AWS::Cognito::UserPool")]
 
     # WHEN its Cognito policy is read
+    actions = COGNITO_ACTIONS + (TEST_USER_ACTIONS if stack == "OnePool" else [])  # OnePool has a test user
     policies = template.find_resources(
-        "AWS::IAM::Policy", {"Properties": {"PolicyDocument": {"Statement": [{"Action": COGNITO_ACTIONS}]}}}
+        "AWS::IAM::Policy", {"Properties": {"PolicyDocument": {"Statement": [{"Action": actions}]}}}
     )
 
-    # THEN the one policy allows the two actions on exactly those pools
+    # THEN the one policy allows the actions on exactly those pools
     ((_, policy),) = policies.items()
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
