@@ -173,13 +173,17 @@ class SmsMfaHandler(Construct):
         if not self._settings:
             return
         users: dict[tuple[str, str], IConstruct] = dict(self._test_users)
+        wanted = {username for (_, username), _ in self._settings}
+        keys: dict[str, str] = {}  # pool id (a token string) -> key: one resolve per pool, not per user
         for node in Stack.of(self).node.find_all():
             if isinstance(node, cognito.CfnUserPoolUser):
                 username = node.username
-                if isinstance(username, str) and not Token.is_unresolved(username):
-                    users.setdefault((PoolInfo.of_id(node.user_pool_id, node).key, username), node)
-        for key, settings in self._settings:
-            user = users.get(key)
+                if isinstance(username, str) and username in wanted:
+                    pool_id = node.user_pool_id
+                    pool_key = keys.get(pool_id) or keys.setdefault(pool_id, PoolInfo.of_id(pool_id, node).key)
+                    users.setdefault((pool_key, username), node)
+        for user_key, settings in self._settings:
+            user = users.get(user_key)
             if user is not None:
                 settings.node.add_dependency(user)
 
