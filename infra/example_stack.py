@@ -8,14 +8,18 @@ from aws_cdk import Acknowledgment, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
+from cognito_sms_mfa import SmsMfaTestUser, UserMfaPreference, UserSmsMfaSettings
 
 if TYPE_CHECKING:
     from constructs import Construct, IConstruct
 
 
 class ExampleStack(Stack):
-    """A user pool, two plain users (one with SMS MFA, one with it cleared) and one SmsMfaTestUser with a password."""
+    """A user pool, two plain users (one with SMS MFA, one with it cleared) and one SmsMfaTestUser with a password.
+
+    Alice's SMS MFA is declared in both forms: the legacy options (``UserSmsMfaSettings``) and the preference
+    Cognito enforces at sign-in (``UserMfaPreference``).
+    """
 
     def __init__(self, scope: Construct, id: str, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
@@ -60,6 +64,8 @@ class ExampleStack(Stack):
         # username=user.ref: the settings depend on the user the stack creates (a literal name would too).
         UserSmsMfaSettings(self, "AliceMfa", user_pool=pool, username=users["alice"].ref)
         UserSmsMfaSettings(self, "BobMfa", user_pool=pool, username="bob", mfa_options=[])
+        alice_preference = UserMfaPreference(self, "AlicePreference", user_pool=pool, username="alice")
+        alice_preference.node.add_dependency(users["alice"])
         carol_password = secretsmanager.Secret(
             self,
             "CarolPassword",

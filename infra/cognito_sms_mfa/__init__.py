@@ -12,15 +12,18 @@ from cognito_sms_mfa._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from cognito_sms_mfa.sms_mfa_test_user import SmsMfaTestUser
+    from cognito_sms_mfa.user_mfa_preference import UserMfaPreference
     from cognito_sms_mfa.user_sms_mfa_settings import UserSmsMfaSettings
-    from cognito_sms_mfa_lambda.rules import MfaOption
+    from cognito_sms_mfa_lambda.rules import MfaFactor, MfaOption
 
-__all__ = ["MfaOption", "SmsMfaTestUser", "UserSmsMfaSettings"]
+__all__ = ["MfaFactor", "MfaOption", "SmsMfaTestUser", "UserMfaPreference", "UserSmsMfaSettings"]
 
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
+        "MfaFactor": "cognito_sms_mfa_lambda.rules",
         "MfaOption": "cognito_sms_mfa_lambda.rules",
+        "UserMfaPreference": "cognito_sms_mfa.user_mfa_preference",
         "UserSmsMfaSettings": "cognito_sms_mfa.user_sms_mfa_settings",
         "SmsMfaTestUser": "cognito_sms_mfa.sms_mfa_test_user",
     },

@@ -52,12 +52,13 @@ class PoolInfo:
 HANDLER_TIMEOUT = Duration.minutes(2)
 HANDLER_MEMORY_MB = 256
 COGNITO_ACTIONS = ("cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings")
-# What Custom::CognitoTestUser adds, only in a stack that has a test user.
+# Added to the same statement (same pools) only when the stack has a UserMfaPreference.
+PREFERENCE_ACTION = "cognito-idp:AdminSetUserMFAPreference"
+# What Custom::CognitoTestUser adds (with PREFERENCE_ACTION), only in a stack that has a test user.
 TEST_USER_ACTIONS = (
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminDeleteUser",
     "cognito-idp:AdminDeleteUserAttributes",
-    "cognito-idp:AdminSetUserMFAPreference",
     "cognito-idp:AdminSetUserPassword",
     "cognito-idp:AdminUpdateUserAttributes",
 )
@@ -65,14 +66,16 @@ DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
 
 class SmsMfaHandler(Construct):
-    """The stack's handler for ``Custom::CognitoUserSmsMfaSettings``; use :meth:`of` to get it."""
+    """The stack's handler for ``Custom::CognitoUserSmsMfaSettings`` and ``Custom::CognitoUserMfaPreference``;
+    use :meth:`of` to get it."""
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
         self.log_retention = DEFAULT_LOG_RETENTION
         self.log_retention_set_by: Construct | None = None
         self._listed_pools: set[str] = set()
-        self._users: dict[tuple[str, str], Construct] = {}
+        self._users: dict[tuple[str, str, str], Construct] = {}
+        self._preference_allowed = False
         self._test_users: dict[tuple[str, str], CustomResource] = {}
         self._settings: list[tuple[tuple[str, str], Construct]] = []
         self._test_users_allowed = False
@@ -154,10 +157,12 @@ class SmsMfaHandler(Construct):
             self._statement.add_resources(user_pool.user_pool_arn)
 
     def allow_test_users(self) -> None:
-        """Add the user-management actions :data:`TEST_USER_ACTIONS` (once): a stack has a test user."""
+        """Add the user-management actions :data:`TEST_USER_ACTIONS` and the preference (once): a stack has a test
+        user."""
         if not self._test_users_allowed:
             self._test_users_allowed = True
             self._statement.add_actions(*TEST_USER_ACTIONS)
+        self.allow_mfa_preference()
 
     def add_test_user(self, pool: PoolInfo, username: str, user: CustomResource) -> None:
         """Record the resource that holds a test user, so settings of the same literal user can depend on it."""
@@ -187,18 +192,24 @@ class SmsMfaHandler(Construct):
             if user is not None:
                 settings.node.add_dependency(user)
 
-    def claim_user(self, pool: PoolInfo, username: str, owner: Construct) -> None:
-        """Record that ``owner`` manages ``username`` in ``user_pool``; two settings for one user would fight.
+    def allow_mfa_preference(self) -> None:
+        """Add ``cognito-idp:AdminSetUserMFAPreference`` to the Cognito statement (once; same pools)."""
+        if not self._preference_allowed:
+            self._preference_allowed = True
+            self._statement.add_actions(PREFERENCE_ACTION)
+
+    def claim_user(self, pool: PoolInfo, username: str, owner: Construct, kind: str = "settings construct") -> None:
+        """Record that ``owner`` manages ``username`` in ``user_pool``; two constructs of one ``kind`` would fight.
 
         Raises
         ------
         ValueError
-            When another settings construct of the stack already manages the same pool and username.
+            When another construct of the same kind in the stack already manages the same pool and username.
         """
-        first = self._users.setdefault((pool.key, username), owner)
+        first = self._users.setdefault((kind, pool.key, username), owner)
         if first is not owner:
             raise ValueError(
-                f"{owner.node.path}: `username` must be managed by one settings construct per pool; received "
+                f"{owner.node.path}: `username` must be managed by one {kind} per pool; received "
                 f"{username!r}, already managed in the same pool by {first.node.path}"
             )
 

@@ -83,10 +83,10 @@ class UserSmsMfaSettings(Construct):
         literal_username = None if Token.is_unresolved(username) else username
         _validate(self, literal_username, options)
         if service_timeout is not None:  # the default is known to be valid
-            _validate_service_timeout(self, service_timeout)
+            validate_service_timeout(self, service_timeout)
         pool = PoolInfo.of(user_pool)
         if pool.literal:
-            _check(self, "user_pool.user_pool_id", rules.user_pool_id_problem(pool.pool_id))
+            check_field(self, "user_pool.user_pool_id", rules.user_pool_id_problem(pool.pool_id))
 
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
         handler.add_pool(user_pool, pool)
@@ -137,15 +137,17 @@ def _validate(scope: Construct, literal_username: str | None, options: tuple[Mfa
         ("mfa_options", rules.duplicate_option_problem((o.delivery_medium, o.attribute_name) for o in options))
     )
     for field, problem in checks:
-        _check(scope, field, problem)
+        check_field(scope, field, problem)
 
 
-def _check(scope: Construct, field: str, problem: str | None) -> None:
+def check_field(scope: Construct, field: str, problem: str | None) -> None:
+    """Raise ValueError naming the construct path and the field when a rule reports a ``problem``."""
     if problem is not None:
         raise ValueError(f"{scope.node.path}: `{field}` {problem}")
 
 
-def _validate_service_timeout(scope: Construct, timeout: Duration) -> None:
+def validate_service_timeout(scope: Construct, timeout: Duration) -> None:
+    """Check a literal ``service_timeout`` against the handler's timeout and CloudFormation's limit."""
     if Token.is_unresolved(timeout.to_string()):
         return
     path = scope.node.path

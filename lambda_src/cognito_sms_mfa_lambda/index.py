@@ -1,8 +1,8 @@
 """Lambda entry point of the cdk-cognito-sms-mfa custom resources: crhelper wiring and dispatch only.
 
 The design (request types, physical ids, failure paths) is in ``docs/design.md``. Each resource type lives in
-its own module (:mod:`.settings` for ``Custom::CognitoUserSmsMfaSettings``, :mod:`.test_user` for
-``Custom::CognitoTestUser``) and is picked from
+its own module (:mod:`.settings` for ``Custom::CognitoUserSmsMfaSettings``, :mod:`.preference` for
+``Custom::CognitoUserMfaPreference``, :mod:`.test_user` for ``Custom::CognitoTestUser``) and is picked from
 :data:`RESOURCE_TYPES` by the event's ``ResourceType``. Module start-up builds crhelper and the Cognito client of
 the Lambda's Region; anything that fails there is reported through crhelper's ``init_failure`` so CloudFormation
 gets FAILED instead of waiting. Other clients are made when a request first needs them (:mod:`.clients`).
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from crhelper import CfnResource
 
-from . import cognito, mfa, settings, test_user, users
+from . import cognito, mfa, mfa_preference, preference, settings, test_user, users
 from .clients import Clients
 from .resource import Request
 
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 RESOURCE_TYPES: dict[str, ResourceType] = {
     mfa.SETTINGS_RESOURCE_TYPE: settings.RESOURCE,
+    mfa_preference.PREFERENCE_RESOURCE_TYPE: preference.RESOURCE,
     users.TEST_USER_RESOURCE_TYPE: test_user.RESOURCE,
 }
 

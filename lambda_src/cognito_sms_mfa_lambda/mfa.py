@@ -135,16 +135,19 @@ def check(field: str, problem: str | None) -> None:
         raise HandlerError(f"{field} {problem}")
 
 
-def physical_id(user: UserRef) -> str:
-    """The physical id of the settings of ``user``: ``cognito-sms-mfa:<pool id>:<canonical username>``."""
-    return f"{PHYSICAL_ID_PREFIX}{user.user_pool_id}:{user.username}"
+def physical_id(user: UserRef, prefix: str = PHYSICAL_ID_PREFIX) -> str:
+    """The physical id of a resource of ``user``: ``<prefix><pool id>:<canonical username>``.
+
+    Each resource type has its own prefix (``cognito-sms-mfa:`` for the settings), so two types never share an id.
+    """
+    return f"{prefix}{user.user_pool_id}:{user.username}"
 
 
-def parse_physical_id(value: object) -> UserRef | None:
-    """The user a physical id names, or None when the id is not one of ours (random, empty, malformed)."""
-    if not isinstance(value, str) or not value.startswith(PHYSICAL_ID_PREFIX):
+def parse_physical_id(value: object, prefix: str = PHYSICAL_ID_PREFIX) -> UserRef | None:
+    """The user a physical id names, or None when the id is not one of ``prefix`` (random, empty, malformed)."""
+    if not isinstance(value, str) or not value.startswith(prefix):
         return None
-    pool_id, sep, username = value[len(PHYSICAL_ID_PREFIX) :].partition(":")
+    pool_id, sep, username = value[len(prefix) :].partition(":")
     if not sep or rules.user_pool_id_problem(pool_id) or rules.username_problem(username):
         return None
     return UserRef(pool_id, username)

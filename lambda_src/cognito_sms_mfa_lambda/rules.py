@@ -1,11 +1,11 @@
-"""The input rules of Cognito's AdminSetUserSettings, in one table shared by the construct and the handler.
+"""The input rules of Cognito's AdminSetUserSettings and AdminSetUserMFAPreference, shared by constructs and handler.
 
 The construct checks literal values at synth time; the handler checks the same values again when they
 arrive as CloudFormation properties. Both format the rule texts below behind their own field name
 (``username`` in Python, ``Username`` in the template), so a value is judged identically in both places.
 
 This module is part of the Lambda asset: standard library only, no imports of its siblings. It is also the home
-of :class:`MfaOption`, which the construct library re-exports as ``cognito_sms_mfa.MfaOption``.
+of :class:`MfaOption` and :class:`MfaFactor`, which the construct library re-exports from ``cognito_sms_mfa``.
 The limits come from botocore's cognito-idp model (2016-04-18) and the API reference; botocore itself
 checks only ``required`` and ``min``, so everything else would otherwise reach the service.
 """
@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
 USERNAME_MAX_LENGTH = 128
 USER_POOL_ID_MAX_LENGTH = 55
@@ -132,3 +133,66 @@ def email_problem(value: str) -> str | None:
     if not at or not local or "." not in domain or "@" in domain or any(c.isspace() for c in value):
         return f"must be an email address (name@domain, no spaces); received {show(value)}"
     return None
+
+
+class MfaFactor(StrEnum):
+    """The state one MFA factor of a user should have (``AdminSetUserMFAPreference``).
+
+    ``PREFERRED`` is enabled and the factor Cognito challenges with; ``ENABLED`` is enabled, not preferred;
+    ``DISABLED`` is off. At most one factor of a user is preferred.
+
+    Examples
+    --------
+    >>> MfaFactor.PREFERRED.value
+    'PREFERRED'
+    >>> MfaFactor("ENABLED") is MfaFactor.ENABLED
+    True
+    """
+
+    PREFERRED = "PREFERRED"
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+
+
+@dataclass(frozen=True)
+class FactorKind:
+    """One MFA factor in each vocabulary: construct keyword, resource property, API member, reported name."""
+
+    keyword: str
+    property: str
+    api_member: str
+    reported_name: str
+
+
+SMS_FACTOR = FactorKind("sms", "SmsMfa", "SMSMfaSettings", "SMS_MFA")
+EMAIL_FACTOR = FactorKind("email", "EmailMfa", "EmailMfaSettings", "EMAIL_OTP")
+SOFTWARE_TOKEN_FACTOR = FactorKind(
+    "software_token", "SoftwareTokenMfa", "SoftwareTokenMfaSettings", "SOFTWARE_TOKEN_MFA"
+)
+MFA_FACTORS = (SMS_FACTOR, EMAIL_FACTOR, SOFTWARE_TOKEN_FACTOR)
+
+
+def mfa_factor_problem(value: str) -> str | None:
+    """Return why ``value`` is not one of the :class:`MfaFactor` states, or None when it is."""
+    if value not in MfaFactor.__members__:
+        return f"must be one of {', '.join(MfaFactor.__members__)}; received {show(value)}"
+    return None
+
+
+def factor_set_problem(states: Mapping[str, str | None]) -> str | None:
+    """Return why a set of factor states (by field name; None = not managed) is not one preference, or None.
+
+    At least one factor must be managed, and at most one may be ``PREFERRED``.
+    """
+    names = list(states)
+    if all(state is None for state in states.values()):
+        return f"{_join(names, 'or')}: at least one factor must be managed; received none (a factor left out is kept)"
+    preferred = [name for name, state in states.items() if state == MfaFactor.PREFERRED]
+    if len(preferred) > 1:
+        count = len(preferred)
+        return f"{_join(preferred, 'and')}: at most one factor may be PREFERRED; received PREFERRED for {count}"
+    return None
+
+
+def _join(names: list[str], word: str) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {word} {names[-1]}"

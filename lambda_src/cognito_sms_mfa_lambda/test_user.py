@@ -64,12 +64,15 @@ class CognitoTestUser:
         user = users.parse_physical_id(physical_id)
         if user is None:
             return Result(physical_id, "not-ours")
-        try:
-            request.clients.cognito().admin_delete_user(UserPoolId=user.user_pool_id, Username=user.username)
-        except ClientError as error:
-            if cognito.error_code(error) in cognito.GONE:
-                return Result(physical_id, "gone")
-            raise cognito.as_handler_error("AdminDeleteUser", error, user, users.client_error_reason) from None
+        client = request.clients.cognito()
+        deleted = cognito.call_unless_gone(
+            "AdminDeleteUser",
+            user,
+            lambda: client.admin_delete_user(UserPoolId=user.user_pool_id, Username=user.username),
+            users.client_error_reason,
+        )
+        if not deleted:
+            return Result(physical_id, "gone")
         return Result(physical_id, "deleted")
 
     def log_subject(self, request: Request) -> str:

@@ -13,7 +13,7 @@ from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import lint  # type: ignore[import-untyped]
 
-from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
+from cognito_sms_mfa import MfaFactor, SmsMfaTestUser, UserMfaPreference, UserSmsMfaSettings
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -63,6 +63,8 @@ def declare_two_pools(stack: Stack) -> None:
     password = secretsmanager.Secret(stack, "CarolPassword")
     Validations.of(password).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-SMG4", reason=SECRET_REASON))
     SmsMfaTestUser(stack, "Carol", user_pool=second, username="carol", phone_number="+15555550123", password=password)
+    UserMfaPreference(stack, "AlicePreference", user_pool=first, username="alice")
+    UserMfaPreference(stack, "ErinPreference", user_pool=imported, username="erin", sms=MfaFactor.ENABLED)
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,8 @@ HANDLER_MODULES = [
         "cognito.py",
         "index.py",
         "mfa.py",
+        "mfa_preference.py",
+        "preference.py",
         "resource.py",
         "rules.py",
         "settings.py",

@@ -49,8 +49,8 @@ NOT_COPIED = (
 HANDLER_SOURCES = {
     f"cognito_sms_mfa_lambda/{name}"
     for name in (
-        *("__init__.py", "clients.py", "cognito.py", "index.py", "mfa.py"),
-        *("resource.py", "rules.py", "settings.py", "test_user.py", "users.py", "py.typed"),
+        *("__init__.py", "clients.py", "cognito.py", "index.py", "mfa.py", "mfa_preference.py"),
+        *("preference.py", "resource.py", "rules.py", "settings.py", "test_user.py", "users.py", "py.typed"),
     )
 }
 LIBRARY_SOURCES = {
@@ -60,6 +60,7 @@ LIBRARY_SOURCES = {
         "handler_asset.py",
         "sms_mfa_handler.py",
         "sms_mfa_test_user.py",
+        "user_mfa_preference.py",
         "user_sms_mfa_settings.py",
         "py.typed",
     )

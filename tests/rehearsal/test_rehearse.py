@@ -96,22 +96,28 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     rows = [line.split() for line in lines[2:] if line.startswith("CognitoSmsMfaExample")]
     # (carol's user resource, whose password secret was generated, comes first; its update changes the phone
     # number and the password and would say REPLACED if the sub changed)
-    assert [(row[1], row[2][:5], row[4], row[-3]) for row in rows] == [
-        ("create", "Carol", "carol", "ok"),
-        ("create", "Alice", "alice", "ok"),
-        ("create", "BobMf", "bob", "ok"),
-        ("create", "Carol", "carol", "ok"),
-        ("update", "Carol", "carol", "ok"),
-        ("update", "Alice", "alice", "ok"),
-        ("update", "BobMf", "bob", "ok"),
-        ("update", "Carol", "carol", "ok"),
-        ("delete", "Carol", "carol", "ok"),
-        ("delete", "BobMf", "bob", "ok"),
-        ("delete", "Alice", "alice", "ok"),
-        ("delete", "Carol", "carol", "ok"),
+    assert [(row[1], row[2][:8], row[4], row[-3]) for row in rows] == [
+        ("create", "Carol1B4", "carol", "ok"),
+        ("create", "AliceMfa", "alice", "ok"),
+        ("create", "BobMfa70", "bob", "ok"),
+        ("create", "AlicePre", "alice", "ok"),
+        ("create", "CarolMfa", "carol", "ok"),
+        ("update", "Carol1B4", "carol", "ok"),
+        ("update", "AliceMfa", "alice", "ok"),
+        ("update", "BobMfa70", "bob", "ok"),
+        ("update", "AlicePre", "alice", "ok"),
+        ("update", "CarolMfa", "carol", "ok"),
+        ("delete", "CarolMfa", "carol", "ok"),
+        ("delete", "AlicePre", "alice", "ok"),
+        ("delete", "BobMfa70", "bob", "ok"),
+        ("delete", "AliceMfa", "alice", "ok"),
+        ("delete", "Carol1B4", "carol", "ok"),
     ]
-    assert " SMS preferred " in lines[2]
-    assert lines[-1].startswith("12 requests in")
+    # the preference's create shows alice's MFA in both forms: legacy options and the preferred SMS factor
+    assert " ".join(rows[3][5:-3]) == "SMS_MFA=PREFERRED options SMS->phone_number; preference SMS_MFA*"
+    # the test user's create: its SMS preference, set by the user resource itself
+    assert " ".join(rows[0][5:-3]) == "SMS preferred options none; preference SMS_MFA*"
+    assert lines[-1].startswith("15 requests in")
     assert "  secret    CarolPassword" in result.stderr
     assert "local Cognito emulator at http://127.0.0.1:" in result.stderr
 
@@ -166,12 +172,12 @@ def test_rehearse_broken_handler_exits_nonzero_and_shows_reason(example_cloud_as
     shutil.copy(BROKEN_HANDLER, entry)
     # WHEN
     result = rehearse(str(assembly), "--cycle")
-    # THEN non-zero, every create FAILED with the handler's reason shown, and no update attempted
+    # THEN non-zero, every create (and its rollback delete) FAILED with the handler's reason, no update attempted
     assert result.returncode == 1
     # (carol's settings depend on her failed user resource: never created, as CloudFormation would not)
-    assert result.stdout.count("Reason: MFAOptions not applied: broken on purpose (test fixture)") == 6
+    assert result.stdout.count("Reason: MFAOptions not applied: broken on purpose (test fixture)") == 8
     assert " update " not in result.stdout
-    assert "6 of 6 requests failed" in result.stdout
+    assert "8 of 8 requests failed" in result.stdout
     assert "  skipped   CarolMfaSettings" in result.stderr
 
 

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.users import TEST_USER_RESOURCE_TYPE
 
 POOL_TYPE = "AWS::Cognito::UserPool"
 USER_TYPE = "AWS::Cognito::UserPoolUser"
 FUNCTION_TYPE = "AWS::Lambda::Function"
 SECRET_TYPE = "AWS::SecretsManager::Secret"
-CUSTOM_TYPES = frozenset({SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE})
+CUSTOM_TYPES = frozenset({SETTINGS_RESOURCE_TYPE, PREFERENCE_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE})
 HANDLED_TYPES = CUSTOM_TYPES | {POOL_TYPE, USER_TYPE, FUNCTION_TYPE, SECRET_TYPE}
 ACCOUNT = "000000000000"
 

@@ -1,4 +1,4 @@
-"""A local Cognito endpoint over real HTTP: moto's cognito-idp, AdminSetUserSettings, fault injection, call counts.
+"""A local Cognito endpoint over real HTTP: moto's cognito-idp, AdminSetUserSettings, MFA sign-in, faults, calls.
 
 The same endpoint serves moto's Secrets Manager, where the handler reads test users' passwords.
 
@@ -26,6 +26,7 @@ from cognito_sms_mfa.local.gateway import (
     reset_moto_cognito,
     reset_moto_secrets,
 )
+from cognito_sms_mfa.local.mfa_sign_in import SIGN_IN, SmsMessage
 from cognito_sms_mfa.local.moto_patches import install
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
     from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
-__all__ = ["FAULT_STATUS", "CognitoEmulator", "PendingFault"]
+__all__ = ["FAULT_STATUS", "CognitoEmulator", "PendingFault", "SmsMessage"]
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +154,8 @@ class CognitoEmulator:
         self.stop()
 
     def reset(self) -> None:
-        """Forget all user pools and secrets (moto's state in this process), pending faults and recorded calls."""
+        """Forget all user pools and secrets (moto's state in this process), pending faults, recorded calls, the SMS
+        outbox and sign-in sessions."""
         reset_moto_cognito()
         reset_moto_secrets()
         self._control.reset()
@@ -216,3 +218,30 @@ class CognitoEmulator:
     def clear_calls(self) -> None:
         """Forget the recorded calls; user pools and pending faults stay."""
         self._control.clear_calls()
+
+    def sms_outbox(self) -> list[SmsMessage]:
+        """The SMS MFA codes sent at sign-in since the last :meth:`reset`, newest last.
+
+        Also served as ``GET /_emulator/sms-outbox`` (``{"messages": [...]}``).
+
+        Examples
+        --------
+        >>> emulator.sms_outbox()[-1]  # doctest: +SKIP
+        {'phone_number': '+15555550100', 'code': '042917', 'username': 'alice'}
+        """
+        return SIGN_IN.outbox()
+
+    def set_auth_session_lifetime(self, seconds: float) -> None:
+        """How long a sign-in session and its SMS code stay valid, until the next :meth:`reset`.
+
+        Default: - 180 seconds, the service's default ``AuthSessionValidity``. ``0`` makes every code expired,
+        which tests the ``ExpiredCodeException`` path without waiting.
+
+        Raises
+        ------
+        ValueError
+            ``seconds`` is negative.
+        """
+        if seconds < 0:
+            raise ValueError(f"seconds must be at least 0; received {seconds!r}")
+        SIGN_IN.session_lifetime_s = seconds

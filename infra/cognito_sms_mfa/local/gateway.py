@@ -2,7 +2,7 @@
 
 Every request whose ``X-Amz-Target`` names a cognito-idp action is recorded; if a fault is pending for that
 action, the request is answered with the fault and never reaches moto. Requests under ``/_emulator/`` are the
-control endpoints (faults, calls, reset) that :class:`~cognito_sms_mfa.local.server.CognitoEmulator` also
+control endpoints (faults, calls, SMS outbox, reset) that :class:`~cognito_sms_mfa.local.server.CognitoEmulator` also
 offers as methods. A request for no cognito-idp action answers ``UnknownOperationException``, and an action
 moto does not implement answers 501 ``NotImplementedException`` (instead of moto's HTML error page).
 Requests whose target names a Secrets Manager action go to moto's secretsmanager application (the handler reads
@@ -153,11 +153,15 @@ class Control:
 
 
 def reset_moto_cognito() -> None:
-    """Forget every user pool of moto's cognito-idp, in every account and Region of this process."""
+    """Forget every user pool of moto's cognito-idp, in every account and Region of this process, and the SMS
+    outbox and sign-in sessions."""
     from moto.cognitoidp.models import cognitoidp_backends
+
+    from cognito_sms_mfa.local.mfa_sign_in import SIGN_IN
 
     for account_backends in list(cognitoidp_backends.values()):
         account_backends.reset()
+    SIGN_IN.reset()
 
 
 def reset_moto_secrets() -> None:
@@ -244,6 +248,10 @@ class Gateway:
         if route == ("DELETE", "calls"):
             self._control.clear_calls()
             return _json(200, {})
+        if route == ("GET", "sms-outbox"):
+            from cognito_sms_mfa.local.mfa_sign_in import SIGN_IN
+
+            return _json(200, {"messages": SIGN_IN.outbox()})
         if route == ("GET", "faults"):
             return _json(200, {"faults": self._control.faults()})
         if route == ("POST", "faults"):

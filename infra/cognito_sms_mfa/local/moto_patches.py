@@ -11,6 +11,8 @@ moto 5.2 has user pools and users, but no ``AdminSetUserSettings`` (it answers N
   leave the key out when there are none;
 - admin APIs find a user case-insensitively in pools created with ``UsernameConfiguration={"CaseSensitive":
   False}``, and by alias (``AliasAttributes``: verified ``email``/``phone_number``, ``preferred_username``);
+- MFA preferences and sign-in behave as the service's do (see :mod:`.mfa_sign_in`): validated preferences,
+  ``SMS_MFA`` challenges that follow the pool's ``MfaConfiguration``, codes in an SMS outbox;
 - ``CreateUserPool`` parses moto's signing key (the same key file for every pool) once per process instead of
   once per pool, which takes it from about 130 ms to about 1 ms.
 """
@@ -31,7 +33,12 @@ from moto.cognitoidp.utils import flatten_attrs
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 
-from cognito_sms_mfa.local.validation import validate_admin_get_user, validate_admin_set_user_settings
+from cognito_sms_mfa.local import mfa_sign_in
+from cognito_sms_mfa.local.validation import (
+    SerializationError,
+    validate_admin_get_user,
+    validate_admin_set_user_settings,
+)
 
 __all__ = ["install"]
 
@@ -63,6 +70,9 @@ def install() -> None:
             return
         original_to_json = CognitoIdpUser.to_json
         original_admin_get_user = CognitoIdpResponse.admin_get_user
+        original_admin_initiate_auth = CognitoIdpBackend.admin_initiate_auth
+        original_initiate_auth = CognitoIdpBackend.initiate_auth
+        original_respond = CognitoIdpBackend.respond_to_auth_challenge
 
         def user_to_json(self: CognitoIdpUser, extended: bool = False, *args: Any, **kwargs: Any) -> dict[str, Any]:
             result = original_to_json(self, extended, *args, **kwargs)
@@ -71,6 +81,35 @@ def install() -> None:
                 options = mfa_options_of(self)
                 if options:
                     result["MFAOptions"] = options
+                result.pop("UserMFASettingList", None)
+                result.pop("PreferredMfaSetting", None)
+                result.update(mfa_sign_in.preference_json(self))
+            return result
+
+        def admin_initiate_auth(
+            self: CognitoIdpBackend, user_pool_id: str, client_id: str, auth_flow: str, parameters: dict[str, str]
+        ) -> dict[str, Any]:
+            result = original_admin_initiate_auth(self, user_pool_id, client_id, auth_flow, parameters)
+            if auth_flow not in mfa_sign_in.PASSWORD_FLOWS:
+                return result
+            pool = self.describe_user_pool(user_pool_id)
+            return mfa_sign_in.after_password(self, pool, client_id, parameters["USERNAME"], result, mfa_options_of)
+
+        def initiate_auth(
+            self: CognitoIdpBackend, client_id: str, auth_flow: str, parameters: dict[str, str]
+        ) -> dict[str, Any]:
+            result = original_initiate_auth(self, client_id, auth_flow, parameters)
+            pool = mfa_sign_in.pool_of_client(self, client_id)
+            if auth_flow not in mfa_sign_in.PASSWORD_FLOWS or pool is None:
+                return result
+            return mfa_sign_in.after_password(self, pool, client_id, parameters["USERNAME"], result, mfa_options_of)
+
+        def respond_to_auth_challenge(
+            self: CognitoIdpBackend, session: str, client_id: str, challenge: str, responses: dict[str, str]
+        ) -> dict[str, Any]:
+            if challenge == "SMS_MFA" and mfa_sign_in.SIGN_IN.awaits(session):
+                mfa_sign_in.SIGN_IN.check(session, (responses or {}).get("SMS_MFA_CODE"))
+            result: dict[str, Any] = original_respond(self, session, client_id, challenge, responses)
             return result
 
         def admin_get_user(self: CognitoIdpResponse) -> ActionResult:
@@ -82,6 +121,11 @@ def install() -> None:
         _patch(CognitoIdpUserPool, "_get_user", find_user)
         _patch(CognitoIdpBackend, "admin_set_user_settings", _backend_admin_set_user_settings)
         _patch(CognitoIdpResponse, "admin_set_user_settings", _response_admin_set_user_settings)
+        _patch(CognitoIdpResponse, "admin_set_user_mfa_preference", _response_admin_set_user_mfa_preference)
+        _patch(CognitoIdpResponse, "set_user_mfa_preference", _response_set_user_mfa_preference)
+        _patch(CognitoIdpBackend, "admin_initiate_auth", admin_initiate_auth)
+        _patch(CognitoIdpBackend, "initiate_auth", initiate_auth)
+        _patch(CognitoIdpBackend, "respond_to_auth_challenge", respond_to_auth_challenge)
         # moto's models read the key through their module's ``jwk`` name: only that reference changes.
         _patch(moto_models, "jwk", SimpleNamespace(RSAKey=SimpleNamespace(import_key=_import_rsa_key)))
         _installed = True
@@ -159,3 +203,24 @@ def _response_admin_set_user_settings(self: CognitoIdpResponse) -> EmptyResult:
     user_pool_id, username, mfa_options = validate_admin_set_user_settings(self.parameters)
     _backend_admin_set_user_settings(self.backend, user_pool_id, username, mfa_options)
     return EmptyResult()
+
+
+def _response_admin_set_user_mfa_preference(self: CognitoIdpResponse) -> EmptyResult:
+    """Serve AdminSetUserMFAPreference with the service's validation and refusals."""
+    mfa_sign_in.admin_set_user_mfa_preference(self.backend, _parameters(self))
+    return EmptyResult()
+
+
+def _response_set_user_mfa_preference(self: CognitoIdpResponse) -> EmptyResult:
+    """Serve SetUserMFAPreference in the Region that issued the access token."""
+    params = _parameters(self)
+    backend = self._get_region_agnostic_backend()._find_backend_by_access_token(str(params.get("AccessToken")))
+    mfa_sign_in.set_user_mfa_preference(backend, params)
+    return EmptyResult()
+
+
+def _parameters(response: CognitoIdpResponse) -> dict[str, Any]:
+    params = response.parameters
+    if not isinstance(params, dict):
+        raise SerializationError("The request body must be a JSON object.")
+    return params

@@ -3,8 +3,10 @@
 For each stack, in dependency order, it creates the template's user pools and users in the emulator, then
 invokes the real bundled handler asset for each ``Custom::CognitoUserSmsMfaSettings`` in a Lambda-like child
 process (see :mod:`cognito_sms_mfa.local.lambda_runner`) with a CloudFormation-shaped event whose ResponseURL
-is a local TLS endpoint, and reads the user's options back from the emulator. ``cycle`` adds an Update that
-flips each user's options and a Delete that must clear them.
+is a local TLS endpoint, and reads the user's options back from the emulator. ``Custom::CognitoUserMfaPreference``
+resources go the same way, their managed factors read back from ``UserMFASettingList``/``PreferredMfaSetting``;
+every row also shows the user's MFA in both forms (legacy options and preference). ``cycle`` adds an Update
+that flips each user's options (a preference: its SMS factor) and a Delete that must clear (disable) them.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from cognito_sms_mfa.local.assembly import (
 )
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.secret_values import generated_secret_string
+from cognito_sms_mfa_lambda import mfa_preference
+from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.rules import MFA_FACTORS, SMS_FACTOR, MfaFactor
 from cognito_sms_mfa_lambda.users import TEST_USER_RESOURCE_TYPE
 
 if TYPE_CHECKING:
@@ -79,6 +84,9 @@ class Outcome:
     status: str
     reason: str
     seconds: float
+    # The user's MFA in both forms, whatever the resource manages: MFAOptions, and the preference API's view.
+    legacy_options: list[dict[str, str]] | None = None
+    preference: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -270,7 +278,10 @@ class Rehearsal:
         old = item.properties
         if stack.resources[item.logical_id]["Type"] == TEST_USER_RESOURCE_TYPE:
             return self._update_test_user(stack, item)
-        item.properties = {**old, "MFAOptions": [] if old.get("MFAOptions") else [SMS]}
+        if _is_preference(stack, item):
+            item.properties = {**old, **_flipped_sms(old)}
+        else:
+            item.properties = {**old, "MFAOptions": [] if old.get("MFAOptions") else [SMS]}
         return self._invoke(stack, item, "Update", old_properties=old)
 
     def _update_test_user(self, stack: StackTemplate, item: _Settings) -> Outcome:
@@ -318,7 +329,18 @@ class Rehearsal:
         self._keep(item, response, request_type)
         status, reason = self._status(response, run)
         test_user = stack.resources[item.logical_id]["Type"] == TEST_USER_RESOURCE_TYPE
-        desired = _desired(item.properties, request_type, test_user=test_user)
+        preference = _is_preference(stack, item)
+        user = self._read_user(item)
+        read_back: list[dict[str, str]] | None
+        if test_user:
+            desired = None if request_type == "Delete" else _wanted_sms_preference(item.properties)
+            read_back = None if user is None else _sms_preference(user)
+        elif preference:
+            desired = _factor_states(item.properties, disabled=request_type == "Delete")
+            read_back = None if user is None else _managed(user, item.properties)
+        else:
+            desired = [] if request_type == "Delete" else list(item.properties.get("MFAOptions", []))
+            read_back = None if user is None else _legacy(user)
         outcome = Outcome(
             stack=stack.name,
             logical_id=item.logical_id,
@@ -326,10 +348,12 @@ class Rehearsal:
             pool=str(item.properties.get("UserPoolId", "")),
             username=str(item.data.get("Username") or item.properties.get("Username", "")),
             desired=desired,
-            read_back=self._read_back(item, test_user=test_user),
+            read_back=read_back,
             status=status,
             reason=reason,
             seconds=run.duration_s,
+            legacy_options=None if user is None else _legacy(user),
+            preference=None if user is None else _reported_preference(user),
         )
         self.progress(f"  {request_type.lower():<9} {item.logical_id} -> {outcome.verdict} ({run.duration_s:.2f} s)")
         return outcome
@@ -353,8 +377,8 @@ class Rehearsal:
                 item.data = response.data
         item.failed = item.failed or response is None or response.status != "SUCCESS"
 
-    def _read_back(self, item: _Settings, *, test_user: bool) -> list[dict[str, str]] | None:
-        """The user's legacy options; for a test user, its SMS preference (its settings child holds the options)."""
+    def _read_user(self, item: _Settings) -> dict[str, Any] | None:
+        """The user's AdminGetUser answer afterwards, or None when there is no such user."""
         pool = item.properties.get("UserPoolId")
         username = item.data.get("Username") or item.properties.get("Username")
         if not isinstance(pool, str) or not isinstance(username, str):
@@ -363,19 +387,53 @@ class Rehearsal:
             user: Any = self.client.admin_get_user(UserPoolId=pool, Username=username)
         except self.client.exceptions.UserNotFoundException:
             return None
-        if test_user:
-            return [SMS_PREFERENCE] if user.get("PreferredMfaSetting") == "SMS_MFA" else []
-        return list(user.get("MFAOptions", []))
+        return dict(user)
 
 
-def _desired(properties: dict[str, Any], request_type: str, *, test_user: bool) -> list[dict[str, str]] | None:
-    """What the user must hold after the request: no user after a test user's Delete, no options after a settings
-    Delete, else the options (settings) or the SMS preference (test user) the properties ask for."""
-    if request_type == "Delete":
-        return None if test_user else []
-    if test_user:
-        return [SMS_PREFERENCE] if properties.get("SmsMfaPreferred") == "true" else []
-    return list(properties.get("MFAOptions", []))
+def _wanted_sms_preference(properties: dict[str, Any]) -> list[dict[str, str]]:
+    """What a test user's properties ask for: the SMS preference (enabled and preferred), or none."""
+    return [SMS_PREFERENCE] if properties.get("SmsMfaPreferred") == "true" else []
+
+
+def _sms_preference(user: dict[str, Any]) -> list[dict[str, str]]:
+    """A test user's SMS preference as AdminGetUser reports it, in the rows of :func:`_wanted_sms_preference`."""
+    return [SMS_PREFERENCE] if user.get("PreferredMfaSetting") == "SMS_MFA" else []
+
+
+def _is_preference(stack: StackTemplate, item: _Settings) -> bool:
+    return bool(stack.resources[item.logical_id]["Type"] == PREFERENCE_RESOURCE_TYPE)
+
+
+def _flipped_sms(properties: dict[str, Any]) -> dict[str, str]:
+    """The update of a preference: its SMS factor PREFERRED -> ENABLED, ENABLED <-> DISABLED (others unchanged)."""
+    state = properties.get(SMS_FACTOR.property)
+    if state is None:
+        return {}
+    flipped = MfaFactor.DISABLED if state == MfaFactor.ENABLED else MfaFactor.ENABLED
+    return {SMS_FACTOR.property: flipped.value}
+
+
+def _factor_states(properties: dict[str, Any], *, disabled: bool) -> list[dict[str, str]]:
+    """The managed factors of a preference's properties, as ``{Factor, State}`` rows (all DISABLED after Delete)."""
+    return [
+        {"Factor": f.reported_name, "State": MfaFactor.DISABLED.value if disabled else str(properties[f.property])}
+        for f in MFA_FACTORS
+        if f.property in properties
+    ]
+
+
+def _managed(user: dict[str, Any], properties: dict[str, Any]) -> list[dict[str, str]]:
+    """The current state of the factors a preference manages, in the rows of :func:`_factor_states`."""
+    current = mfa_preference.current_factors(user)
+    return [{"Factor": f.reported_name, "State": current[f].value} for f in MFA_FACTORS if f.property in properties]
+
+
+def _legacy(user: dict[str, Any]) -> list[dict[str, str]]:
+    return list(user.get("MFAOptions", []))
+
+
+def _reported_preference(user: dict[str, Any]) -> dict[str, Any]:
+    return {key: user[key] for key in ("UserMFASettingList", "PreferredMfaSetting") if key in user}
 
 
 def _options(options: list[dict[str, str]] | None) -> str:
@@ -385,7 +443,19 @@ def _options(options: list[dict[str, str]] | None) -> str:
         return "SMS preferred"
     if not options:
         return "none"
-    return ", ".join(f"{o.get('DeliveryMedium')}->{o.get('AttributeName')}" for o in options)
+    return ", ".join(
+        f"{o['Factor']}={o['State']}" if "Factor" in o else f"{o.get('DeliveryMedium')}->{o.get('AttributeName')}"
+        for o in options
+    )
+
+
+def _both_forms(outcome: Outcome) -> str:
+    """The user's MFA read back in both forms: ``options <MFAOptions>; preference <enabled factors>``."""
+    if outcome.legacy_options is None or outcome.preference is None:
+        return "(no user)"
+    preferred = outcome.preference.get("PreferredMfaSetting")
+    factors = [f"{name}*" if name == preferred else name for name in outcome.preference.get("UserMFASettingList", [])]
+    return f"options {_options(outcome.legacy_options)}; preference {', '.join(factors) or 'none'}"
 
 
 def render_table(outcomes: Sequence[Outcome]) -> str:
@@ -399,7 +469,7 @@ def render_table(outcomes: Sequence[Outcome]) -> str:
             o.pool,
             o.username,
             _options(o.desired),
-            _options(o.read_back),
+            _both_forms(o),
             o.verdict,
             f"{o.seconds:.2f} s",
         )
@@ -454,9 +524,11 @@ def rehearse(
     else:
         print(render_table(outcomes))
         print(
-            "\nDESIRED: the options the template asks for (after an update: flipped; after a delete: none);"
-            "\n  for a test user, its SMS preference (after an update: new phone and password, same sub)."
-            "\nREAD BACK: what the emulator's AdminGetUser reports for the user afterwards."
+            "\nDESIRED: the options the template asks for (after an update: flipped; after a delete: none)."
+            "\nREAD BACK: what the emulator's AdminGetUser reports for the user afterwards, in both forms: the"
+            "\n  legacy MFAOptions and the preference (enabled factors, * = preferred)."
+            "\nA test user's row shows its SMS preference; its update gives it a new phone number (same sub) and a"
+            "\n  new password version."
         )
         verdict = (
             "all requests succeeded and every user holds the desired options"

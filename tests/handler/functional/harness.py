@@ -12,6 +12,7 @@ from cognito_sms_mfa.handler_asset import BUNDLED_PACKAGES, HANDLER_ENTRY, HANDL
 from cognito_sms_mfa.local import lambda_runner
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -58,6 +59,7 @@ class Deployer:
         old_properties: dict[str, Any] | None = None,
         remaining_s: float = 120.0,
         logical_id: str = "AliceMfa",
+        resource_type: str = SETTINGS_RESOURCE_TYPE,
     ) -> CfnResponse:
         self.emulator.clear_calls()
         event = custom_resource_event(
@@ -66,6 +68,7 @@ class Deployer:
             response_url=self.collector.new_url(),
             stack_id=STACK_ID,
             logical_id=logical_id,
+            resource_type=resource_type,
             physical_id=physical_id,
             old_properties=None if old_properties is None else {"ServiceToken": SERVICE_TOKEN, **old_properties},
         )

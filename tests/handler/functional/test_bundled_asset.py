@@ -11,15 +11,22 @@ from pathlib import Path
 from typing import Any
 
 from cognito_sms_mfa.local import CognitoEmulator, lambda_runner
-from cognito_sms_mfa.local.cfn_responses import ResponseCollector, custom_resource_event
+from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector, custom_resource_event
 from cognito_sms_mfa.local.rehearsal import emulator_client
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
 from tests.handler.functional.harness import run_asset as run
 
 REGION = "us-east-1"
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 
 
-def event(request_type: str, properties: dict[str, Any], physical_id: str | None = None) -> dict[str, Any]:
+def event(
+    request_type: str,
+    properties: dict[str, Any],
+    physical_id: str | None = None,
+    resource_type: str = SETTINGS_RESOURCE_TYPE,
+) -> dict[str, Any]:
     return custom_resource_event(
         request_type,
         {"ServiceToken": "arn:aws:lambda:x", "ServiceTimeout": "300", **properties},
@@ -27,6 +34,7 @@ def event(request_type: str, properties: dict[str, Any], physical_id: str | None
         stack_id=f"arn:aws:cloudformation:{REGION}:123456789012:stack/E2E/{uuid.uuid4()}",
         logical_id="AliceMfa",
         physical_id=physical_id,
+        resource_type=resource_type,
     )
 
 
@@ -52,6 +60,50 @@ def test_bundled_asset_creates_and_deletes_in_boto3_only_process(
     assert after_delete == []
     assert "request=Create logical_id=AliceMfa" in create_run.logs
     assert not list(asset_dir.rglob("__pycache__"))
+
+
+def test_bundled_asset_serves_mfa_preference_create_update_delete_and_refusal(
+    asset_dir: Path, services: tuple[CognitoEmulator, ResponseCollector]
+) -> None:
+    # GIVEN alice with a phone number and carol without one
+    emulator, _ = services
+    client = emulator_client(emulator.endpoint, REGION)
+    pool_id = client.create_user_pool(PoolName="e2e-preference", MfaConfiguration="OPTIONAL")["UserPool"]["Id"]
+    client.admin_create_user(
+        UserPoolId=pool_id,
+        Username="alice",
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "phone_number", "Value": "+15555550100"}],
+    )
+    client.admin_create_user(UserPoolId=pool_id, Username="carol", MessageAction="SUPPRESS")
+
+    def preference(request_type: str, properties: dict[str, Any], physical_id: str | None = None) -> CfnResponse:
+        sent = event(request_type, properties, physical_id, PREFERENCE_RESOURCE_TYPE)
+        return run(asset_dir, services, sent)[0]
+
+    def reported() -> tuple[list[str], str | None]:
+        user: Any = client.admin_get_user(UserPoolId=pool_id, Username="alice")
+        return user.get("UserMFASettingList", []), user.get("PreferredMfaSetting")
+
+    preferred = {"UserPoolId": pool_id, "Username": "alice", "SmsMfa": "PREFERRED"}
+    enabled = {**preferred, "SmsMfa": "ENABLED"}
+    # WHEN the bundled asset serves Create, Update, Delete, and a Create it must refuse
+    created = preference("Create", preferred)
+    after_create = reported()
+    updated = preference("Update", enabled, created.physical_id)
+    after_update = reported()
+    deleted = preference("Delete", enabled, created.physical_id)
+    after_delete = reported()
+    refused = preference("Create", {**preferred, "Username": "carol"})
+    # THEN
+    assert (created.status, created.physical_id) == ("SUCCESS", f"cognito-mfa-preference:{pool_id}:alice")
+    assert after_create == (["SMS_MFA"], "SMS_MFA")
+    assert (updated.status, updated.physical_id) == ("SUCCESS", created.physical_id)
+    assert after_update == (["SMS_MFA"], None)
+    assert deleted.status == "SUCCESS"
+    assert after_delete == ([], None)
+    assert refused.status == "FAILED"
+    assert refused.reason.startswith("SmsMfa for user 'carol': no delivery config: the user has no phone_number")
 
 
 def test_lambda_like_process_sees_only_asset_and_boto3(asset_dir: Path) -> None:
