@@ -20,13 +20,14 @@ if TYPE_CHECKING:
     from constructs import IConstruct
 
 COGNITO_ACTIONS = ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings"]
+# A test user manages users and sets their SMS preference (the same action as a UserMfaPreference).
 TEST_USER_ACTIONS = [
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminDeleteUser",
     "cognito-idp:AdminDeleteUserAttributes",
-    "cognito-idp:AdminSetUserMFAPreference",
     "cognito-idp:AdminSetUserPassword",
     "cognito-idp:AdminUpdateUserAttributes",
+    "cognito-idp:AdminSetUserMFAPreference",
 ]
 
 

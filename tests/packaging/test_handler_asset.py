@@ -43,7 +43,9 @@ CRHELPER_FILES = [
     "crhelper/resource_helper.py",
     "crhelper/utils.py",
 ]
-MAX_ZIPPED_BYTES = 30_000
+# A guard against bundled dependencies (boto3 alone is megabytes), not a size budget: three resource types'
+# modules and crhelper zip to about 34 KB.
+MAX_ZIPPED_BYTES = 40_000
 
 
 def handler_asset(outdir: Path, stack: str = EXAMPLE_STACK) -> tuple[str, Path]:
@@ -125,7 +127,7 @@ def test_asset_files_are_the_sources_byte_for_byte(example_cloud_assembly: Path)
         assert files[f"crhelper/{source.name}"] == source.read_bytes(), source.name
 
 
-def test_asset_zipped_is_under_30_kb(example_cloud_assembly: Path) -> None:
+def test_asset_zipped_is_under_40_kb(example_cloud_assembly: Path) -> None:
     # GIVEN the example app's handler asset
     _, folder = handler_asset(example_cloud_assembly)
 

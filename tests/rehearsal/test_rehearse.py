@@ -95,18 +95,20 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     ]
     rows = [line.split() for line in lines[2:] if line.startswith("CognitoSmsMfaExample")]
     # (carol's user resource, whose password secret was generated, comes first; its update changes the phone
-    # number and the password and would say REPLACED if the sub changed)
+    # number and the password and would say REPLACED if the sub changed; she signs in after each)
     assert [(row[1], row[2][:8], row[4], row[-3]) for row in rows] == [
         ("create", "Carol1B4", "carol", "ok"),
         ("create", "AliceMfa", "alice", "ok"),
         ("create", "BobMfa70", "bob", "ok"),
         ("create", "AlicePre", "alice", "ok"),
         ("create", "CarolMfa", "carol", "ok"),
+        ("sign-in", "Carol1B4", "carol", "ok"),
         ("update", "Carol1B4", "carol", "ok"),
         ("update", "AliceMfa", "alice", "ok"),
         ("update", "BobMfa70", "bob", "ok"),
         ("update", "AlicePre", "alice", "ok"),
         ("update", "CarolMfa", "carol", "ok"),
+        ("sign-in", "Carol1B4", "carol", "ok"),
         ("delete", "CarolMfa", "carol", "ok"),
         ("delete", "AlicePre", "alice", "ok"),
         ("delete", "BobMfa70", "bob", "ok"),
@@ -117,7 +119,9 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     assert " ".join(rows[3][5:-3]) == "SMS_MFA=PREFERRED options SMS->phone_number; preference SMS_MFA*"
     # the test user's create: its SMS preference, set by the user resource itself
     assert " ".join(rows[0][5:-3]) == "SMS preferred options none; preference SMS_MFA*"
-    assert lines[-1].startswith("15 requests in")
+    # carol signs in with the generated password and completes the SMS challenge, also after the new password
+    assert [" ".join(row[5:-3]) for row in rows if row[1] == "sign-in"] == ["SMS challenge ok SMS challenge ok"] * 2
+    assert lines[-1].startswith("17 requests in")
     assert "  secret    CarolPassword" in result.stderr
     assert "local Cognito emulator at http://127.0.0.1:" in result.stderr
 

@@ -39,6 +39,7 @@ from cognito_sms_mfa.local.assembly import (
 )
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.secret_values import generated_secret_string
+from cognito_sms_mfa.local.sign_in_check import expected, sign_in
 from cognito_sms_mfa_lambda import mfa_preference
 from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import MFA_FACTORS, SMS_FACTOR, MfaFactor
@@ -64,6 +65,9 @@ USED_PROPERTIES = {
     FUNCTION_TYPE: ("Handler", "Timeout", "Environment"),
     SECRET_TYPE: ("Name", "SecretString", "GenerateSecretString"),
 }
+# A sign-in step's row: what signing in showed, in the DESIRED and READ BACK columns.
+SIGN_IN_PHASE = "sign-in"
+SIGN_IN_KEY = "SignIn"
 # How the table shows a test user's SMS MFA preference (enabled and preferred).
 SMS_PREFERENCE = {"Preference": "SMS_MFA"}
 # What --cycle gives a test user: another phone number (changed in place) and a new password version.
@@ -173,10 +177,12 @@ class Rehearsal:
         outcomes: list[Outcome] = []
         for stack in stacks:
             settings = self._deploy(stack, outcomes)
+            outcomes.extend(self._sign_ins(stack, settings))
             if cycle:
                 for item in settings:
                     if not item.failed:  # CloudFormation would roll back instead of updating
                         outcomes.append(self._update(stack, item))
+                outcomes.extend(self._sign_ins(stack, settings))  # the new phone number and password
                 for item in reversed(settings):
                     outcomes.append(self._invoke(stack, item, "Delete"))
         return outcomes
@@ -273,6 +279,40 @@ class Rehearsal:
         if target not in functions:
             raise AssemblyError(f"{stack.name}/{logical_id}: ServiceToken is not a Lambda function of this stack")
         return functions[target]
+
+    def _sign_ins(self, stack: StackTemplate, items: list[_Settings]) -> list[Outcome]:
+        """Sign each test user with a password in: an SMS challenge for a user with SMS MFA, none otherwise."""
+        found: list[Outcome] = []
+        for item in items:
+            props = item.properties
+            arn = props.get("PasswordSecretArn")
+            if item.failed or stack.resources[item.logical_id]["Type"] != TEST_USER_RESOURCE_TYPE:
+                continue
+            if not isinstance(arn, str):
+                continue
+            started = time.monotonic()
+            sms = props.get("SmsMfaPreferred") == "true"
+            username = str(item.data.get("Username") or props.get("Username", ""))
+            pool = str(props.get("UserPoolId", ""))
+            done = sign_in(
+                self.client, self.secrets, self.endpoint, pool_id=pool, username=username, secret_arn=arn, sms_mfa=sms
+            )
+            want = expected(sms)
+            outcome = Outcome(
+                stack=stack.name,
+                logical_id=item.logical_id,
+                phase=SIGN_IN_PHASE,
+                pool=pool,
+                username=username,
+                desired=[{SIGN_IN_KEY: want}],
+                read_back=[{SIGN_IN_KEY: done.result}],
+                status="SUCCESS",
+                reason="" if done.result == want else f"sign-in: expected {want}, got {done.result}",
+                seconds=time.monotonic() - started,
+            )
+            self.progress(f"  sign-in   {item.logical_id} -> {done.result}")
+            found.append(outcome)
+        return found
 
     def _update(self, stack: StackTemplate, item: _Settings) -> Outcome:
         old = item.properties
@@ -439,6 +479,8 @@ def _reported_preference(user: dict[str, Any]) -> dict[str, Any]:
 def _options(options: list[dict[str, str]] | None) -> str:
     if options is None:
         return "(no user)"
+    if len(options) == 1 and SIGN_IN_KEY in options[0]:
+        return options[0][SIGN_IN_KEY]
     if options == [SMS_PREFERENCE]:
         return "SMS preferred"
     if not options:
@@ -469,7 +511,7 @@ def render_table(outcomes: Sequence[Outcome]) -> str:
             o.pool,
             o.username,
             _options(o.desired),
-            _both_forms(o),
+            _options(o.read_back) if o.phase == SIGN_IN_PHASE else _both_forms(o),
             o.verdict,
             f"{o.seconds:.2f} s",
         )
@@ -527,8 +569,8 @@ def rehearse(
             "\nDESIRED: the options the template asks for (after an update: flipped; after a delete: none)."
             "\nREAD BACK: what the emulator's AdminGetUser reports for the user afterwards, in both forms: the"
             "\n  legacy MFAOptions and the preference (enabled factors, * = preferred)."
-            "\nA test user's row shows its SMS preference; its update gives it a new phone number (same sub) and a"
-            "\n  new password version."
+            "\nA test user's row shows its SMS preference (--cycle gives it a new phone number, same sub, and a new"
+            "\n  password version); its sign-in row, what signing in with the secret's password showed."
         )
         verdict = (
             "all requests succeeded and every user holds the desired options"
