@@ -18,7 +18,7 @@ from typing import Any
 from bench.common import progress, ratio
 from bench.request_types import LAMBDA_TIMEOUT_S
 from bench.synth import synthesize
-from cognito_sms_mfa.handler_asset import asset_directory
+from cognito_sms_mfa.handler_asset import staged_asset
 
 GOAL_BYTES = 30 * 1024
 AWS_CUSTOM_RESOURCE_FUNCTION = "AWS679f53fac002430cb0da5b7982bd2287"  # its fixed singleton id
@@ -62,7 +62,8 @@ def zipped_size(folder: Path) -> Asset:
 
 def run() -> AssetSize:
     """Measure ours (staged, and as synthesized) and the ``AwsCustomResource`` handler of a synthesized stack."""
-    ours = zipped_size(Path(asset_directory()))
+    with staged_asset() as staged:
+        ours = zipped_size(Path(staged))
     with tempfile.TemporaryDirectory(prefix="bench-asset-") as outdir:
         progress("asset size: synthesizing one UserSmsMfaSettings and one AwsCustomResource")
         result_ours, _, _ = synthesize("ours", 1, Path(outdir) / "ours", resource_limit=None)

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 from bench.common import ROOT, Stats, last_json_line, paired_ratio, progress
-from cognito_sms_mfa.handler_asset import asset_directory
+from cognito_sms_mfa.handler_asset import staged_asset
 from cognito_sms_mfa.local.lambda_runner import lambda_environment, runtime_path
 
 RUNS = 21
@@ -52,21 +52,22 @@ class ColdInit:
 
 def run(runs: int = RUNS) -> ColdInit:
     """Measure every variant ``runs`` times, round-robin, after one unmeasured warm-up each."""
-    asset, runtime = asset_directory(), runtime_path()
+    runtime = runtime_path()
     env = lambda_environment(region="us-east-1", endpoint=None, function_name="bench-cold-init", timeout_s=120)
     init: dict[str, list[float]] = {name: [] for name in VARIANTS}
     cpu: dict[str, list[float]] = {name: [] for name in VARIANTS}
     process: dict[str, list[float]] = {name: [] for name in VARIANTS}
-    for round_no in range(runs + 1):
-        for name in VARIANTS:
-            child_ms, child_cpu_ms, wall_ms = _once(name, asset, runtime, env)
-            if round_no > 0:  # the first round only warms the page cache
-                init[name].append(child_ms)
-                cpu[name].append(child_cpu_ms)
-                process[name].append(wall_ms)
-        if round_no % 5 == 0:
-            done = {name: f"{Stats.of(v).median:.0f} ms" for name, v in init.items() if v}
-            progress(f"cold init: round {round_no}/{runs} {done}")
+    with staged_asset() as asset:
+        for round_no in range(runs + 1):
+            for name in VARIANTS:
+                child_ms, child_cpu_ms, wall_ms = _once(name, asset, runtime, env)
+                if round_no > 0:  # the first round only warms the page cache
+                    init[name].append(child_ms)
+                    cpu[name].append(child_cpu_ms)
+                    process[name].append(wall_ms)
+            if round_no % 5 == 0:
+                done = {name: f"{Stats.of(v).median:.0f} ms" for name, v in init.items() if v}
+                progress(f"cold init: round {round_no}/{runs} {done}")
     variants = {
         name: Variant(name, what, Stats.of(init[name]), Stats.of(cpu[name]), Stats.of(process[name]))
         for name, what in VARIANTS.items()

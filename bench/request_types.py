@@ -21,12 +21,12 @@ import boto3
 from botocore.config import Config
 
 from bench.common import Stats, progress
-from cognito_sms_mfa.handler_asset import asset_directory
+from cognito_sms_mfa.handler_asset import staged_asset
 from cognito_sms_mfa.local import CognitoEmulator
 from cognito_sms_mfa.local.cfn_responses import ResponseCollector, custom_resource_event
 from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
 from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
-from tests.handler.functional.harness import load_handler
+from tests.handler.functional.harness import load_handler, record
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -75,9 +75,16 @@ class RequestTypes:
 
 def run(runs: int = RUNS) -> RequestTypes:
     """Run ``runs`` rounds of Create, Update, Delete and foreign-id Delete, after one warm-up round."""
-    with CognitoEmulator(region=REGION) as emulator, ResponseCollector() as collector, _lambda_env(emulator, collector):
+    with (
+        CognitoEmulator(region=REGION) as emulator,
+        ResponseCollector() as collector,
+        _lambda_env(emulator, collector),
+        staged_asset() as asset,
+    ):
         pool_id = _make_pool(emulator)
-        module = _load_handler()
+        # The stack as CloudFormation lists it: only this resource, so each Delete clears (no hand-over).
+        record(emulator, "AliceMfa", "", "CREATE_IN_PROGRESS", STACK_ID)
+        module = _load_handler(asset)
         sender = _Sender(module, collector, emulator)
         times: dict[str, list[float]] = {name: [] for name in ("Create", "Update", "Delete", "Delete (foreign id)")}
         actions: dict[str, list[str]] = {}
@@ -169,6 +176,7 @@ def _lambda_env(emulator: CognitoEmulator, collector: ResponseCollector) -> Iter
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": emulator.endpoint,
+        "AWS_ENDPOINT_URL_CLOUDFORMATION": emulator.endpoint,
         "SSL_CERT_FILE": collector.ca_file,
     }
     removed = ("AWS_PROFILE", "AWS_ENDPOINT_URL")
@@ -209,9 +217,9 @@ def _make_pool(emulator: CognitoEmulator) -> str:
     return pool_id
 
 
-def _load_handler() -> ModuleType:
+def _load_handler(asset: str) -> ModuleType:
     """Import the staged asset's entry module afresh, so its start-up reads the environment set above."""
-    return load_handler(asset_directory())
+    return load_handler(asset)
 
 
 def _delete_anchor(timeout_s: int, ours_delete_ms: float) -> DeleteAnchor:

@@ -35,7 +35,7 @@ def cold_init_section(cold: ColdInit) -> str:
     return f"""## 1. Handler cold init
 
 Command: `{RUN} cold-init`. Each run is a fresh `python -S -s -B bench/cold_child.py VARIANT` that can import
-only the staged asset folder (`cognito_sms_mfa.handler_asset.asset_directory()`), a folder holding just boto3 and
+only the staged asset folder (`cognito_sms_mfa.handler_asset.staged_asset()`), a folder holding just boto3 and
 its dependencies (`lambda_runner.runtime_path()`) and the standard library, with Lambda's variables and dummy
 credentials; nothing is written as bytecode, so the asset's modules are compiled at every start, as on Lambda's
 read-only file system. The child times its start-up with `time.perf_counter()`; the parent times the whole

@@ -29,7 +29,7 @@ def synth_example_app() -> Callable[[Path], Path]:
     def synth(workdir: Path) -> Path:
         outdir = workdir / "cdk.out"
         staging = workdir / "tmp"
-        staging.mkdir(parents=True)
+        staging.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "CDK_OUTDIR": str(outdir), "TMPDIR": str(staging)}
         env.pop("PYTHONPATH", None)
         result = subprocess.run(

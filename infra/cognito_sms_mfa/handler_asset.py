@@ -1,25 +1,35 @@
 """The Lambda asset: the handler package plus crhelper, staged without Docker and without network.
 
 The handler is the package :mod:`cognito_sms_mfa_lambda` (``lambda_src/``); the asset holds it as a package folder
-next to crhelper's, each copied from where it is installed. The staging folder is named after a hash of every
-file's path and bytes, holds nothing else (no ``__pycache__``, no timestamps), and is made once per process, so
-the same sources give the same asset hash in any directory and on any machine.
+next to crhelper's, each copied from where it is installed, and nothing else (no ``__pycache__``, no timestamps).
+:func:`handler_code` hands the files to CDK's own asset staging through local bundling: CDK gives the output folder
+(inside the cloud assembly) and the files are written there, so nothing is read back from a shared, predictable
+path such as the temporary folder, and nothing is left behind in it. The asset hash is computed from the files'
+paths and bytes, so the same sources give the same hash in any directory and on any machine.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
-import shutil
 import tempfile
-from functools import cache
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jsii
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
+from aws_cdk import aws_lambda as lambda_
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 HANDLER_PACKAGE = "cognito_sms_mfa_lambda"
 HANDLER_ENTRY = f"{HANDLER_PACKAGE}.index.handler"
 BUNDLED_PACKAGES = (HANDLER_PACKAGE, "crhelper")
+# Never pulled or run: local bundling always succeeds. CDK requires an image in BundlingOptions.
+UNUSED_IMAGE = "cognito-sms-mfa-local-bundling-only"
 
 
 def _package_dir(name: str) -> Path:
@@ -43,22 +53,55 @@ def asset_files() -> dict[str, bytes]:
     return dict(sorted(files.items()))
 
 
-@cache
-def asset_directory() -> str:
-    """Stage the asset (once per process) and return its folder, named after the content hash."""
-    files = asset_files()
+def asset_hash(files: dict[str, bytes]) -> str:
+    """The content hash of the asset: every file's path and bytes, in order."""
     digest = hashlib.sha256()
     for name, data in files.items():
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-    target = Path(tempfile.gettempdir()) / f"cognito-sms-mfa-asset-{digest.hexdigest()[:16]}"
-    if not target.is_dir():
-        staging = Path(tempfile.mkdtemp(prefix="cognito-sms-mfa-staging-"))
-        for name, data in files.items():
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        try:
-            os.replace(staging, target)
-        except OSError:  # another process staged the same content first
-            shutil.rmtree(staging, ignore_errors=True)
-    return str(target)
+    return digest.hexdigest()
+
+
+def write_asset(files: dict[str, bytes], target: Path) -> None:
+    """Write ``files`` under ``target`` (a folder that the caller owns)."""
+    for name, data in files.items():
+        path = target / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+@jsii.implements(ILocalBundling)
+class _WriteFiles:
+    """CDK's local bundling step: write the asset's files into the output folder CDK gives."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self._files = files
+
+    def try_bundle(self, output_dir: str, *_options: Any, **_keywords: Any) -> bool:
+        """jsii passes the bundling options as one positional struct; the files do not depend on them."""
+        write_asset(self._files, Path(output_dir))
+        return True
+
+
+def handler_code() -> lambda_.Code:
+    """The handler's code, staged by CDK into the cloud assembly with a hash of the sources."""
+    files = asset_files()
+    return lambda_.Code.from_asset(
+        str(_package_dir(HANDLER_PACKAGE)),
+        asset_hash=asset_hash(files),
+        asset_hash_type=AssetHashType.CUSTOM,
+        bundling=BundlingOptions(image=DockerImage.from_registry(UNUSED_IMAGE), local=_WriteFiles(files)),
+    )
+
+
+@contextmanager
+def staged_asset() -> Iterator[str]:
+    """The asset written into a private temporary folder (mode 0700), removed on exit; for local runs.
+
+    Examples
+    --------
+    >>> with staged_asset() as folder:  # doctest: +SKIP
+    ...     lambda_runner.invoke(folder, event, entry=HANDLER_ENTRY, timeout_s=120, env=env)
+    """
+    with tempfile.TemporaryDirectory(prefix="cognito-sms-mfa-asset-") as folder:
+        write_asset(asset_files(), Path(folder))
+        yield folder

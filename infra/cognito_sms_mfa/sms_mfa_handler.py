@@ -19,7 +19,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
-from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, asset_directory
+from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, handler_code
 
 if TYPE_CHECKING:
     from aws_cdk import CustomResource
@@ -54,6 +54,9 @@ HANDLER_MEMORY_MB = 256
 COGNITO_ACTIONS = ("cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings")
 # Added to the same statement (same pools) only when the stack has a UserMfaPreference.
 PREFERENCE_ACTION = "cognito-idp:AdminSetUserMFAPreference"
+# A Delete asks whether another resource of the stack now holds its physical id (hand-over, docs/design.md), on
+# exactly the stack's own ARN (``AWS::StackId``, the ARN the event's StackId carries): no wildcard.
+STACK_ACTIONS = ("cloudformation:ListStackResources",)
 # What Custom::CognitoTestUser adds (with PREFERENCE_ACTION), only in a stack that has a test user.
 TEST_USER_ACTIONS = (
     "cognito-idp:AdminCreateUser",
@@ -96,7 +99,7 @@ class SmsMfaHandler(Construct):
             runtime=lambda_.Runtime.PYTHON_3_14,
             architecture=lambda_.Architecture.ARM_64,
             handler=HANDLER_ENTRY,
-            code=lambda_.Code.from_asset(asset_directory()),
+            code=handler_code(),
             timeout=HANDLER_TIMEOUT,
             memory_size=HANDLER_MEMORY_MB,
             role=self.role,
@@ -105,7 +108,8 @@ class SmsMfaHandler(Construct):
         )
         self.service_token = self.function.function_arn
         self._statement = iam.PolicyStatement(actions=list(COGNITO_ACTIONS), resources=[])
-        self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[self._statement])
+        own_stack = iam.PolicyStatement(actions=list(STACK_ACTIONS), resources=[Stack.of(self).stack_id])
+        self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[self._statement, own_stack])
         Aspects.of(self).add(_UserDependencies(self))
 
     @classmethod

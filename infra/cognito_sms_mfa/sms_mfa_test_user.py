@@ -11,7 +11,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from cognito_sms_mfa.sms_mfa_handler import PoolInfo, SmsMfaHandler
-from cognito_sms_mfa.user_sms_mfa_settings import DEFAULT_SERVICE_TIMEOUT, UserSmsMfaSettings
+from cognito_sms_mfa.user_sms_mfa_settings import DEFAULT_SERVICE_TIMEOUT, UserSmsMfaSettings, require_string
 from cognito_sms_mfa_lambda import rules
 from cognito_sms_mfa_lambda.rules import MfaOption
 from cognito_sms_mfa_lambda.users import TEST_USER_RESOURCE_TYPE
@@ -65,6 +65,8 @@ class SmsMfaTestUser(Construct):
     ------
     ValueError
         When a literal ``username``, ``phone_number`` or ``email`` breaks its rule.
+    TypeError
+        When ``username``, ``phone_number`` or a given ``email`` is not a string.
 
     Examples
     --------
@@ -87,6 +89,10 @@ class SmsMfaTestUser(Construct):
         log_retention: logs.RetentionDays | None = None,
     ) -> None:
         super().__init__(scope, id)
+        require_string(self, "username", username, "the user's name")
+        require_string(self, "phone_number", phone_number, "E.164, for example '+15555550123'")
+        if email is not None:
+            require_string(self, "email", email, "an email address")
         _validate(self.node.path, username, phone_number, email)
         options = tuple(mfa_options) if mfa_options is not None else (MfaOption.sms(),)
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import CustomResource, Duration, Token
+from aws_cdk import CustomResource, Duration, Stack, Token
 from constructs import Construct
 
 from cognito_sms_mfa.sms_mfa_handler import HANDLER_TIMEOUT, PoolInfo, SmsMfaHandler
@@ -38,7 +38,8 @@ class UserSmsMfaSettings(Construct):
         The construct id; the resource is its child ``"Resource"``.
     user_pool
         The pool that holds the user. The pool's ``MfaConfiguration`` must be ``OPTIONAL`` or ``ON`` for SMS MFA
-        to take effect.
+        to take effect. It may be in another Region (the handler calls the Region its id names) but must be in
+        the stack's account.
     username
         The user's name or an alias Cognito accepts for admin calls (a token such as ``CfnUserPoolUser.ref`` is
         passed through). The canonical name Cognito reports is :attr:`attr_username`. When the stack itself
@@ -60,6 +61,10 @@ class UserSmsMfaSettings(Construct):
     ValueError
         When a literal value breaks a rule of ``AdminSetUserSettings`` or of CloudFormation, or when another
         settings construct of the stack already manages the same pool and username.
+    TypeError
+        When a value has the wrong type: ``username`` not a string, ``mfa_options`` not a list or tuple of
+        :class:`MfaOption` (a string, a dict, a set or a single option would be misread), ``service_timeout``
+        not a ``Duration``.
 
     Examples
     --------
@@ -79,7 +84,8 @@ class UserSmsMfaSettings(Construct):
         log_retention: logs.RetentionDays | None = None,
     ) -> None:
         super().__init__(scope, id)
-        options = tuple(mfa_options) if mfa_options is not None else (MfaOption.sms(),)
+        require_string(self, "username", username, "the user's name or an alias; a token such as a Ref passes")
+        options = _options(self, mfa_options)
         literal_username = None if Token.is_unresolved(username) else username
         _validate(self, literal_username, options)
         if service_timeout is not None:  # the default is known to be valid
@@ -87,6 +93,7 @@ class UserSmsMfaSettings(Construct):
         pool = PoolInfo.of(user_pool)
         if pool.literal:
             check_field(self, "user_pool.user_pool_id", rules.user_pool_id_problem(pool.pool_id))
+        _check_pool_account(self, user_pool)
 
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
         handler.add_pool(user_pool, pool)
@@ -121,6 +128,25 @@ class UserSmsMfaSettings(Construct):
         return self.resource.get_att_string("UserPoolId")
 
 
+def require_string(scope: Construct, field: str, value: object, rule: str) -> None:
+    """Raise TypeError naming the construct, ``field``, the rule and the value when ``value`` is not a string."""
+    if not isinstance(value, str):
+        raise TypeError(f"{scope.node.path}: `{field}` must be a string ({rule}); received {rules.show(value)}")
+
+
+def _options(scope: Construct, mfa_options: object) -> tuple[MfaOption, ...]:
+    """The desired options: the default when not given, else a list or tuple (anything else would be misread:
+    ``""``, ``{}`` and ``set()`` would silently clear the user's MFA, a single option would be iterated)."""
+    if mfa_options is None:
+        return (MfaOption.sms(),)
+    if not isinstance(mfa_options, (list, tuple)):
+        raise TypeError(
+            f"{scope.node.path}: `mfa_options` must be a list of MfaOption (`[]` clears the user's options); "
+            f"received {rules.show(mfa_options)}"
+        )
+    return tuple(mfa_options)
+
+
 def _validate(scope: Construct, literal_username: str | None, options: tuple[MfaOption, ...]) -> None:
     """Check the literal values with the API's rules; tokens are left to the handler."""
     checks: list[tuple[str, str | None]] = []
@@ -146,11 +172,32 @@ def check_field(scope: Construct, field: str, problem: str | None) -> None:
         raise ValueError(f"{scope.node.path}: `{field}` {problem}")
 
 
-def validate_service_timeout(scope: Construct, timeout: Duration) -> None:
-    """Check a literal ``service_timeout`` against the handler's timeout and CloudFormation's limit."""
-    if Token.is_unresolved(timeout.to_string()):
+def _check_pool_account(scope: Construct, user_pool: cognito.IUserPool) -> None:
+    """Reject a pool whose literal ARN names another account than the stack's literal account (tokens pass)."""
+    arn = user_pool.user_pool_arn
+    stack_account = Stack.of(scope).account
+    if Token.is_unresolved(arn) or Token.is_unresolved(stack_account):
         return
+    parts = arn.split(":")
+    account = parts[4] if len(parts) > 5 else ""
+    if account and account != stack_account:
+        raise ValueError(
+            f"{scope.node.path}: `user_pool` must be in the stack's account {stack_account} (the handler calls "
+            f"Cognito with its own role, which cannot be granted another account's pool); received a pool of "
+            f"account {account}"
+        )
+
+
+def validate_service_timeout(scope: Construct, timeout: object) -> None:
+    """Check ``service_timeout``: a Duration (a token one passes), whole seconds, within the handler's range."""
     path = scope.node.path
+    if not isinstance(timeout, Duration):
+        raise TypeError(
+            f"{path}: `service_timeout` must be a Duration (for example Duration.minutes(5)); "
+            f"received {rules.show(timeout)}"
+        )
+    if timeout.is_unresolved():  # a token (for example from a CfnParameter) is CloudFormation's to check
+        return
     millis = timeout.to_milliseconds()
     if millis % 1000:
         raise ValueError(f"{path}: `service_timeout` must be a whole number of seconds; received {millis} ms")

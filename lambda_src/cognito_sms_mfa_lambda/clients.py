@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, cast
 import boto3
 from botocore.config import Config
 
+from .rules import pool_region
+
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
@@ -66,3 +68,7 @@ class Clients:
     def cognito(self, region: str | None = None) -> CognitoIdentityProviderClient:
         """The cognito-idp client of ``region`` (default: the Lambda's own)."""
         return cast("CognitoIdentityProviderClient", self.client("cognito-idp", region))
+
+    def for_pool(self, user_pool_id: str) -> CognitoIdentityProviderClient:
+        """The cognito-idp client of the Region a pool id names (the Lambda's own when it names none)."""
+        return self.cognito(pool_region(user_pool_id))

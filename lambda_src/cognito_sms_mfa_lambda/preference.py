@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import cognito, mfa
+from . import cognito, handover, mfa
 from . import mfa_preference as decide
 from .resource import Request, Result
 
@@ -25,7 +25,7 @@ class UserMfaPreference:
 
     def apply(self, request: Request) -> Result:
         desired = decide.parse_properties(request.properties)
-        client = request.clients.cognito()
+        client = request.clients.for_pool(desired.user_pool_id)
         found = cognito.call(
             "AdminGetUser",
             desired.user,
@@ -57,7 +57,10 @@ class UserMfaPreference:
             factors = decide.parse_factors(request.properties)
         except mfa.HandlerError:  # never true of an id we answered; a Delete must not fail on its input
             return Result(physical_id, "no-factors")
-        disabled = disable_factors(request.clients.cognito(), user, factors)
+        kept = handover.kept_by_delete(request)
+        if kept is not None:
+            return Result(physical_id, kept)
+        disabled = disable_factors(request.clients.for_pool(user.user_pool_id), user, factors)
         return Result(physical_id, "disabled" if disabled else "gone")
 
     def log_subject(self, request: Request) -> str:

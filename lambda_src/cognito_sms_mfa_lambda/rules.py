@@ -25,6 +25,8 @@ USERNAME_MAX_LENGTH = 128
 USER_POOL_ID_MAX_LENGTH = 55
 # Java's \w (the service's regex flavour) is ASCII-only, hence re.ASCII.
 USER_POOL_ID_PATTERN = re.compile(r"[\w-]+_[0-9a-zA-Z]+", re.ASCII)
+# The Region part of a pool id (``eu-west-1`` in ``eu-west-1_AbC123``): AWS Region names, partitions included.
+REGION_PATTERN = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+", re.ASCII)
 # Unicode general categories allowed by [\p{L}\p{M}\p{S}\p{N}\p{P}]+ (first letter of the category).
 USERNAME_CATEGORIES = frozenset("LMSNP")
 DELIVERY_MEDIUM = "SMS"
@@ -94,6 +96,12 @@ def user_pool_id_problem(value: str) -> str | None:
     if not USER_POOL_ID_PATTERN.fullmatch(value):
         return f"must match <region>_<id> ([\\w-]+_[0-9a-zA-Z]+); received {show(value)}"
     return None
+
+
+def pool_region(user_pool_id: str) -> str | None:
+    """The Region a pool id names (``eu-west-1`` for ``eu-west-1_AbC123``), or None when its prefix is no Region."""
+    prefix, sep, _ = user_pool_id.rpartition("_")
+    return prefix if sep and REGION_PATTERN.fullmatch(prefix) else None
 
 
 def delivery_medium_problem(value: str) -> str | None:

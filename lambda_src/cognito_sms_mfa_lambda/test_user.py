@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from . import cognito, mfa, users
+from . import cognito, handover, mfa, users
 from .resource import Request, Result, pool_subject
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class CognitoTestUser:
         wanted = users.parse_properties(request.properties)
         old = request.event.get("OldResourceProperties") if request.request_type == "Update" else None
         same = users.same_user(request.properties, old)
-        client = request.clients.cognito()
+        client = request.clients.for_pool(wanted.user_pool_id)
         # Read the password before anything changes: an unreadable secret fails with nothing to undo.
         created = request.request_type == "Create"
         needed = users.password_needs_set(request.properties, old, created=created, same=same)
@@ -64,7 +64,10 @@ class CognitoTestUser:
         user = users.parse_physical_id(physical_id)
         if user is None:
             return Result(physical_id, "not-ours")
-        client = request.clients.cognito()
+        kept = handover.kept_by_delete(request)  # a renamed construct's new resource holds this user now
+        if kept is not None:
+            return Result(physical_id, kept)
+        client = request.clients.for_pool(user.user_pool_id)
         deleted = cognito.call_unless_gone(
             "AdminDeleteUser",
             user,

@@ -8,7 +8,7 @@ import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Match, Template
 
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
 from tests.constructs.test_iam import COGNITO_ACTIONS as SETTINGS_ACTIONS
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
 # The stack of these tests has a test user: the settings' two actions, then user management.
 COGNITO_ACTIONS = SETTINGS_ACTIONS + TEST_USER_ACTIONS
+OWN_STACK_STATEMENT = {
+    "Action": "cloudformation:ListStackResources",
+    "Effect": "Allow",
+    "Resource": {"Ref": "AWS::StackId"},
+}
 LAMBDA_TRUST = {
     "Statement": [
         {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}},
@@ -41,9 +46,8 @@ def handler_role_id(template: Template) -> str:
 
 def cognito_policy_id(template: Template) -> str:
     """The logical id of the IAM policy that grants the Cognito actions."""
-    return only_logical_id(
-        template, "AWS::IAM::Policy", {"Properties": {"PolicyDocument": {"Statement": [{"Action": COGNITO_ACTIONS}]}}}
-    )
+    statement = Match.array_with([Match.object_like({"Action": COGNITO_ACTIONS})])
+    return only_logical_id(template, "AWS::IAM::Policy", {"Properties": {"PolicyDocument": {"Statement": statement}}})
 
 
 def properties_of(template: Template, resource_id: str) -> dict[str, Any]:
@@ -141,12 +145,26 @@ def test_handler_role_may_write_to_its_log_group_only(template: Template) -> Non
         statement for policy in policies.values() for statement in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
 
-    # THEN besides the Cognito grant there is one statement, writing to the handler's log group only
+    # THEN besides the Cognito grant and the look-up in its own stack there is one statement, writing to the
+    # handler's log group only
     log_group_arn = {"Fn::GetAtt": [only_logical_id(template, "AWS::Logs::LogGroup"), "Arn"]}
-    assert [statement for statement in statements if statement["Action"] != COGNITO_ACTIONS] == [
+    others = [s for s in statements if s["Action"] != COGNITO_ACTIONS and s != OWN_STACK_STATEMENT]
+    assert others == [
         {"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow", "Resource": log_group_arn}
     ]
-    assert len(statements) == 2
+    assert len(statements) == 3
+
+
+def test_handler_may_list_resources_of_its_own_stack_only(template: Template) -> None:
+    # GIVEN the policy every settings resource depends on
+    statements = properties_of(template, cognito_policy_id(template))["PolicyDocument"]["Statement"]
+
+    # WHEN its CloudFormation statements are picked
+    stack_statements = [s for s in statements if str(s["Action"]).startswith("cloudformation:")]
+
+    # THEN one statement: ListStackResources on exactly this stack's ARN (AWS::StackId, no wildcard), so a Delete
+    # can ask who holds its id and the permission goes away only after the last Delete
+    assert stack_statements == [OWN_STACK_STATEMENT]
 
 
 def test_handler_log_group_retention_defaults_to_30_days(template: Template) -> None:

@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from cognito_sms_mfa.handler_asset import asset_files as source_files
+from cognito_sms_mfa.handler_asset import asset_hash
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -24,6 +27,7 @@ HANDLER_MODULES = [
         "__init__.py",
         "clients.py",
         "cognito.py",
+        "handover.py",
         "index.py",
         "mfa.py",
         "mfa_preference.py",
@@ -99,6 +103,25 @@ def test_asset_two_syntheses_in_different_folders_are_identical(
     assert asset_files(second_folder) == asset_files(first_folder)
     template = f"{EXAMPLE_STACK}.template.json"
     assert (second / template).read_text() == (example_cloud_assembly / template).read_text()
+
+
+def test_asset_ignores_folder_planted_at_old_shared_path_and_leaves_temp_folder_clean(
+    example_cloud_assembly: Path, synth_example_app: Callable[[Path], Path], tmp_path: Path
+) -> None:
+    # GIVEN code planted where the asset used to be staged and reused unchecked: $TMPDIR/cognito-sms-mfa-asset-<hash>
+    expected = asset_files(handler_asset(example_cloud_assembly)[1])
+    old_path = f"cognito-sms-mfa-asset-{asset_hash(source_files())[:16]}"
+    planted = tmp_path / "tmp" / old_path / "cognito_sms_mfa_lambda" / "index.py"
+    planted.parent.mkdir(parents=True)
+    planted.write_text("PLANTED = True\n")
+
+    # WHEN the app is synthesized with that TMPDIR
+    outdir = synth_example_app(tmp_path)
+
+    # THEN the asset holds the sources, not the planted file, and nothing of the asset is left in TMPDIR
+    assert asset_files(handler_asset(outdir)[1]) == expected
+    assert sorted(path.name for path in (tmp_path / "tmp").iterdir()) == [old_path]
+    assert planted.read_text() == "PLANTED = True\n"
 
 
 def test_asset_holds_handler_modules_and_crhelper_only(example_cloud_assembly: Path) -> None:

@@ -78,7 +78,7 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     # GIVEN the synthesized example app and no AWS variables at all
     # WHEN
     result = rehearse(str(example_cloud_assembly), "--cycle")
-    # THEN every create, update and delete succeeded and read back as desired
+    # THEN every create, update, rename, cleanup and delete succeeded and read back as desired
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == [
@@ -109,6 +109,8 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
         ("update", "AlicePre", "alice", "ok"),
         ("update", "CarolMfa", "carol", "ok"),
         ("sign-in", "Carol1B4", "carol", "ok"),
+        ("rename", "BobMfa70", "bob", "ok"),
+        ("cleanup", "BobMfa70", "bob", "ok"),
         ("delete", "CarolMfa", "carol", "ok"),
         ("delete", "AlicePre", "alice", "ok"),
         ("delete", "BobMfa70", "bob", "ok"),
@@ -121,8 +123,14 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     assert " ".join(rows[0][5:-3]) == "SMS preferred options none; preference SMS_MFA*"
     # carol signs in with the generated password and completes the SMS challenge, also after the new password
     assert [" ".join(row[5:-3]) for row in rows if row[1] == "sign-in"] == ["SMS challenge ok SMS challenge ok"] * 2
-    assert lines[-1].startswith("17 requests in")
     assert "  secret    CarolPassword" in result.stderr
+    # bob holds SMS after the update: the cleanup Delete of his old logical id must keep it (DESIRED and READ BACK)
+    [rename] = [row for row in rows if row[1] == "rename"]
+    [cleanup] = [row for row in rows if row[1] == "cleanup"]
+    assert (rename[2], cleanup[2]) == ("BobMfa70E742A7Renamed", "BobMfa70E742A7")
+    assert cleanup[5] == "SMS->phone_number"
+    assert " ".join(cleanup[6:-3]).startswith("options SMS->phone_number;")
+    assert lines[-1].startswith("19 requests in")
     assert "local Cognito emulator at http://127.0.0.1:" in result.stderr
 
 

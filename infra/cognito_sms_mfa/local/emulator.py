@@ -28,13 +28,14 @@ from cognito_sms_mfa.local.gateway import (
 )
 from cognito_sms_mfa.local.mfa_sign_in import SIGN_IN, SmsMessage
 from cognito_sms_mfa.local.moto_patches import install
+from cognito_sms_mfa.local.stacks import StackRecord, StackResource
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
-__all__ = ["FAULT_STATUS", "CognitoEmulator", "PendingFault", "SmsMessage"]
+__all__ = ["FAULT_STATUS", "CognitoEmulator", "PendingFault", "SmsMessage", "StackResource"]
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class CognitoEmulator:
         self.region = region
         self._port = port
         self._control = Control()
+        self._stacks = StackRecord()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -126,7 +128,7 @@ class CognitoEmulator:
         if self._server is not None:
             raise RuntimeError("CognitoEmulator is already running at " + self.endpoint)
         install()
-        gateway = Gateway(self._control, _moto_app(), secrets=_moto_app(SECRETS_SERVICE))
+        gateway = Gateway(self._control, _moto_app(), self._stacks, secrets=_moto_app(SECRETS_SERVICE))
         self._server = make_server("127.0.0.1", self._port, gateway, threaded=True, request_handler=_request_handler())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="cognito-emulator", daemon=True
@@ -155,10 +157,35 @@ class CognitoEmulator:
 
     def reset(self) -> None:
         """Forget all user pools and secrets (moto's state in this process), pending faults, recorded calls, the SMS
-        outbox and sign-in sessions."""
+        outbox, sign-in sessions and recorded stacks."""
         reset_moto_cognito()
         reset_moto_secrets()
         self._control.reset()
+        self._stacks.reset()
+
+    def record_resource(self, stack_id: str, resource: StackResource) -> None:
+        """Record a resource of a stack as CloudFormation would list it (``ListStackResources``).
+
+        Whoever plays CloudFormation records each resource as it creates, updates or deletes it (status
+        ``CREATE_COMPLETE``, ``DELETE_IN_PROGRESS``, ...); the handler's question "does another resource of my
+        stack hold this physical id?" is answered from this record. A stack never recorded answers
+        ``ValidationError`` ("does not exist"), as CloudFormation does. Over HTTP: ``POST
+        /_emulator/stack-resources`` with ``{"stack_id", "logical_id", "physical_id", "resource_type", "status"}``.
+
+        Examples
+        --------
+        >>> emulator.record_resource(stack_id, StackResource("Alice", physical_id, "Custom::X", "CREATE_COMPLETE"))
+        ... # doctest: +SKIP
+        """
+        self._stacks.record(stack_id, resource)
+
+    def forget_stack(self, stack_id: str) -> None:
+        """Forget a recorded stack: ``ListStackResources`` then answers ``ValidationError`` ("does not exist")."""
+        self._stacks.forget(stack_id)
+
+    def stack_resources(self, stack_id: str) -> list[StackResource] | None:
+        """The recorded resources of a stack, in the order first recorded; None for a stack never recorded."""
+        return self._stacks.resources(stack_id)
 
     def inject(self, action: str, error_code: str, count: int = 1) -> None:
         """Make the next ``count`` calls of ``action`` fail with ``error_code``.

@@ -5,6 +5,8 @@ action, the request is answered with the fault and never reaches moto. Requests 
 control endpoints (faults, calls, SMS outbox, reset) that :class:`~cognito_sms_mfa.local.server.CognitoEmulator` also
 offers as methods. A request for no cognito-idp action answers ``UnknownOperationException``, and an action
 moto does not implement answers 501 ``NotImplementedException`` (instead of moto's HTML error page).
+A form-encoded POST with ``Action=ListStackResources`` is CloudFormation's question about a stack; it is
+answered from the :class:`~cognito_sms_mfa.local.stacks.StackRecord` before anything reaches moto.
 Requests whose target names a Secrets Manager action go to moto's secretsmanager application (the handler reads
 test users' passwords there); they are not recorded and take no faults.
 """
@@ -13,9 +15,11 @@ from __future__ import annotations
 
 import difflib
 import functools
+import io
 import json
 import logging
 import threading
+import urllib.parse
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -23,6 +27,8 @@ from dataclasses import dataclass
 from typing import Any, Final, TypedDict
 
 from werkzeug.wrappers import Request, Response
+
+from cognito_sms_mfa.local.stacks import StackRecord, StackResource, list_stack_resources_xml, validation_error_xml
 
 __all__ = [
     "FAULT_STATUS",
@@ -53,6 +59,8 @@ TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 SECRETS_TARGET_PREFIX = "secretsmanager."
 CONTROL_PREFIX = "/_emulator/"
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+LIST_STACK_RESOURCES = "ListStackResources"
 SERVICE: Final = "cognito-idp"
 SECRETS_SERVICE: Final = "secretsmanager"
 
@@ -176,12 +184,31 @@ def _json(status: int, body: object, content_type: str = "application/json") -> 
     return Response(json.dumps(body), status=status, content_type=content_type)
 
 
+def _query_form(environ: dict[str, Any]) -> dict[str, str] | None:
+    """The form of a query-protocol request (a form-encoded POST with an ``Action``), or None for any other.
+
+    The body is read once and put back, so whatever answers the request next can still read (drain) it.
+    """
+    if not environ.get("CONTENT_TYPE", "").startswith(FORM_CONTENT_TYPE):
+        return None
+    data = Request(environ).get_data()
+    environ["wsgi.input"] = io.BytesIO(data)
+    environ["CONTENT_LENGTH"] = str(len(data))
+    form = {key: values[0] for key, values in urllib.parse.parse_qs(data.decode(errors="replace")).items()}
+    return form if "Action" in form else None
+
+
+def _xml(status: int, body: str) -> Response:
+    return Response(body, status=status, content_type="text/xml")
+
+
 class Gateway:
     """The WSGI application in front of moto: control endpoints, call records, injected faults."""
 
-    def __init__(self, control: Control, backend: WsgiApp, secrets: WsgiApp | None = None) -> None:
+    def __init__(self, control: Control, backend: WsgiApp, stacks: StackRecord, secrets: WsgiApp | None = None) -> None:
         self._control = control
         self._backend = backend
+        self._stacks = stacks
         self._secrets = secrets
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -200,6 +227,8 @@ class Gateway:
                     FAULT_MESSAGES[error].format(action=action) + " (fault injected by the local Cognito emulator)"
                 )
                 return self._answer(environ, start_response, FAULT_STATUS[error], error, message)
+        elif path == "/" and (form := _query_form(environ)) is not None:
+            return self._serve_cloudformation(form)(environ, start_response)
         elif path == "/":
             message = (
                 f"the local Cognito emulator serves cognito-idp and secretsmanager only; X-Amz-Target was {target!r}"
@@ -231,13 +260,44 @@ class Gateway:
         response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
         return response(environ, start_response)
 
+    def _serve_cloudformation(self, form: dict[str, str]) -> Response:
+        """Answer CloudFormation's ``ListStackResources`` from the stack record (query protocol, XML)."""
+        request_id = str(uuid.uuid4())
+        action = form["Action"]
+        if action != LIST_STACK_RESOURCES:
+            message = f"the local emulator serves CloudFormation's {LIST_STACK_RESOURCES} only; Action was {action!r}"
+            return _xml(400, validation_error_xml(message, request_id))
+        stack_id = form.get("StackName", "")
+        resources = self._stacks.resources(stack_id)
+        if resources is None:
+            return _xml(400, validation_error_xml(f"Stack with id {stack_id} does not exist", request_id))
+        return _xml(200, list_stack_resources_xml(resources, form.get("NextToken"), request_id))
+
     def _serve_control(self, request: Request) -> Response:
         route = (request.method, request.path.removeprefix(CONTROL_PREFIX).rstrip("/"))
         if route == ("POST", "reset"):
             reset_moto_cognito()
             reset_moto_secrets()
             self._control.reset()
+            self._stacks.reset()
             return _json(200, {})
+        if route == ("POST", "stack-resources"):
+            body = request.get_json(force=True, silent=True)
+            fields = dict(body) if isinstance(body, dict) else {}
+            stack_id = fields.pop("stack_id", None)
+            try:
+                if not isinstance(stack_id, str) or not stack_id:
+                    raise ValueError(f"stack_id must be a non-empty string; received {stack_id!r}")
+                resource = StackResource.from_json(fields)
+            except ValueError as error:
+                return _json(400, {"message": str(error)})
+            self._stacks.record(stack_id, resource)
+            return _json(200, {})
+        if route == ("GET", "stack-resources"):
+            found = self._stacks.resources(request.args.get("stack_id", ""))
+            if found is None:
+                return _json(404, {"message": f"no stack {request.args.get('stack_id')!r} recorded"})
+            return _json(200, {"resources": [r.to_json() for r in found]})
         if route == ("GET", "calls"):
             action = request.args.get("action")
             try:

@@ -6,7 +6,10 @@ process (see :mod:`cognito_sms_mfa.local.lambda_runner`) with a CloudFormation-s
 is a local TLS endpoint, and reads the user's options back from the emulator. ``Custom::CognitoUserMfaPreference``
 resources go the same way, their managed factors read back from ``UserMFASettingList``/``PreferredMfaSetting``;
 every row also shows the user's MFA in both forms (legacy options and preference). ``cycle`` adds an Update
-that flips each user's options (a preference: its SMS factor) and a Delete that must clear (disable) them.
+that flips each user's options (a preference: its SMS factor), a rename of one settings resource's logical id
+(Create under the new id, then the cleanup Delete of the old id, after which the user must keep the options),
+and a Delete that must clear (disable) them. Like CloudFormation, it records each resource it creates, updates or
+deletes in the emulator, which answers the handler's ``ListStackResources`` from that record.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import contextlib
 import json
 import sys
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -40,7 +44,9 @@ from cognito_sms_mfa.local.assembly import (
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.secret_values import generated_secret_string
 from cognito_sms_mfa.local.sign_in_check import expected, sign_in
+from cognito_sms_mfa.local.stacks import StackResource
 from cognito_sms_mfa_lambda import mfa_preference
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import MFA_FACTORS, SMS_FACTOR, MfaFactor
 from cognito_sms_mfa_lambda.users import TEST_USER_RESOURCE_TYPE
@@ -58,6 +64,7 @@ POOL_SETTINGS = (
     "MfaConfiguration",
     "AutoVerifiedAttributes",
 )
+RENAMED_SUFFIX = "Renamed"
 # The properties the rehearsal reads (and so resolves) per type; a settings resource's are all read.
 USED_PROPERTIES = {
     POOL_TYPE: ("UserPoolName", *POOL_SETTINGS),
@@ -131,6 +138,7 @@ class _Settings:
     physical_id: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     failed: bool = False
+    resource_type: str = SETTINGS_RESOURCE_TYPE
 
 
 def emulator_client(endpoint: str, region: str) -> CognitoIdentityProviderClient:
@@ -171,9 +179,10 @@ class Rehearsal:
         self.progress = progress
         self.client = emulator_client(endpoint, region)
         self.secrets = emulator_service_client("secretsmanager", endpoint, region)
+        self._stack_ids: dict[str, str] = {}
 
     def run(self, stacks: list[StackTemplate], *, cycle: bool) -> list[Outcome]:
-        """Create every stack's settings; with ``cycle`` also update (flipped options) and delete them."""
+        """Create every stack's settings; with ``cycle`` also update (flipped options), rename one, and delete them."""
         outcomes: list[Outcome] = []
         for stack in stacks:
             settings = self._deploy(stack, outcomes)
@@ -183,9 +192,48 @@ class Rehearsal:
                     if not item.failed:  # CloudFormation would roll back instead of updating
                         outcomes.append(self._update(stack, item))
                 outcomes.extend(self._sign_ins(stack, settings))  # the new phone number and password
+                settings = self._rename(stack, settings, outcomes)
                 for item in reversed(settings):
                     outcomes.append(self._invoke(stack, item, "Delete"))
         return outcomes
+
+    def _stack_id(self, stack: StackTemplate) -> str:
+        """The stack's id (its ARN), one per stack for the whole rehearsal, as every event of a stack carries."""
+        if stack.name not in self._stack_ids:
+            self._stack_ids[stack.name] = (
+                f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{stack.name}/{uuid.uuid4()}"
+            )
+        return self._stack_ids[stack.name]
+
+    def _record(self, stack: StackTemplate, resource: StackResource) -> None:
+        """Record a resource of the stack in the emulator (``POST /_emulator/stack-resources``), as CloudFormation
+        lists it, so the handler's ``ListStackResources`` sees the deployment as it is."""
+        body = json.dumps({"stack_id": self._stack_id(stack), **resource.to_json()}).encode()
+        request = urllib.request.Request(
+            f"{self.endpoint}/_emulator/stack-resources",
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=5):
+            pass
+
+    def _rename(self, stack: StackTemplate, settings: list[_Settings], outcomes: list[Outcome]) -> list[_Settings]:
+        """Rename one live settings resource's logical id as CloudFormation deploys that change: Create under the new
+        id (same user, same physical id), then the cleanup Delete of the old id, after which the user must still
+        hold the desired options. A resource with options is picked first (a wrongful clear then shows as a
+        MISMATCH). Returns the settings with the renamed one in place of the old."""
+        live = sorted(
+            (item for item in settings if not item.failed and item.resource_type == SETTINGS_RESOURCE_TYPE),
+            key=lambda i: not i.properties.get("MFAOptions"),
+        )
+        if not live:
+            return settings
+        old = live[0]
+        new = _Settings(old.logical_id + RENAMED_SUFFIX, old.function, dict(old.properties))
+        outcomes.append(self._invoke(stack, new, "Create", phase="rename"))
+        outcomes.append(self._invoke(stack, old, "Delete", phase="cleanup", keeps_options=True))
+        return [new if item is old else item for item in settings]
 
     def _deploy(self, stack: StackTemplate, outcomes: list[Outcome]) -> list[_Settings]:
         resolver = Resolver(stack, self.region, refs={}, attributes={})
@@ -215,7 +263,9 @@ class Rehearsal:
             elif kind == SECRET_TYPE:
                 self._create_secret(stack, logical_id, properties, resolver)
             elif kind in CUSTOM_TYPES:
-                item = _Settings(logical_id, self._service(stack, logical_id, functions), properties)
+                item = _Settings(
+                    logical_id, self._service(stack, logical_id, functions), properties, resource_type=kind
+                )
                 outcome = self._invoke(stack, item, "Create")
                 outcomes.append(outcome)
                 resolver.refs[logical_id] = item.physical_id
@@ -286,7 +336,7 @@ class Rehearsal:
         for item in items:
             props = item.properties
             arn = props.get("PasswordSecretArn")
-            if item.failed or stack.resources[item.logical_id]["Type"] != TEST_USER_RESOURCE_TYPE:
+            if item.failed or item.resource_type != TEST_USER_RESOURCE_TYPE:
                 continue
             if not isinstance(arn, str):
                 continue
@@ -316,7 +366,7 @@ class Rehearsal:
 
     def _update(self, stack: StackTemplate, item: _Settings) -> Outcome:
         old = item.properties
-        if stack.resources[item.logical_id]["Type"] == TEST_USER_RESOURCE_TYPE:
+        if item.resource_type == TEST_USER_RESOURCE_TYPE:
             return self._update_test_user(stack, item)
         if _is_preference(stack, item):
             item.properties = {**old, **_flipped_sms(old)}
@@ -340,16 +390,25 @@ class Rehearsal:
         return outcome
 
     def _invoke(
-        self, stack: StackTemplate, item: _Settings, request_type: str, old_properties: dict[str, Any] | None = None
+        self,
+        stack: StackTemplate,
+        item: _Settings,
+        request_type: str,
+        old_properties: dict[str, Any] | None = None,
+        *,
+        phase: str | None = None,
+        keeps_options: bool = False,
     ) -> Outcome:
+        """Send one request to the handler and read the user back; ``keeps_options``: a Delete after which the
+        user must still hold the resource's options (the cleanup of a renamed resource)."""
         url = self.collector.new_url()
         event = custom_resource_event(
             request_type,
             as_cloudformation_strings(item.properties),
             response_url=url,
-            stack_id=f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{stack.name}/{uuid.uuid4()}",
+            stack_id=self._stack_id(stack),
             logical_id=item.logical_id,
-            resource_type=stack.resources[item.logical_id]["Type"],
+            resource_type=item.resource_type,
             physical_id=None if request_type == "Create" else item.physical_id,
             old_properties=None if old_properties is None else as_cloudformation_strings(old_properties),
         )
@@ -361,6 +420,8 @@ class Rehearsal:
             timeout_s=function.timeout_s,
             extra={**function.environment, "SSL_CERT_FILE": self.collector.ca_file},
         )
+        step = request_type.upper()
+        self._record(stack, StackResource(item.logical_id, item.physical_id, item.resource_type, f"{step}_IN_PROGRESS"))
         run = lambda_runner.invoke(
             str(function.asset_dir), event, entry=function.handler, timeout_s=function.timeout_s, env=env
         )
@@ -368,7 +429,10 @@ class Rehearsal:
         response = responses[0] if responses else None
         self._keep(item, response, request_type)
         status, reason = self._status(response, run)
-        test_user = stack.resources[item.logical_id]["Type"] == TEST_USER_RESOURCE_TYPE
+        done = "COMPLETE" if status == "SUCCESS" else "FAILED"
+        self._record(stack, StackResource(item.logical_id, item.physical_id, item.resource_type, f"{step}_{done}"))
+        cleared = request_type == "Delete" and not keeps_options
+        test_user = item.resource_type == TEST_USER_RESOURCE_TYPE
         preference = _is_preference(stack, item)
         user = self._read_user(item)
         read_back: list[dict[str, str]] | None
@@ -376,15 +440,15 @@ class Rehearsal:
             desired = None if request_type == "Delete" else _wanted_sms_preference(item.properties)
             read_back = None if user is None else _sms_preference(user)
         elif preference:
-            desired = _factor_states(item.properties, disabled=request_type == "Delete")
+            desired = _factor_states(item.properties, disabled=cleared)
             read_back = None if user is None else _managed(user, item.properties)
         else:
-            desired = [] if request_type == "Delete" else list(item.properties.get("MFAOptions", []))
+            desired = [] if cleared else list(item.properties.get("MFAOptions", []))
             read_back = None if user is None else _legacy(user)
         outcome = Outcome(
             stack=stack.name,
             logical_id=item.logical_id,
-            phase=request_type.lower(),
+            phase=phase or request_type.lower(),
             pool=str(item.properties.get("UserPoolId", "")),
             username=str(item.data.get("Username") or item.properties.get("Username", "")),
             desired=desired,
@@ -395,7 +459,7 @@ class Rehearsal:
             legacy_options=None if user is None else _legacy(user),
             preference=None if user is None else _reported_preference(user),
         )
-        self.progress(f"  {request_type.lower():<9} {item.logical_id} -> {outcome.verdict} ({run.duration_s:.2f} s)")
+        self.progress(f"  {outcome.phase:<9} {item.logical_id} -> {outcome.verdict} ({run.duration_s:.2f} s)")
         return outcome
 
     @staticmethod
@@ -441,7 +505,7 @@ def _sms_preference(user: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _is_preference(stack: StackTemplate, item: _Settings) -> bool:
-    return bool(stack.resources[item.logical_id]["Type"] == PREFERENCE_RESOURCE_TYPE)
+    return item.resource_type == PREFERENCE_RESOURCE_TYPE
 
 
 def _flipped_sms(properties: dict[str, Any]) -> dict[str, str]:
@@ -566,7 +630,8 @@ def rehearse(
     else:
         print(render_table(outcomes))
         print(
-            "\nDESIRED: the options the template asks for (after an update: flipped; after a delete: none)."
+            "\nDESIRED: the options the template asks for (after an update: flipped; after a delete: none;"
+            "\n  after the cleanup of a renamed resource: kept, because the new logical id holds the user now)."
             "\nREAD BACK: what the emulator's AdminGetUser reports for the user afterwards, in both forms: the"
             "\n  legacy MFAOptions and the preference (enabled factors, * = preferred)."
             "\nA test user's row shows its SMS preference (--cycle gives it a new phone number, same sub, and a new"

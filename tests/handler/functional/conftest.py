@@ -48,6 +48,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, emulator: CognitoEmulator, collecto
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", emulator.endpoint)
     monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", emulator.endpoint)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", emulator.endpoint)
     monkeypatch.setenv("SSL_CERT_FILE", collector.ca_file)
     emulator.reset()
 

@@ -12,6 +12,7 @@ from cognito_sms_mfa.handler_asset import BUNDLED_PACKAGES, HANDLER_ENTRY, HANDL
 from cognito_sms_mfa.local import lambda_runner
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
+from cognito_sms_mfa.local.stacks import StackResource
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 
 if TYPE_CHECKING:
@@ -41,14 +42,32 @@ class Pool:
         return list(answer.get("MFAOptions", []))
 
 
+def record(
+    emulator: CognitoEmulator,
+    logical_id: str,
+    physical_id: str,
+    status: str,
+    stack_id: str = STACK_ID,
+    resource_type: str = SETTINGS_RESOURCE_TYPE,
+) -> None:
+    """Record a resource of a stack in the emulator, as CloudFormation would list it."""
+    emulator.record_resource(stack_id, StackResource(logical_id, physical_id, resource_type, status))
+
+
 @dataclass
 class Deployer:
-    """Sends CloudFormation-shaped events to the handler module and returns the response it PUT."""
+    """Sends CloudFormation-shaped events to the handler module and returns the response it PUT.
+
+    Like CloudFormation, it keeps the stack's record in the emulator (what ``ListStackResources`` answers): the
+    resource is ``<TYPE>_IN_PROGRESS`` while the handler runs, then ``<TYPE>_COMPLETE`` or ``<TYPE>_FAILED`` with
+    the id the response carried.
+    """
 
     module: ModuleType
     collector: ResponseCollector
     emulator: CognitoEmulator
     last_event: dict[str, Any] = field(default_factory=dict)
+    keeps_record: bool = True
 
     def send(
         self,
@@ -73,8 +92,15 @@ class Deployer:
             old_properties=None if old_properties is None else {"ServiceToken": SERVICE_TOKEN, **old_properties},
         )
         self.last_event = event
+        step = request_type.upper()
+        if self.keeps_record:
+            record(self.emulator, logical_id, physical_id or "", f"{step}_IN_PROGRESS", resource_type=resource_type)
         self.module.handler(event, LambdaContext(remaining_s, function_name="functional-handler"))
-        return self.collector.wait_for(event["ResponseURL"])
+        response = self.collector.wait_for(event["ResponseURL"])
+        if self.keeps_record:
+            done = "COMPLETE" if response.status == "SUCCESS" else "FAILED"
+            record(self.emulator, logical_id, response.physical_id, f"{step}_{done}", resource_type=resource_type)
+        return response
 
     def calls(self) -> list[str]:
         """The Cognito actions the last request made, as the emulator saw them."""

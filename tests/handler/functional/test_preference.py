@@ -232,3 +232,17 @@ def test_delete_with_properties_that_name_no_factor_succeeds_without_call(deploy
     # THEN a Delete never fails on its input
     assert deleted.status == "SUCCESS", deleted.reason
     assert deploy.calls() == []
+
+
+def test_delete_of_renamed_preference_hands_over_to_the_new_logical_id(deploy: Deployer, pool: Pool) -> None:
+    # GIVEN alice's preference managed by "AlicePreference", then the construct renamed: CloudFormation creates
+    # "AlicePref" with the same id first
+    old = send(deploy, "Create", props(pool.id), logical_id="AlicePreference")
+    new = send(deploy, "Create", props(pool.id), logical_id="AlicePref")
+    # WHEN its cleanup phase deletes the old logical resource
+    cleanup = send(deploy, "Delete", props(pool.id), physical_id=old.physical_id, logical_id="AlicePreference")
+    # THEN SUCCESS without a Cognito write, and alice still prefers SMS
+    assert new.physical_id == old.physical_id
+    assert cleanup.status == "SUCCESS", cleanup.reason
+    assert deploy.calls() == []
+    assert factors(pool) == (["SMS_MFA"], "SMS_MFA")

@@ -119,3 +119,34 @@ def test_show_cuts_long_values() -> None:
     # THEN
     assert shown == "'" + "x" * 36 + "..."
     assert rules.show(14) == "int 14"
+
+
+@pytest.mark.parametrize(
+    ("pool_id", "region"),
+    [
+        pytest.param("eu-west-1_AbC123", "eu-west-1", id="eu-west-1"),
+        pytest.param("us-east-1_abc", "us-east-1", id="us-east-1"),
+        pytest.param("us-gov-west-1_X1", "us-gov-west-1", id="gov-partition"),
+        pytest.param("ap-southeast-3_Z", "ap-southeast-3", id="three-part"),
+        pytest.param("cn-north-1_Q", "cn-north-1", id="china-partition"),
+    ],
+)
+def test_pool_region_is_the_prefix_of_the_pool_id(pool_id: str, region: str) -> None:
+    # GIVEN a pool id as Cognito makes them, <region>_<id>
+    # WHEN / THEN the Region is the part before the last underscore
+    assert rules.pool_region(pool_id) == region
+
+
+@pytest.mark.parametrize(
+    "pool_id",
+    [
+        pytest.param("pool_abc", id="no-region"),
+        pytest.param("local_pool_abc", id="underscores"),
+        pytest.param("EU-WEST-1_abc", id="upper-case"),
+        pytest.param("us-east-1", id="no-underscore"),
+    ],
+)
+def test_pool_region_is_none_when_prefix_is_no_region(pool_id: str) -> None:
+    # GIVEN an id whose prefix is not shaped like a Region
+    # WHEN / THEN the handler falls back to its own Region
+    assert rules.pool_region(pool_id) is None

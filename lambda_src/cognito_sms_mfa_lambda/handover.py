@@ -1,0 +1,100 @@
+"""Hand-over on Delete: does another live resource of the stack now hold this request's physical id?
+
+A physical id names what a resource manages (for the settings, a pool and a user), so two logical resources can
+hold the same id: after a construct is renamed or a list of them reordered, CloudFormation creates the new logical
+resource first and then, in its cleanup phase, deletes the old one with the same id. That Delete must leave the
+target alone. :func:`another_resource_holds` asks CloudFormation about the request's own stack
+(``ListStackResources``, paginated, within the request's time budget); :func:`held_elsewhere` is the decision.
+The rules are in ``docs/design.md`` (hand-over on Delete).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from .resource import Request
+
+logger = logging.getLogger(__name__)
+
+# Ask only while this much of the Lambda's time remains (what the Cognito call and the response still need),
+# and for at most LOOKUP_BUDGET_S seconds of the request; a stack of 500 resources is 5 pages.
+LOOKUP_RESERVE_S = 30.0
+LOOKUP_BUDGET_S = 30.0
+DELETE_STATUS_PREFIX = "DELETE_"
+
+
+def held_elsewhere(summaries: Iterable[Mapping[str, Any]], logical_id: str, physical_id: str) -> bool:
+    """Whether a resource other than ``logical_id`` that is not being (or has not been) deleted holds ``physical_id``.
+
+    ``summaries`` are ``StackResourceSummaries`` items of ``ListStackResources``.
+    """
+    return any(
+        item.get("PhysicalResourceId") == physical_id
+        and item.get("LogicalResourceId") != logical_id
+        and not str(item.get("ResourceStatus", "")).startswith(DELETE_STATUS_PREFIX)
+        for item in summaries
+    )
+
+
+def may_ask(elapsed_s: float, remaining_s: float) -> bool:
+    """Whether one more ``ListStackResources`` page may be asked for after ``elapsed_s`` seconds of the request."""
+    return elapsed_s < LOOKUP_BUDGET_S and remaining_s > LOOKUP_RESERVE_S
+
+
+def another_resource_holds(request: Request) -> bool | None:
+    """True when another resource of the request's stack, not in a DELETE status, has the request's physical id;
+    False when none does; None when CloudFormation could not tell within the budget (errors, timeouts).
+
+    Parameters
+    ----------
+    request
+        A Delete (or any request with ``StackId``, ``LogicalResourceId`` and ``PhysicalResourceId``).
+
+    Examples
+    --------
+    >>> if another_resource_holds(request):  # doctest: +SKIP
+    ...     print("another resource manages this user now")
+    """
+    stack_id = request.event.get("StackId")
+    logical_id = request.event.get("LogicalResourceId")
+    physical_id = request.physical_id
+    if not isinstance(stack_id, str) or not isinstance(logical_id, str) or not physical_id:
+        return None
+    deadline = request.deadline
+    kwargs: dict[str, str] = {"StackName": stack_id}
+    try:
+        client = request.clients.client("cloudformation")
+        while may_ask(deadline.clock() - deadline.started, deadline.remaining_s()):
+            page = client.list_stack_resources(**kwargs)
+            if held_elsewhere(page.get("StackResourceSummaries", []), logical_id, physical_id):
+                return True
+            token = page.get("NextToken")
+            if not token:
+                return False
+            kwargs["NextToken"] = token
+    except ClientError as error:
+        logger.warning("ListStackResources failed: %s", error.response.get("Error", {}).get("Code", "Unknown"))
+        return None
+    except BotoCoreError as error:
+        logger.warning("ListStackResources failed: %s", type(error).__name__)
+        return None
+    logger.warning("ListStackResources did not answer within the time budget")
+    return None
+
+
+def kept_by_delete(request: Request) -> str | None:
+    """Why a Delete must leave its target alone, as the log detail, or None when it may go ahead.
+
+    ``handed-over``: another live resource of the stack holds the id. ``kept-unverified``: CloudFormation could
+    not tell, so the target is kept (MFA stays on) rather than risk switching it off.
+    """
+    holder = another_resource_holds(request)
+    if holder is None:
+        return "kept-unverified"
+    return "handed-over" if holder else None
