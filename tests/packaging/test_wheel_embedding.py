@@ -251,7 +251,7 @@ def test_wheel_app_policy_lists_exactly_its_own_pools(synthesized: Synthesized, 
 
     # THEN the one policy allows the actions on exactly those pools
     ((_, policy),) = policies.items()
-    (statement,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == COGNITO_ACTIONS]
+    (statement,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == actions]
     resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
     assert sorted(map(json.dumps, resources)) == sorted(map(json.dumps, pools))
     assert len(pools) == {"OnePool": 1, "TwoPools": 2}[stack]

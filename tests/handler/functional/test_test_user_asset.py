@@ -14,7 +14,7 @@ import pytest
 
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.rehearsal import emulator_client, emulator_service_client
-from tests.handler.functional.harness import REGION, run_asset
+from tests.handler.functional.harness import REGION, record, run_asset
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -64,6 +64,10 @@ class Deployment:
         response, invocation = run_asset(self.asset, self.services, event)
         self.logs = invocation.logs
         return response
+
+    def record(self, logical_id: str, physical_id: str, status: str) -> None:
+        """Record a resource of the events' stack, as CloudFormation would list it to the hand-over question."""
+        record(self.services[0], logical_id, physical_id, status, stack_id=self.stack_id, resource_type=TEST_USER)
 
     def user(self, username: str = "carol") -> dict[str, Any]:
         found: Any = self.idp.admin_get_user(UserPoolId=self.pool_id, Username=username)
@@ -169,8 +173,9 @@ def test_update_with_a_new_password_revision_sets_the_secret_new_value(deploymen
 
 
 def test_delete_deletes_the_user_and_succeeds_when_it_is_gone(deployment: Deployment) -> None:
-    # GIVEN a test user
+    # GIVEN a test user that the stack is deleting
     created = deployment.send("Create", deployment.props())
+    deployment.record("Carol", created.physical_id, "DELETE_IN_PROGRESS")
     # WHEN the asset deletes it twice
     deleted = deployment.send("Delete", deployment.props(), physical_id=created.physical_id)
     first_logs = deployment.logs
@@ -249,3 +254,17 @@ def test_update_to_another_username_creates_a_new_user_and_new_id(deployment: De
     assert updated.physical_id == f"cognito-test-user:{deployment.pool_id}:carla"
     assert deployment.user("carla")["Username"] == "carla"
     assert deployment.user("carol")["Username"] == "carol"
+
+
+def test_delete_after_a_rename_hands_the_user_over(deployment: Deployment) -> None:
+    # GIVEN a user created under the old logical id, then adopted by the renamed construct's resource
+    created = deployment.send("Create", deployment.props())
+    sub = deployment.attributes()["sub"]
+    deployment.record("CarolRenamed", created.physical_id, "CREATE_COMPLETE")
+    deployment.record("Carol", created.physical_id, "DELETE_IN_PROGRESS")
+    # WHEN CloudFormation's cleanup deletes the old logical id
+    deleted = deployment.send("Delete", deployment.props(), physical_id=created.physical_id)
+    # THEN SUCCESS without deleting: the renamed resource keeps the same user
+    assert deleted.status == "SUCCESS"
+    assert "detail=handed-over" in deployment.logs
+    assert deployment.attributes()["sub"] == sub
