@@ -10,21 +10,25 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from cognito_sms_mfa.local import CognitoEmulator
 from cognito_sms_mfa.local.cfn_responses import ResponseCollector
-from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
-from tests.handler.functional.harness import REGION, Deployer, Pool, load_handler
+from tests.handler.functional.harness import (
+    REGION,
+    UNSET_ENV,
+    Deployer,
+    Pool,
+    admin_client,
+    create_pool,
+    handler_env,
+    load_handler,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
-
-DUMMY_ENV = {**OFFLINE_AWS_ENV, "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION}
 
 
 @pytest.fixture(scope="session")
@@ -42,48 +46,22 @@ def collector() -> Iterator[ResponseCollector]:
 @pytest.fixture
 def aws_env(monkeypatch: pytest.MonkeyPatch, emulator: CognitoEmulator, collector: ResponseCollector) -> None:
     """What the Lambda runtime would set, pointed at the emulator; the response CA trusted."""
-    for name, value in DUMMY_ENV.items():
+    for name, value in handler_env(emulator, collector).items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", emulator.endpoint)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SECRETS_MANAGER", emulator.endpoint)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", emulator.endpoint)
-    monkeypatch.setenv("SSL_CERT_FILE", collector.ca_file)
+    for name in UNSET_ENV:
+        monkeypatch.delenv(name, raising=False)
     emulator.reset()
 
 
 @pytest.fixture
 def idp(aws_env: None, emulator: CognitoEmulator) -> CognitoIdentityProviderClient:
     """A client for setting up and reading back state (no retries, so nothing hides)."""
-    return boto3.client(
-        "cognito-idp",
-        endpoint_url=emulator.endpoint,
-        region_name=REGION,
-        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
-    )
+    return admin_client(emulator)
 
 
 @pytest.fixture
 def pool(idp: CognitoIdentityProviderClient, emulator: CognitoEmulator) -> Pool:
-    pool_id = idp.create_user_pool(
-        PoolName="functional",
-        AliasAttributes=["email"],
-        UsernameConfiguration={"CaseSensitive": False},
-        MfaConfiguration="OPTIONAL",
-    )["UserPool"]["Id"]
-    for name, phone in (("alice", "+15555550100"), ("bob", "+15555550101")):
-        idp.admin_create_user(
-            UserPoolId=pool_id,
-            Username=name,
-            MessageAction="SUPPRESS",
-            UserAttributes=[
-                {"Name": "phone_number", "Value": phone},
-                {"Name": "phone_number_verified", "Value": "true"},
-                {"Name": "email", "Value": f"{name}@example.com"},
-                {"Name": "email_verified", "Value": "true"},
-            ],
-        )
+    pool_id = create_pool(idp)
     emulator.clear_calls()
     return Pool(idp, pool_id)
 

@@ -1,4 +1,5 @@
-"""Helpers of the functional tests: the event sender, the pool handle and the Lambda context."""
+"""Helpers of the functional tests (and of the request benchmark): the handler's environment, the pool, the event
+sender."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import boto3
+from botocore.config import Config
+
 from cognito_sms_mfa.handler_asset import BUNDLED_PACKAGES, HANDLER_ENTRY, HANDLER_PACKAGE
 from cognito_sms_mfa.local import lambda_runner
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
+from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
 from cognito_sms_mfa.local.stacks import StackResource
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 
@@ -27,6 +32,55 @@ REGION = "us-east-1"
 STACK_ID = f"arn:aws:cloudformation:{REGION}:123456789012:stack/FunctionalTest/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
 SERVICE_TOKEN = f"arn:aws:lambda:{REGION}:123456789012:function:functional-handler"
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+# Variables that would point boto3 elsewhere than the emulator; unset while the handler runs.
+UNSET_ENV = ("AWS_PROFILE", "AWS_ENDPOINT_URL")
+
+
+def handler_env(emulator: CognitoEmulator, collector: ResponseCollector) -> dict[str, str]:
+    """What the Lambda runtime would set, with dummy credentials, Cognito and CloudFormation at the emulator and
+    the response CA trusted (``UNSET_ENV`` must be unset too)."""
+    return {
+        **OFFLINE_AWS_ENV,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": emulator.endpoint,
+        "AWS_ENDPOINT_URL_CLOUDFORMATION": emulator.endpoint,
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": emulator.endpoint,
+        "SSL_CERT_FILE": collector.ca_file,
+    }
+
+
+def admin_client(emulator: CognitoEmulator) -> CognitoIdentityProviderClient:
+    """A client for setting up and reading back state (no retries, so nothing hides)."""
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=emulator.endpoint,
+        region_name=REGION,
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
+    )
+
+
+def create_pool(client: CognitoIdentityProviderClient) -> str:
+    """A case-insensitive pool with email aliases and optional MFA, holding alice and bob (phones verified)."""
+    pool_id = client.create_user_pool(
+        PoolName="functional",
+        AliasAttributes=["email"],
+        UsernameConfiguration={"CaseSensitive": False},
+        MfaConfiguration="OPTIONAL",
+    )["UserPool"]["Id"]
+    for name, phone in (("alice", "+15555550100"), ("bob", "+15555550101")):
+        client.admin_create_user(
+            UserPoolId=pool_id,
+            Username=name,
+            MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "phone_number", "Value": phone},
+                {"Name": "phone_number_verified", "Value": "true"},
+                {"Name": "email", "Value": f"{name}@example.com"},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+        )
+    return pool_id
 
 
 @dataclass
