@@ -15,11 +15,14 @@ from typing import Any
 
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.users import TEST_USER_RESOURCE_TYPE
 
 POOL_TYPE = "AWS::Cognito::UserPool"
 USER_TYPE = "AWS::Cognito::UserPoolUser"
 FUNCTION_TYPE = "AWS::Lambda::Function"
-HANDLED_TYPES = frozenset({SETTINGS_RESOURCE_TYPE, PREFERENCE_RESOURCE_TYPE, POOL_TYPE, USER_TYPE, FUNCTION_TYPE})
+SECRET_TYPE = "AWS::SecretsManager::Secret"
+CUSTOM_TYPES = frozenset({SETTINGS_RESOURCE_TYPE, PREFERENCE_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE})
+HANDLED_TYPES = CUSTOM_TYPES | {POOL_TYPE, USER_TYPE, FUNCTION_TYPE, SECRET_TYPE}
 ACCOUNT = "000000000000"
 
 
@@ -44,7 +47,7 @@ class StackTemplate:
     def ordered(self) -> list[str]:
         """The logical ids the rehearsal handles, each after everything it depends on (template order otherwise)."""
         wanted = [lid for lid, res in self.resources.items() if _kind(res) in HANDLED_TYPES]
-        deps = {lid: set(_dependencies(self.resources[lid])) & set(wanted) for lid in wanted}
+        deps = {lid: self.dependencies(lid) & set(wanted) for lid in wanted}
         order: list[str] = []
         while len(order) < len(wanted):
             ready = [lid for lid in wanted if lid not in order and deps[lid] <= set(order)]
@@ -53,6 +56,10 @@ class StackTemplate:
                 raise AssemblyError(f"{self.name}: circular dependency between {', '.join(cycle)}")
             order.extend(ready)
         return order
+
+    def dependencies(self, logical_id: str) -> set[str]:
+        """The logical ids a resource depends on: its DependsOn and the resources its properties reference."""
+        return set(_dependencies(self.resources[logical_id]))
 
     def asset_dir(self, logical_id: str) -> Path:
         """The asset folder of a Lambda function's code."""

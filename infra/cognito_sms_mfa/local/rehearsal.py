@@ -31,8 +31,10 @@ from botocore.config import Config
 from cognito_sms_mfa.local import lambda_runner
 from cognito_sms_mfa.local.assembly import (
     ACCOUNT,
+    CUSTOM_TYPES,
     FUNCTION_TYPE,
     POOL_TYPE,
+    SECRET_TYPE,
     USER_TYPE,
     AssemblyError,
     Resolver,
@@ -40,11 +42,14 @@ from cognito_sms_mfa.local.assembly import (
     as_cloudformation_strings,
 )
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
+from cognito_sms_mfa.local.secret_values import generated_secret_string
+from cognito_sms_mfa.local.sign_in_check import expected, sign_in
 from cognito_sms_mfa.local.stacks import StackResource
 from cognito_sms_mfa_lambda import mfa_preference
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import MFA_FACTORS, SMS_FACTOR, MfaFactor
+from cognito_sms_mfa_lambda.users import TEST_USER_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -65,7 +70,15 @@ USED_PROPERTIES = {
     POOL_TYPE: ("UserPoolName", *POOL_SETTINGS),
     USER_TYPE: ("UserPoolId", "Username", "UserAttributes"),
     FUNCTION_TYPE: ("Handler", "Timeout", "Environment"),
+    SECRET_TYPE: ("Name", "SecretString", "GenerateSecretString"),
 }
+# A sign-in step's row: what signing in showed, in the DESIRED and READ BACK columns.
+SIGN_IN_PHASE = "sign-in"
+SIGN_IN_KEY = "SignIn"
+# How the table shows a test user's SMS MFA preference (enabled and preferred).
+SMS_PREFERENCE = {"Preference": "SMS_MFA"}
+# What --cycle gives a test user: another phone number (changed in place) and a new password version.
+CYCLE_PHONE_NUMBER = "+15555550199"
 
 
 @dataclass
@@ -77,7 +90,7 @@ class Outcome:
     phase: str
     pool: str
     username: str
-    desired: list[dict[str, str]]
+    desired: list[dict[str, str]] | None
     read_back: list[dict[str, str]] | None
     status: str
     reason: str
@@ -88,8 +101,12 @@ class Outcome:
 
     @property
     def ok(self) -> bool:
-        """SUCCESS, and the user holds exactly the desired options."""
-        return self.status == "SUCCESS" and self.read_back is not None and _same(self.desired, self.read_back)
+        """SUCCESS, and the user holds exactly the desired options (or, when None is desired, is gone)."""
+        if self.status != "SUCCESS":
+            return False
+        if self.desired is None or self.read_back is None:
+            return self.desired is None and self.read_back is None
+        return _same(self.desired, self.read_back)
 
     @property
     def verdict(self) -> str:
@@ -125,19 +142,24 @@ class _Settings:
 
 
 def emulator_client(endpoint: str, region: str) -> CognitoIdentityProviderClient:
-    """A client for the emulator with dummy credentials that never reads ``~/.aws`` or the environment's keys."""
+    """A cognito-idp client for the emulator with dummy credentials that never reads ``~/.aws`` or the
+    environment's keys."""
+    return cast("CognitoIdentityProviderClient", emulator_service_client("cognito-idp", endpoint, region))
+
+
+def emulator_service_client(service: str, endpoint: str, region: str) -> Any:
+    """A client of ``service`` for the emulator, as :func:`emulator_client`."""
     session = botocore.session.Session()
     session.set_config_variable("config_file", "/dev/null")
     session.set_config_variable("credentials_file", "/dev/null")
-    client = session.create_client(
-        "cognito-idp",
+    return session.create_client(
+        service,
         region_name=region,
         endpoint_url=endpoint,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
         config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
     )
-    return cast("CognitoIdentityProviderClient", client)
 
 
 class Rehearsal:
@@ -156,6 +178,7 @@ class Rehearsal:
         self.collector = collector
         self.progress = progress
         self.client = emulator_client(endpoint, region)
+        self.secrets = emulator_service_client("secretsmanager", endpoint, region)
         self._stack_ids: dict[str, str] = {}
 
     def run(self, stacks: list[StackTemplate], *, cycle: bool) -> list[Outcome]:
@@ -163,10 +186,12 @@ class Rehearsal:
         outcomes: list[Outcome] = []
         for stack in stacks:
             settings = self._deploy(stack, outcomes)
+            outcomes.extend(self._sign_ins(stack, settings))
             if cycle:
                 for item in settings:
                     if not item.failed:  # CloudFormation would roll back instead of updating
                         outcomes.append(self._update(stack, item))
+                outcomes.extend(self._sign_ins(stack, settings))  # the new phone number and password
                 settings = self._rename(stack, settings, outcomes)
                 for item in reversed(settings):
                     outcomes.append(self._invoke(stack, item, "Delete"))
@@ -216,9 +241,14 @@ class Rehearsal:
         settings: list[_Settings] = []
         order = stack.ordered()
         self.progress(f"{stack.name}: {len(order)} resources to rehearse")
+        failed: set[str] = set()
         for logical_id in order:
             resource = stack.resources[logical_id]
             kind = resource["Type"]
+            if stack.dependencies(logical_id) & failed:  # CloudFormation would roll back before reaching it
+                failed.add(logical_id)
+                self.progress(f"  skipped   {logical_id}: a resource it depends on failed")
+                continue
             needed = USED_PROPERTIES.get(kind)
             raw = resource.get("Properties", {})
             properties = resolver.resolve(
@@ -230,7 +260,9 @@ class Rehearsal:
                 self._create_user(logical_id, properties, resolver)
             elif kind == FUNCTION_TYPE:
                 functions[logical_id] = self._function(stack, logical_id, properties, resolver)
-            elif kind in (SETTINGS_RESOURCE_TYPE, PREFERENCE_RESOURCE_TYPE):
+            elif kind == SECRET_TYPE:
+                self._create_secret(stack, logical_id, properties, resolver)
+            elif kind in CUSTOM_TYPES:
                 item = _Settings(
                     logical_id, self._service(stack, logical_id, functions), properties, resource_type=kind
                 )
@@ -239,6 +271,8 @@ class Rehearsal:
                 resolver.refs[logical_id] = item.physical_id
                 resolver.attributes[logical_id] = {k: str(v) for k, v in item.data.items()}
                 settings.append(item)
+                if item.failed:
+                    failed.add(logical_id)
         return settings
 
     def _create_pool(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
@@ -255,6 +289,15 @@ class Rehearsal:
             "UserPoolId": pool_id,
         }
         self.progress(f"  pool      {logical_id} -> {pool_id}")
+
+    def _create_secret(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
+        """Create the secret as CloudFormation would: its SecretString, or one generated from its spec."""
+        spec = props.get("GenerateSecretString")
+        value = generated_secret_string(spec) if isinstance(spec, dict) else str(props.get("SecretString", ""))
+        name = str(props.get("Name") or f"{stack.name}-{logical_id}")
+        arn = str(self.secrets.create_secret(Name=name, SecretString=value)["ARN"])
+        resolver.refs[logical_id] = arn
+        self.progress(f"  secret    {logical_id} -> {name}")
 
     def _create_user(self, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
         username = props.get("Username") or str(uuid.uuid4())
@@ -287,13 +330,64 @@ class Rehearsal:
             raise AssemblyError(f"{stack.name}/{logical_id}: ServiceToken is not a Lambda function of this stack")
         return functions[target]
 
+    def _sign_ins(self, stack: StackTemplate, items: list[_Settings]) -> list[Outcome]:
+        """Sign each test user with a password in: an SMS challenge for a user with SMS MFA, none otherwise."""
+        found: list[Outcome] = []
+        for item in items:
+            props = item.properties
+            arn = props.get("PasswordSecretArn")
+            if item.failed or item.resource_type != TEST_USER_RESOURCE_TYPE:
+                continue
+            if not isinstance(arn, str):
+                continue
+            started = time.monotonic()
+            sms = props.get("SmsMfaPreferred") == "true"
+            username = str(item.data.get("Username") or props.get("Username", ""))
+            pool = str(props.get("UserPoolId", ""))
+            done = sign_in(
+                self.client, self.secrets, self.endpoint, pool_id=pool, username=username, secret_arn=arn, sms_mfa=sms
+            )
+            want = expected(sms)
+            outcome = Outcome(
+                stack=stack.name,
+                logical_id=item.logical_id,
+                phase=SIGN_IN_PHASE,
+                pool=pool,
+                username=username,
+                desired=[{SIGN_IN_KEY: want}],
+                read_back=[{SIGN_IN_KEY: done.result}],
+                status="SUCCESS",
+                reason="" if done.result == want else f"sign-in: expected {want}, got {done.result}",
+                seconds=time.monotonic() - started,
+            )
+            self.progress(f"  sign-in   {item.logical_id} -> {done.result}")
+            found.append(outcome)
+        return found
+
     def _update(self, stack: StackTemplate, item: _Settings) -> Outcome:
         old = item.properties
+        if item.resource_type == TEST_USER_RESOURCE_TYPE:
+            return self._update_test_user(stack, item)
         if _is_preference(stack, item):
             item.properties = {**old, **_flipped_sms(old)}
         else:
             item.properties = {**old, "MFAOptions": [] if old.get("MFAOptions") else [SMS]}
         return self._invoke(stack, item, "Update", old_properties=old)
+
+    def _update_test_user(self, stack: StackTemplate, item: _Settings) -> Outcome:
+        """Change the phone number (in place: the ``sub`` must stay) and rotate the password, as a template
+        change of the secret would."""
+        old = item.properties
+        item.properties = {**old, "PhoneNumber": CYCLE_PHONE_NUMBER}
+        arn = old.get("PasswordSecretArn")
+        if isinstance(arn, str):
+            self.secrets.put_secret_value(SecretId=arn, SecretString=generated_secret_string({"PasswordLength": 20}))
+            item.properties["PasswordRevision"] = f"cycle-{uuid.uuid4().hex[:8]}"
+        sub = item.data.get("Sub")
+        outcome = self._invoke(stack, item, "Update", old_properties=old)
+        if outcome.ok and item.data.get("Sub") != sub:
+            outcome.status, outcome.reason = "REPLACED", "the phone number change made another user (sub changed)"
+        return outcome
 
     def _invoke(
         self,
@@ -338,12 +432,19 @@ class Rehearsal:
         done = "COMPLETE" if status == "SUCCESS" else "FAILED"
         self._record(stack, StackResource(item.logical_id, item.physical_id, item.resource_type, f"{step}_{done}"))
         cleared = request_type == "Delete" and not keeps_options
+        test_user = item.resource_type == TEST_USER_RESOURCE_TYPE
         preference = _is_preference(stack, item)
-        if preference:
+        user = self._read_user(item)
+        read_back: list[dict[str, str]] | None
+        if test_user:
+            desired = None if request_type == "Delete" else _wanted_sms_preference(item.properties)
+            read_back = None if user is None else _sms_preference(user)
+        elif preference:
             desired = _factor_states(item.properties, disabled=cleared)
+            read_back = None if user is None else _managed(user, item.properties)
         else:
             desired = [] if cleared else list(item.properties.get("MFAOptions", []))
-        user = self._read_user(item)
+            read_back = None if user is None else _legacy(user)
         outcome = Outcome(
             stack=stack.name,
             logical_id=item.logical_id,
@@ -351,7 +452,7 @@ class Rehearsal:
             pool=str(item.properties.get("UserPoolId", "")),
             username=str(item.data.get("Username") or item.properties.get("Username", "")),
             desired=desired,
-            read_back=None if user is None else _managed(user, item.properties) if preference else _legacy(user),
+            read_back=read_back,
             status=status,
             reason=reason,
             seconds=run.duration_s,
@@ -393,6 +494,16 @@ class Rehearsal:
         return dict(user)
 
 
+def _wanted_sms_preference(properties: dict[str, Any]) -> list[dict[str, str]]:
+    """What a test user's properties ask for: the SMS preference (enabled and preferred), or none."""
+    return [SMS_PREFERENCE] if properties.get("SmsMfaPreferred") == "true" else []
+
+
+def _sms_preference(user: dict[str, Any]) -> list[dict[str, str]]:
+    """A test user's SMS preference as AdminGetUser reports it, in the rows of :func:`_wanted_sms_preference`."""
+    return [SMS_PREFERENCE] if user.get("PreferredMfaSetting") == "SMS_MFA" else []
+
+
 def _is_preference(stack: StackTemplate, item: _Settings) -> bool:
     return item.resource_type == PREFERENCE_RESOURCE_TYPE
 
@@ -432,6 +543,10 @@ def _reported_preference(user: dict[str, Any]) -> dict[str, Any]:
 def _options(options: list[dict[str, str]] | None) -> str:
     if options is None:
         return "(no user)"
+    if len(options) == 1 and SIGN_IN_KEY in options[0]:
+        return options[0][SIGN_IN_KEY]
+    if options == [SMS_PREFERENCE]:
+        return "SMS preferred"
     if not options:
         return "none"
     return ", ".join(
@@ -460,7 +575,7 @@ def render_table(outcomes: Sequence[Outcome]) -> str:
             o.pool,
             o.username,
             _options(o.desired),
-            _both_forms(o),
+            _options(o.read_back) if o.phase == SIGN_IN_PHASE else _both_forms(o),
             o.verdict,
             f"{o.seconds:.2f} s",
         )
@@ -519,6 +634,8 @@ def rehearse(
             "\n  after the cleanup of a renamed resource: kept, because the new logical id holds the user now)."
             "\nREAD BACK: what the emulator's AdminGetUser reports for the user afterwards, in both forms: the"
             "\n  legacy MFAOptions and the preference (enabled factors, * = preferred)."
+            "\nA test user's row shows its SMS preference (--cycle gives it a new phone number, same sub, and a new"
+            "\n  password version); its sign-in row, what signing in with the secret's password showed."
         )
         verdict = (
             "all requests succeeded and every user holds the desired options"
