@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import Acknowledgment, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_secretsmanager as secretsmanager
 
 from cognito_sms_mfa import SmsMfaTestUser, UserMfaPreference, UserSmsMfaSettings
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 
 class ExampleStack(Stack):
-    """A user pool, two plain users (one with SMS MFA, one with it cleared) and one SmsMfaTestUser.
+    """A user pool, two plain users (one with SMS MFA, one with it cleared) and one SmsMfaTestUser with a password.
 
     Alice's SMS MFA is declared in both forms: the legacy options (``UserSmsMfaSettings``) and the preference
     Cognito enforces at sign-in (``UserMfaPreference``).
@@ -60,12 +61,23 @@ class ExampleStack(Stack):
             )
             for name, phone in (("alice", "+15555550100"), ("bob", "+15555550101"))
         }
-        alice = UserSmsMfaSettings(self, "AliceMfa", user_pool=pool, username="alice")
-        alice.node.add_dependency(users["alice"])
-        bob = UserSmsMfaSettings(self, "BobMfa", user_pool=pool, username="bob", mfa_options=[])
-        bob.node.add_dependency(users["bob"])
+        # username=user.ref: the settings depend on the user the stack creates (a literal name would too).
+        UserSmsMfaSettings(self, "AliceMfa", user_pool=pool, username=users["alice"].ref)
+        UserSmsMfaSettings(self, "BobMfa", user_pool=pool, username="bob", mfa_options=[])
         alice_preference = UserMfaPreference(self, "AlicePreference", user_pool=pool, username="alice")
         alice_preference.node.add_dependency(users["alice"])
+        carol_password = secretsmanager.Secret(
+            self,
+            "CarolPassword",
+            description="Password of the test user carol",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=20, exclude_characters="\"'`\\"
+            ),
+        )
+        acknowledge(
+            carol_password,
+            {"AwsSolutions-SMG4": "A test user's password changes with the template, not by a rotation Lambda."},
+        )
         SmsMfaTestUser(
             self,
             "Carol",
@@ -73,6 +85,7 @@ class ExampleStack(Stack):
             username="carol",
             phone_number="+15555550123",
             email="carol@example.com",
+            password=carol_password,
         )
 
 

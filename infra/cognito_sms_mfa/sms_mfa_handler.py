@@ -11,16 +11,18 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from aws_cdk import Duration, RemovalPolicy, Stack, Token
+import jsii
+from aws_cdk import Aspects, Duration, IAspect, RemovalPolicy, Stack, Token
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, handler_code
 
 if TYPE_CHECKING:
-    from aws_cdk import aws_cognito as cognito
+    from aws_cdk import CustomResource
 
 SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
 
@@ -37,10 +39,14 @@ class PoolInfo:
     def of(cls, user_pool: cognito.IUserPool) -> PoolInfo:
         """The id of ``user_pool`` and its key: the literal id, or the resolved token (one pool imported or
         referenced twice gives one key)."""
-        pool_id = user_pool.user_pool_id
+        return cls.of_id(user_pool.user_pool_id, user_pool)
+
+    @classmethod
+    def of_id(cls, pool_id: str, scope: IConstruct) -> PoolInfo:
+        """The same for a pool id found elsewhere (a ``CfnUserPoolUser``'s ``user_pool_id``) in ``scope``'s stack."""
         if not Token.is_unresolved(pool_id):
             return cls(pool_id, True, pool_id)
-        return cls(pool_id, False, json.dumps(Stack.of(user_pool).resolve(pool_id), sort_keys=True))
+        return cls(pool_id, False, json.dumps(Stack.of(scope).resolve(pool_id), sort_keys=True))
 
 
 HANDLER_TIMEOUT = Duration.minutes(2)
@@ -51,6 +57,14 @@ PREFERENCE_ACTION = "cognito-idp:AdminSetUserMFAPreference"
 # A Delete asks whether another resource of the stack now holds its physical id (hand-over, docs/design.md), on
 # exactly the stack's own ARN (``AWS::StackId``, the ARN the event's StackId carries): no wildcard.
 STACK_ACTIONS = ("cloudformation:ListStackResources",)
+# What Custom::CognitoTestUser adds (with PREFERENCE_ACTION), only in a stack that has a test user.
+TEST_USER_ACTIONS = (
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminDeleteUser",
+    "cognito-idp:AdminDeleteUserAttributes",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminUpdateUserAttributes",
+)
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
 
@@ -65,6 +79,9 @@ class SmsMfaHandler(Construct):
         self._listed_pools: set[str] = set()
         self._users: dict[tuple[str, str, str], Construct] = {}
         self._preference_allowed = False
+        self._test_users: dict[tuple[str, str], CustomResource] = {}
+        self._settings: list[tuple[tuple[str, str], Construct]] = []
+        self._test_users_allowed = False
 
         self.role = iam.Role(
             self,
@@ -93,6 +110,7 @@ class SmsMfaHandler(Construct):
         self._statement = iam.PolicyStatement(actions=list(COGNITO_ACTIONS), resources=[])
         own_stack = iam.PolicyStatement(actions=list(STACK_ACTIONS), resources=[Stack.of(self).stack_id])
         self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[self._statement, own_stack])
+        Aspects.of(self).add(_UserDependencies(self))
 
     @classmethod
     def of(
@@ -142,6 +160,42 @@ class SmsMfaHandler(Construct):
             self._listed_pools.add(pool.key)
             self._statement.add_resources(user_pool.user_pool_arn)
 
+    def allow_test_users(self) -> None:
+        """Add the user-management actions :data:`TEST_USER_ACTIONS` and the preference (once): a stack has a test
+        user."""
+        if not self._test_users_allowed:
+            self._test_users_allowed = True
+            self._statement.add_actions(*TEST_USER_ACTIONS)
+        self.allow_mfa_preference()
+
+    def add_test_user(self, pool: PoolInfo, username: str, user: CustomResource) -> None:
+        """Record the resource that holds a test user, so settings of the same literal user can depend on it."""
+        self._test_users[(pool.key, username)] = user
+
+    def add_settings(self, pool: PoolInfo, username: str, settings: Construct) -> None:
+        """Record settings of a literal user: they will depend on that user if the stack creates it."""
+        self._settings.append(((pool.key, username), settings))
+
+    def add_user_dependencies(self) -> None:
+        """Make each recorded settings depend on the stack's ``CfnUserPoolUser`` or test user with the same pool
+        and literal username (run once, before synthesis: the users may be declared after the settings)."""
+        if not self._settings:
+            return
+        users: dict[tuple[str, str], IConstruct] = dict(self._test_users)
+        wanted = {username for (_, username), _ in self._settings}
+        keys: dict[str, str] = {}  # pool id (a token string) -> key: one resolve per pool, not per user
+        for node in Stack.of(self).node.find_all():
+            if isinstance(node, cognito.CfnUserPoolUser):
+                username = node.username
+                if isinstance(username, str) and username in wanted:
+                    pool_id = node.user_pool_id
+                    pool_key = keys.get(pool_id) or keys.setdefault(pool_id, PoolInfo.of_id(pool_id, node).key)
+                    users.setdefault((pool_key, username), node)
+        for user_key, settings in self._settings:
+            user = users.get(user_key)
+            if user is not None:
+                settings.node.add_dependency(user)
+
     def allow_mfa_preference(self) -> None:
         """Add ``cognito-idp:AdminSetUserMFAPreference`` to the Cognito statement (once; same pools)."""
         if not self._preference_allowed:
@@ -162,6 +216,20 @@ class SmsMfaHandler(Construct):
                 f"{owner.node.path}: `username` must be managed by one {kind} per pool; received "
                 f"{username!r}, already managed in the same pool by {first.node.path}"
             )
+
+
+@jsii.implements(IAspect)
+class _UserDependencies:
+    """Runs :meth:`SmsMfaHandler.add_user_dependencies` once, when aspects run (before dependencies are read)."""
+
+    def __init__(self, handler: SmsMfaHandler) -> None:
+        self._handler = handler
+        self._done = False
+
+    def visit(self, node: IConstruct) -> None:
+        if not self._done and node is self._handler:
+            self._done = True
+            self._handler.add_user_dependencies()
 
 
 @cache

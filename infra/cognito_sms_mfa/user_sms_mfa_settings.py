@@ -42,7 +42,9 @@ class UserSmsMfaSettings(Construct):
         the stack's account.
     username
         The user's name or an alias Cognito accepts for admin calls (a token such as ``CfnUserPoolUser.ref`` is
-        passed through). The canonical name Cognito reports is :attr:`attr_username`.
+        passed through). The canonical name Cognito reports is :attr:`attr_username`. When the stack itself
+        creates the user (a ``CfnUserPoolUser`` or an :class:`SmsMfaTestUser` with the same literal username in
+        the same pool), the settings depend on it; ``username=user.ref`` says the same explicitly.
     mfa_options
         The desired options. Default: ``[MfaOption.sms()]``, SMS to the user's ``phone_number``.
         ``[]`` clears the user's SMS MFA options.
@@ -97,6 +99,7 @@ class UserSmsMfaSettings(Construct):
         handler.add_pool(user_pool, pool)
         if literal_username is not None:
             handler.claim_user(pool, literal_username, self)
+            handler.add_settings(pool, literal_username, self)
 
         self.user_pool = user_pool
         self.mfa_options = options

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 # Turns a Cognito error (operation, code, message, subject) into a FAILED Reason.
-Reason = Callable[[str, str, str, "mfa.MfaRequest | mfa.UserRef"], str]
+Reason = Callable[[str, str, str, "mfa.Subject"], str]
 GONE = frozenset({"UserNotFoundException", "ResourceNotFoundException"})
 
 
@@ -133,7 +133,7 @@ class _GoneError(Exception):
 
 def call(
     operation: str,
-    subject: mfa.MfaRequest | mfa.UserRef,
+    subject: mfa.Subject,
     deadline: Deadline,
     send: Callable[[], T],
     reason: Reason = mfa.client_error_reason,
@@ -195,8 +195,6 @@ def http_status(error: ClientError) -> int:
     return int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0))
 
 
-def _as_handler_error(
-    operation: str, error: ClientError, subject: mfa.MfaRequest | mfa.UserRef, reason: Reason
-) -> mfa.HandlerError:
+def _as_handler_error(operation: str, error: ClientError, subject: mfa.Subject, reason: Reason) -> mfa.HandlerError:
     message = str(error.response.get("Error", {}).get("Message", ""))
     return mfa.HandlerError(reason(operation, error_code(error), message, subject))

@@ -2,11 +2,12 @@
 
 The design (request types, physical ids, failure paths) is in ``docs/design.md``. Each resource type lives in
 its own module (:mod:`.settings` for ``Custom::CognitoUserSmsMfaSettings``, :mod:`.preference` for
-``Custom::CognitoUserMfaPreference``) and is picked from :data:`RESOURCE_TYPES` by the event's ``ResourceType``.
-Module start-up builds crhelper (as :class:`.responder.Responder`, which answers every request once, on its own
-URL, with a valid id) and the Cognito client of the Lambda's Region; anything that fails there is reported
-through crhelper's ``init_failure`` so CloudFormation gets FAILED instead of waiting. Other clients are made
-when a request first needs them (:mod:`.clients`).
+``Custom::CognitoUserMfaPreference``, :mod:`.test_user` for ``Custom::CognitoTestUser``) and is picked from
+:data:`RESOURCE_TYPES` by the event's ``ResourceType``. Module start-up builds crhelper (as
+:class:`.responder.Responder`, which answers every request once, on its own URL, with a valid id) and the Cognito
+client of the Lambda's Region; anything that fails there is reported through crhelper's ``init_failure`` so
+CloudFormation gets FAILED instead of waiting. Other clients are made when a request first needs them
+(:mod:`.clients`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from . import cognito, mfa, mfa_preference, preference, settings
+from . import cognito, mfa, mfa_preference, preference, settings, test_user, users
 from .clients import Clients
 from .resource import Request
 from .responder import Responder
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 RESOURCE_TYPES: dict[str, ResourceType] = {
     mfa.SETTINGS_RESOURCE_TYPE: settings.RESOURCE,
     mfa_preference.PREFERENCE_RESOURCE_TYPE: preference.RESOURCE,
+    users.TEST_USER_RESOURCE_TYPE: test_user.RESOURCE,
 }
 
 

@@ -10,7 +10,7 @@ reasons (masked: no phone number or email in them).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import rules
 from .rules import MfaOption
@@ -76,6 +76,16 @@ class UserRef:
     username: str
 
 
+class Subject(Protocol):
+    """What a FAILED reason names: the pool and the user."""
+
+    @property
+    def user_pool_id(self) -> str: ...
+
+    @property
+    def username(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class MfaRequest:
     """The desired state of one user, parsed from ResourceProperties."""
@@ -127,6 +137,7 @@ def _parse_option(index: int, item: object) -> MfaOption:
 
 
 def required_string(props: Mapping[str, Any], name: str, parent: str = "") -> str:
+    """The string property ``name``; HandlerError naming it when it is missing or not a string."""
     field = f"{parent}.{name}" if parent else name
     if name not in props:
         raise HandlerError(f"{field} is required")
@@ -137,6 +148,7 @@ def required_string(props: Mapping[str, Any], name: str, parent: str = "") -> st
 
 
 def check(field: str, problem: str | None) -> None:
+    """Raise HandlerError ``<field> <problem>`` when a rule found a problem."""
     if problem is not None:
         raise HandlerError(f"{field} {problem}")
 
@@ -218,7 +230,7 @@ def backoff_s(attempt: int) -> float:
     return float(min(MAX_BACKOFF_S, FIRST_BACKOFF_S * 2 ** (attempt - 1)))
 
 
-def client_error_reason(operation: str, code: str, message: str, request: MfaRequest | UserRef) -> str:
+def client_error_reason(operation: str, code: str, message: str, request: Subject) -> str:
     """The FAILED reason for a Cognito error that ends a request; begins with the property it concerns."""
     pool = request.user_pool_id
     if code == "UserNotFoundException":

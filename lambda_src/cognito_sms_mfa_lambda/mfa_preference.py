@@ -110,7 +110,7 @@ def parse_physical_id(value: object) -> mfa.UserRef | None:
     return mfa.parse_physical_id(value, PREFERENCE_ID_PREFIX)
 
 
-def refusal_reason(operation: str, code: str, message: str, subject: mfa.MfaRequest | mfa.UserRef) -> str:
+def refusal_reason(operation: str, code: str, message: str, subject: mfa.Subject) -> str:
     """The FAILED reason for a Cognito error; Cognito's refusals of a factor are said plainly, field first."""
     if code == "InvalidParameterException" and operation == "AdminSetUserMFAPreference":
         refused = _refused_factor(message)

@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .clients import Clients
     from .cognito import Deadline
+    from .mfa import UserRef
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,12 @@ class ResourceType(Protocol):
     def log_subject(self, request: Request) -> str:
         """What the log line names as the request's subject (a pool id; never a username or phone number)."""
         ...
+
+
+def pool_subject(request: Request, parse_physical_id: Callable[[object], UserRef | None]) -> str:
+    """The pool a request concerns, for the log line: the one its id names on Delete, its property otherwise."""
+    if request.request_type == "Delete":
+        user = parse_physical_id(request.physical_id)
+        return user.user_pool_id if user else "-"
+    pool = request.properties.get("UserPoolId")
+    return pool if isinstance(pool, str) else "-"

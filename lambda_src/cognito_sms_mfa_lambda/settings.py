@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import cognito, handover, mfa
-from .resource import Request, Result
+from .resource import Request, Result, pool_subject
 
 if TYPE_CHECKING:
     from .resource import ResourceType
@@ -40,11 +40,7 @@ class UserSmsMfaSettings:
         return Result(physical_id, "cleared" if cleared else "gone")
 
     def log_subject(self, request: Request) -> str:
-        if request.request_type == "Delete":
-            user = mfa.parse_physical_id(request.physical_id)
-            return user.user_pool_id if user else "-"
-        pool = request.properties.get("UserPoolId")
-        return pool if isinstance(pool, str) else "-"
+        return pool_subject(request, mfa.parse_physical_id)
 
 
 RESOURCE: ResourceType = UserSmsMfaSettings()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from aws_cdk import Acknowledgment, App, Stack, Validations
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import lint  # type: ignore[import-untyped]
@@ -30,6 +31,8 @@ POOL_ACKNOWLEDGEMENTS = {
 SMS_ROLE_ACKNOWLEDGEMENTS = {
     "AwsSolutions::AwsSolutions-IAM5[Resource::*]": "Cognito's SMS role publishes to phone numbers, which have no ARN.",
 }
+# The test user's password secret is the app's too.
+SECRET_REASON = "A test user's password changes with the template, not by a rotation Lambda."
 
 
 def add_pool(stack: Stack, construct_id: str) -> cognito.UserPool:
@@ -57,7 +60,9 @@ def declare_two_pools(stack: Stack) -> None:
     UserSmsMfaSettings(stack, "AliceMfa", user_pool=first, username="alice")
     UserSmsMfaSettings(stack, "BobMfa", user_pool=second, username="bob", mfa_options=[])
     UserSmsMfaSettings(stack, "DaveMfa", user_pool=imported, username="dave")
-    SmsMfaTestUser(stack, "Carol", user_pool=second, username="carol", phone_number="+15555550123")
+    password = secretsmanager.Secret(stack, "CarolPassword")
+    Validations.of(password).acknowledge(Acknowledgment(id="AwsSolutions::AwsSolutions-SMG4", reason=SECRET_REASON))
+    SmsMfaTestUser(stack, "Carol", user_pool=second, username="carol", phone_number="+15555550123", password=password)
     UserMfaPreference(stack, "AlicePreference", user_pool=first, username="alice")
     UserMfaPreference(stack, "ErinPreference", user_pool=imported, username="erin", sms=MfaFactor.ENABLED)
 
@@ -133,6 +138,7 @@ def test_cdk_nag_constructs_have_no_findings(tmp_path: Path) -> None:
         ("AwsSolutions-COG2", "NagStack/Second/Resource"),
         ("AwsSolutions-COG8", "NagStack/Second/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "NagStack/Second/smsRole/Resource"),
+        ("AwsSolutions-SMG4", "NagStack/CarolPassword/Resource"),
     }
 
 
@@ -141,10 +147,12 @@ def test_cdk_nag_example_app_has_no_unacknowledged_findings(example_cloud_assemb
     # WHEN its validation report is read
     report = read_report(example_cloud_assembly)
 
-    # THEN nothing is unacknowledged, and what is acknowledged belongs to the example's pool
+    # THEN nothing is unacknowledged, and what is acknowledged belongs to the example's pool and its test user's
+    # password secret (the app's own resources, not the library's)
     assert report["violations"] == []
     assert report["conclusion"] == "success"
     assert acknowledged_paths(report) == {
+        ("AwsSolutions-SMG4", f"{EXAMPLE_STACK}/CarolPassword/Resource"),
         ("AwsSolutions-COG2", f"{EXAMPLE_STACK}/Pool/Resource"),
         ("AwsSolutions-COG8", f"{EXAMPLE_STACK}/Pool/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", f"{EXAMPLE_STACK}/Pool/smsRole/Resource"),

@@ -1,4 +1,5 @@
-"""The handler's Cognito permissions: the two actions it calls, on the pools of its own stack only."""
+"""The handler's permissions: the two Cognito actions it calls (plus user management only in a stack with a test
+user), on the pools of its own stack only; a test user's password secret readable only when one is given."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from aws_cdk import App, CfnElement, Environment, Stack
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Template
 
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
+from cognito_sms_mfa.sms_mfa_handler import SmsMfaHandler
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -16,6 +20,15 @@ if TYPE_CHECKING:
     from constructs import IConstruct
 
 COGNITO_ACTIONS = ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings"]
+# A test user manages users and sets their SMS preference (the same action as a UserMfaPreference).
+TEST_USER_ACTIONS = [
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminDeleteUser",
+    "cognito-idp:AdminDeleteUserAttributes",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminUpdateUserAttributes",
+    "cognito-idp:AdminSetUserMFAPreference",
+]
 
 
 def cognito_statements(template: Template) -> list[dict[str, Any]]:
@@ -40,9 +53,18 @@ def listed(statement: dict[str, Any], key: str) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def allow(resource: Any) -> list[dict[str, Any]]:
+def allow(resource: Any, actions: list[str] = COGNITO_ACTIONS) -> list[dict[str, Any]]:
     """The one Cognito statement expected, on ``resource``."""
-    return [{"Action": COGNITO_ACTIONS, "Effect": "Allow", "Resource": resource}]
+    return [{"Action": actions, "Effect": "Allow", "Resource": resource}]
+
+
+def secret_statements(template: Template) -> list[dict[str, Any]]:
+    """Every statement that names a secretsmanager or kms action."""
+    return [
+        s
+        for s in all_statements(template)
+        if any(a.startswith(("secretsmanager:", "kms:")) for a in listed(s, "Action"))
+    ]
 
 
 def pool_arn(pool: cognito.UserPool) -> dict[str, Any]:
@@ -79,8 +101,8 @@ def test_cognito_policy_two_pools_lists_exactly_both(stack: Stack) -> None:
     # WHEN the stack is synthesized
     statements = cognito_statements(Template.from_stack(stack))
 
-    # THEN one statement lists both pools' ARNs, each once
-    assert statements == allow([pool_arn(first), pool_arn(second)])
+    # THEN one statement lists both pools' ARNs, each once, with user management for the test user
+    assert statements == allow([pool_arn(first), pool_arn(second)], COGNITO_ACTIONS + TEST_USER_ACTIONS)
 
 
 def test_cognito_policy_imported_pool_lists_its_formatted_arn(stack: Stack) -> None:
@@ -164,3 +186,48 @@ def test_iam_no_statement_allows_cognito_idp_on_any_resource(new_stack: Callable
 
     # THEN the pool's own `sns:Publish` is there (the scan sees inline policies), and nothing for cognito-idp
     assert [listed(s, "Action") for s in on_everything] == [["sns:Publish"]]
+
+
+def test_test_user_without_password_grants_no_secret_read(stack: Stack, pool: cognito.UserPool) -> None:
+    # GIVEN a test user without a password and settings of another user
+    SmsMfaTestUser(stack, "Carol", user_pool=pool, username="carol", phone_number="+15555550123")
+    UserSmsMfaSettings(stack, "AliceMfa", user_pool=pool, username="alice")
+
+    # WHEN the stack is synthesized
+    template = Template.from_stack(stack)
+
+    # THEN user management is allowed on the pool, and no statement reads a secret
+    assert cognito_statements(template) == allow(pool_arn(pool), COGNITO_ACTIONS + TEST_USER_ACTIONS)
+    assert secret_statements(template) == []
+
+
+def test_test_user_password_grants_read_of_that_secret_and_its_key(stack: Stack, pool: cognito.UserPool) -> None:
+    # GIVEN a test user whose password secret is encrypted with a customer-managed key, and another secret
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    secret = secretsmanager.Secret(stack, "CarolPassword", encryption_key=key)
+    secretsmanager.Secret(stack, "Unrelated")
+    SmsMfaTestUser(stack, "Carol", user_pool=pool, username="carol", phone_number="+15555550123", password=secret)
+
+    # WHEN the stack is synthesized
+    template = Template.from_stack(stack)
+    statements = secret_statements(template)
+
+    # THEN the role may read exactly that secret, and the key lets the role decrypt through Secrets Manager
+    read = [s for s in statements if "secretsmanager:GetSecretValue" in listed(s, "Action")]
+    assert [listed(s, "Resource") for s in read] == [[{"Ref": logical_id(secret.node.default_child)}]]
+    key_policy = template.to_json()["Resources"][logical_id(key.node.default_child)]["Properties"]["KeyPolicy"]
+    role = SmsMfaHandler.of(stack, log_retention=None, requested_by=stack).role
+    role_arn = {"Fn::GetAtt": [logical_id(role.node.default_child), "Arn"]}
+    decrypt = [s for s in key_policy["Statement"] if s["Principal"]["AWS"] == role_arn]
+    assert [listed(s, "Action") for s in decrypt] == [["kms:Decrypt"]]
+
+
+def test_settings_only_stack_keeps_the_two_cognito_actions(stack: Stack, pool: cognito.UserPool) -> None:
+    # GIVEN a stack with settings and no test user
+    UserSmsMfaSettings(stack, "AliceMfa", user_pool=pool, username="alice")
+
+    # WHEN the stack is synthesized
+    statements = cognito_statements(Template.from_stack(stack))
+
+    # THEN only AdminGetUser and AdminSetUserSettings are allowed
+    assert statements == allow(pool_arn(pool))

@@ -11,12 +11,15 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Match, Template
 
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
+from tests.constructs.test_iam import COGNITO_ACTIONS as SETTINGS_ACTIONS
+from tests.constructs.test_iam import TEST_USER_ACTIONS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
-COGNITO_ACTIONS = ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings"]
+# The stack of these tests has a test user: the settings' two actions, then user management.
+COGNITO_ACTIONS = SETTINGS_ACTIONS + TEST_USER_ACTIONS
 OWN_STACK_STATEMENT = {
     "Action": "cloudformation:ListStackResources",
     "Effect": "Allow",

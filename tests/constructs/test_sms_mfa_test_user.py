@@ -1,4 +1,5 @@
-"""``SmsMfaTestUser``: a Cognito user with a verified phone number and the SMS MFA settings that follow it."""
+"""``SmsMfaTestUser``: a ``Custom::CognitoTestUser`` with a verified phone number, an optional password secret, and
+the SMS MFA settings that follow it."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from aws_cdk import CfnElement
+from aws_cdk import CfnElement, CustomResource
 from aws_cdk import aws_cognito as cognito
-from aws_cdk.assertions import Template
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk.assertions import Match, Template
 
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
 
@@ -18,10 +20,7 @@ if TYPE_CHECKING:
     from aws_cdk import Stack
     from constructs import IConstruct
 
-PHONE_ATTRIBUTES = [
-    {"Name": "phone_number", "Value": "+15555550123"},
-    {"Name": "phone_number_verified", "Value": "true"},
-]
+TEST_USER_TYPE = "Custom::CognitoTestUser"
 SMS_OPTION = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 
 
@@ -36,6 +35,7 @@ class Synthesized:
     template: Template
     pool: cognito.UserPool
     users: dict[str, SmsMfaTestUser]
+    secret: secretsmanager.Secret
 
     def resource(self, element: IConstruct | None) -> dict[str, Any]:
         resource: dict[str, Any] = self.template.to_json()["Resources"][logical_id(element)]
@@ -49,98 +49,155 @@ class Synthesized:
 def synthesized(new_stack: Callable[[], Stack]) -> Synthesized:
     stack = new_stack()
     pool = cognito.UserPool(stack, "Pool")
+    secret = secretsmanager.Secret(stack, "CarolPassword")
     users = {
         "Carol": SmsMfaTestUser(
-            stack, "Carol", user_pool=pool, username="carol", phone_number="+15555550123", email="carol@example.com"
+            stack,
+            "Carol",
+            user_pool=pool,
+            username="carol",
+            phone_number="+15555550123",
+            email="carol@example.com",
+            password=secret,
         ),
         "Dave": SmsMfaTestUser(stack, "Dave", user_pool=pool, username="dave", phone_number="+15555550123"),
         "Erin": SmsMfaTestUser(
             stack, "Erin", user_pool=pool, username="erin", phone_number="+15555550123", mfa_options=[]
         ),
     }
-    return Synthesized(Template.from_stack(stack), pool, users)
+    return Synthesized(Template.from_stack(stack), pool, users, secret)
 
 
-def test_test_user_with_email_creates_user_with_verified_phone_and_email(synthesized: Synthesized) -> None:
-    # GIVEN a test user with a phone number and an email address
-    user = synthesized.users["Carol"].user
+def test_test_user_with_password_holds_only_the_secret_arn(synthesized: Synthesized) -> None:
+    # GIVEN a test user with an email address and a password secret
+    carol = synthesized.users["Carol"]
 
     # WHEN the stack is synthesized
-    resource = synthesized.resource(user)
+    resource = synthesized.resource(carol.user.node.default_child)
 
-    # THEN the pool user has both, verified, and Cognito sends no invitation
-    assert resource["Type"] == "AWS::Cognito::UserPoolUser"
-    assert resource["Properties"] == {
+    # THEN the user resource carries the attributes, the secret's ARN and a revision; never a password
+    assert resource["Type"] == TEST_USER_TYPE
+    properties = dict(resource["Properties"])
+    revision = properties.pop("PasswordRevision")
+    assert isinstance(revision, str)
+    assert len(revision) == 16
+    assert properties == {
+        "ServiceToken": properties["ServiceToken"],
+        "ServiceTimeout": "300",
         "UserPoolId": synthesized.pool_ref(),
         "Username": "carol",
-        "MessageAction": "SUPPRESS",
-        "UserAttributes": [
-            *PHONE_ATTRIBUTES,
-            {"Name": "email", "Value": "carol@example.com"},
-            {"Name": "email_verified", "Value": "true"},
-        ],
+        "PhoneNumber": "+15555550123",
+        "Email": "carol@example.com",
+        "SmsMfaPreferred": "true",
+        "PasswordSecretArn": {"Ref": logical_id(synthesized.secret.node.default_child)},
     }
 
 
-def test_test_user_without_email_has_phone_attributes_only(synthesized: Synthesized) -> None:
-    # GIVEN a test user without an email address
-    user = synthesized.users["Dave"].user
+def test_test_user_without_email_or_password_has_no_such_properties(synthesized: Synthesized) -> None:
+    # GIVEN a test user without an email address or a password
+    dave = synthesized.users["Dave"]
 
     # WHEN the stack is synthesized
-    resource = synthesized.resource(user)
+    properties = synthesized.resource(dave.user.node.default_child)["Properties"]
 
-    # THEN the pool user has the verified phone number and no email attribute
-    assert resource["Properties"] == {
-        "UserPoolId": synthesized.pool_ref(),
-        "Username": "dave",
-        "MessageAction": "SUPPRESS",
-        "UserAttributes": PHONE_ATTRIBUTES,
+    # THEN neither the email nor a secret is named
+    assert set(properties) == {
+        "ServiceToken",
+        "ServiceTimeout",
+        "UserPoolId",
+        "Username",
+        "PhoneNumber",
+        "SmsMfaPreferred",
     }
+    assert dave.password is None
 
 
-def test_test_user_settings_name_the_user_by_its_ref(synthesized: Synthesized) -> None:
+def test_phone_and_email_changes_keep_the_user_resource(new_stack: Callable[[], Stack]) -> None:
+    # GIVEN the same test user declared twice with another phone number and email
+    def user_of(phone: str, email: str) -> tuple[str, dict[str, Any]]:
+        stack = new_stack()
+        pool = cognito.UserPool(stack, "Pool")
+        user = SmsMfaTestUser(stack, "Carol", user_pool=pool, username="carol", phone_number=phone, email=email)
+        resource = Template.from_stack(stack).to_json()["Resources"][logical_id(user.user.node.default_child)]
+        return logical_id(user.user.node.default_child), resource
+
+    # WHEN both are synthesized
+    first_id, first = user_of("+15555550123", "carol@example.com")
+    second_id, second = user_of("+15555550199", "carol.qa@example.com")
+
+    # THEN the logical id, the type and the identity properties are the same: CloudFormation sends an Update
+    # (the handler changes attributes in place) instead of replacing an AWS::Cognito::UserPoolUser
+    assert first_id == second_id
+    assert first["Type"] == second["Type"] == TEST_USER_TYPE
+    for name in ("UserPoolId", "Username"):
+        assert first["Properties"][name] == second["Properties"][name]
+    assert first["Properties"]["PhoneNumber"] != second["Properties"]["PhoneNumber"]
+
+
+def test_test_user_settings_name_the_user_by_its_username_attribute(synthesized: Synthesized) -> None:
     # GIVEN a test user
     carol = synthesized.users["Carol"]
+    assert carol.mfa_settings is not None
 
     # WHEN the stack is synthesized
     settings = synthesized.resource(carol.mfa_settings.resource.node.default_child)
 
-    # THEN its settings take Username from the user's Ref (so they are created after it), SMS by default
+    # THEN its settings take Username from the user resource (so they are created after it), SMS by default
     assert settings["Type"] == "Custom::CognitoUserSmsMfaSettings"
-    assert settings["Properties"]["Username"] == {"Ref": logical_id(carol.user)}
+    assert settings["Properties"]["Username"] == {"Fn::GetAtt": [logical_id(carol.user.node.default_child), "Username"]}
     assert settings["Properties"]["UserPoolId"] == synthesized.pool_ref()
     assert settings["Properties"]["MFAOptions"] == [SMS_OPTION]
 
 
-def test_test_user_mfa_options_reach_its_settings(synthesized: Synthesized) -> None:
+def test_test_user_without_mfa_has_no_settings_and_no_sms_preference(synthesized: Synthesized) -> None:
     # GIVEN a test user with mfa_options=[]
     erin = synthesized.users["Erin"]
 
     # WHEN the stack is synthesized
-    settings = synthesized.resource(erin.mfa_settings.resource.node.default_child)
+    properties = synthesized.resource(erin.user.node.default_child)["Properties"]
 
-    # THEN its settings clear the options
-    assert settings["Properties"]["MFAOptions"] == []
+    # THEN there is no settings child and the SMS preference is off
+    assert erin.mfa_settings is None
+    assert properties["SmsMfaPreferred"] == "false"
+    synthesized.template.resource_properties_count_is(
+        "Custom::CognitoUserSmsMfaSettings",
+        Match.object_like({"Username": {"Fn::GetAtt": [logical_id(erin.user.node.default_child), "Username"]}}),
+        0,
+    )
 
 
-def test_test_user_exposes_user_and_settings(synthesized: Synthesized) -> None:
+def test_test_user_exposes_user_settings_username_and_password(synthesized: Synthesized) -> None:
     # GIVEN a test user
     carol = synthesized.users["Carol"]
 
-    # WHEN its children are read
-    # THEN `.user` is the pool user and `.mfa_settings` the settings construct, at the documented ids
-    assert isinstance(carol.user, cognito.CfnUserPoolUser)
+    # WHEN its attributes are read
+    # THEN `.user` is the user resource and `.mfa_settings` the settings construct, at the documented ids
+    assert isinstance(carol.user, CustomResource)
     assert isinstance(carol.mfa_settings, UserSmsMfaSettings)
-    assert carol.user.node.path == "TestStack/Carol/User"
+    assert carol.user.node.path == "TestStack/Carol/Resource"
     assert carol.mfa_settings.node.path == "TestStack/Carol/MfaSettings"
+    assert carol.username == "carol"
+    assert carol.password is synthesized.secret
 
 
-def test_test_user_attr_username_is_getatt_on_username(synthesized: Synthesized) -> None:
-    # GIVEN a test user's settings
-    settings = synthesized.users["Carol"].mfa_settings
+def test_settings_of_a_literal_user_depend_on_the_same_stack_user(new_stack: Callable[[], Stack]) -> None:
+    # GIVEN settings by literal name, declared before the CfnUserPoolUser and the test user they name
+    stack = new_stack()
+    pool = cognito.UserPool(stack, "Pool")
+    other = cognito.UserPool(stack, "Other")
+    frank_settings = UserSmsMfaSettings(stack, "FrankMfa", user_pool=pool, username="frank")
+    gina_settings = UserSmsMfaSettings(stack, "GinaMfa", user_pool=pool, username="gina", mfa_options=[])
+    other_settings = UserSmsMfaSettings(stack, "FrankElsewhere", user_pool=other, username="frank")
+    frank = cognito.CfnUserPoolUser(stack, "Frank", user_pool_id=pool.user_pool_id, username="frank")
+    gina = SmsMfaTestUser(stack, "Gina", user_pool=pool, username="gina", phone_number="+15555550150", mfa_options=[])
 
-    # WHEN its canonical username attribute is resolved
-    resolved = settings.resource.stack.resolve(settings.attr_username)
+    # WHEN the stack is synthesized
+    resources = Template.from_stack(stack).to_json()["Resources"]
 
-    # THEN it is Fn::GetAtt on the settings resource's Username
-    assert resolved == {"Fn::GetAtt": [logical_id(settings.resource.node.default_child), "Username"]}
+    def depends_on(settings: UserSmsMfaSettings) -> list[str]:
+        return list(resources[logical_id(settings.resource.node.default_child)].get("DependsOn", []))
+
+    # THEN each depends on the user of the same pool and name, and the other pool's settings on neither
+    assert logical_id(frank) in depends_on(frank_settings)
+    assert logical_id(gina.user.node.default_child) in depends_on(gina_settings)
+    assert logical_id(frank) not in depends_on(other_settings)

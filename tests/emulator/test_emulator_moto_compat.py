@@ -125,6 +125,6 @@ def test_request_without_cognito_target_fails_with_unknown_operation(http: Calla
         "application/x-amz-json-1.1",
         {
             "__type": "UnknownOperationException",
-            "message": "the local Cognito emulator serves cognito-idp only; X-Amz-Target was ''",
+            "message": "the local Cognito emulator serves cognito-idp and secretsmanager only; X-Amz-Target was ''",
         },
     )

@@ -36,6 +36,8 @@ HANDLER_MODULES = [
         "responder.py",
         "rules.py",
         "settings.py",
+        "test_user.py",
+        "users.py",
     )
 ]
 CRHELPER_FILES = [
@@ -46,8 +48,9 @@ CRHELPER_FILES = [
     "crhelper/resource_helper.py",
     "crhelper/utils.py",
 ]
-# A guard against bundling boto3 or other dependencies (megabytes), with room for the handler's own modules.
-MAX_ZIPPED_BYTES = 40_000
+# A guard against bundling boto3 or other dependencies (megabytes), not a size budget: three resource types'
+# modules and crhelper zip to about 41 KB, against 87 KB for AwsCustomResource's handler (docs/benchmarks.md).
+MAX_ZIPPED_BYTES = 64_000
 
 
 def handler_asset(outdir: Path, stack: str = EXAMPLE_STACK) -> tuple[str, Path]:
@@ -148,7 +151,7 @@ def test_asset_files_are_the_sources_byte_for_byte(example_cloud_assembly: Path)
         assert files[f"crhelper/{source.name}"] == source.read_bytes(), source.name
 
 
-def test_asset_zipped_is_under_30_kb(example_cloud_assembly: Path) -> None:
+def test_asset_zipped_is_under_64_kb(example_cloud_assembly: Path) -> None:
     # GIVEN the example app's handler asset
     _, folder = handler_asset(example_cloud_assembly)
 

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from tests.constructs.test_iam import COGNITO_ACTIONS, TEST_USER_ACTIONS
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -48,7 +50,8 @@ HANDLER_SOURCES = {
     f"cognito_sms_mfa_lambda/{name}"
     for name in (
         *("__init__.py", "clients.py", "cognito.py", "handover.py", "index.py", "mfa.py", "mfa_preference.py"),
-        *("preference.py", "resource.py", "responder.py", "rules.py", "settings.py", "py.typed"),
+        *("preference.py", "resource.py", "responder.py", "rules.py", "settings.py", "test_user.py", "users.py"),
+        "py.typed",
     )
 }
 LIBRARY_SOURCES = {
@@ -64,7 +67,6 @@ LIBRARY_SOURCES = {
     )
 }
 EXAMPLE_STACK = "CognitoSmsMfaExample"
-COGNITO_ACTIONS = ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings"]
 TIMEOUT_S = 180
 
 APP_SOURCE = '''\
@@ -267,12 +269,13 @@ def test_wheel_app_policy_lists_exactly_its_own_pools(synthesized: Synthesized, 
     pools = [{"Fn::GetAtt": [pool_id, "Arn"]} for pool_id in template.find_resources("AWS::Cognito::UserPool")]
 
     # WHEN its Cognito policy is read
-    cognito = Match.array_with([Match.object_like({"Action": COGNITO_ACTIONS})])
+    actions = COGNITO_ACTIONS + (TEST_USER_ACTIONS if stack == "OnePool" else [])  # OnePool has a test user
+    cognito = Match.array_with([Match.object_like({"Action": actions})])
     policies = template.find_resources("AWS::IAM::Policy", {"Properties": {"PolicyDocument": {"Statement": cognito}}})
 
-    # THEN the one policy allows the two actions on exactly those pools
+    # THEN the one policy allows the actions on exactly those pools
     ((_, policy),) = policies.items()
-    (statement,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == COGNITO_ACTIONS]
+    (statement,) = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == actions]
     resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
     assert sorted(map(json.dumps, resources)) == sorted(map(json.dumps, pools))
     assert len(pools) == {"OnePool": 1, "TwoPools": 2}[stack]

@@ -37,7 +37,8 @@ def test_rehearse_imported_pool_lists_settings_as_not_rehearsed_and_exits_3(asse
     assert result.returncode == 3, result.stdout + result.stderr
     assert "    not rehearsed: pool us-east-1_AbCdEf123 is imported, not defined in this app" in result.stdout
     rows = [line.split()[:10] for line in result.stdout.splitlines()]
-    assert ["create", "Sam/MfaSettings", "Pool", "sam", "SMS", "SMS", "SMS", "/", "none", "ok"] in rows
+    assert ["create", "Sam", "Pool", "sam", "SMS", "preferred", "SMS", "preferred", "none", "/"] in rows
+    assert ["create", "Sam/MfaSettings", "Pool", "sam", "SMS", "SMS", "SMS", "/", "SMS_MFA*", "ok"] in rows
     assert "no failures, but 1 resources were not rehearsed (see above)" in result.stdout.splitlines()[-1]
 
 
@@ -65,15 +66,21 @@ def test_rehearse_nested_stack_is_followed_with_its_own_handler(assembly: Path) 
     # THEN
     assert result.returncode == 0, result.stdout + result.stderr
     rows = requests(result.stdout)
+    # (the test user without a password is not signed in; its Delete leaves no user, as desired)
     assert [summary(r) for r in rows] == [
+        ("Parent/Inner", "create", "Nora", "ok"),
         ("Parent/Inner", "create", "Nora/MfaSettings", "ok"),
+        ("Parent/Inner", "synthetic-update", "Nora", "ok"),
         ("Parent/Inner", "synthetic-update", "Nora/MfaSettings", "ok"),
         ("Parent/Inner", "rename", "Nora/MfaSettingsRenamed", "ok"),
         ("Parent/Inner", "cleanup", "Nora/MfaSettings", "ok"),
         ("Parent/Inner", "delete", "Nora/MfaSettingsRenamed", "ok"),
+        ("Parent/Inner", "delete", "Nora", "ok"),
     ]
-    assert rows[0]["pool_path"] == "Parent/ParentPool"
-    assert rows[0]["read_back"] == SMS
+    assert rows[0]["read_back"] == [{"Preference": "SMS_MFA"}]
+    assert rows[1]["pool_path"] == "Parent/ParentPool"
+    assert rows[1]["read_back"] == SMS
+    assert (rows[-1]["desired"], rows[-1]["read_back"]) == (None, None)
 
 
 @pytest.mark.parametrize("name", ["Staging/StagedUsers", "Staging-StagedUsers"], ids=["display-name", "stack-name"])
@@ -83,7 +90,10 @@ def test_rehearse_stage_stack_is_found_by_either_name(assembly: Path, name: str)
     result = rehearse(str(assembly), "--stack", name, "--json")
     # THEN
     assert result.returncode == 0, result.stdout + result.stderr
-    assert [summary(r) for r in requests(result.stdout)] == [("Staging/StagedUsers", "create", "Sam/MfaSettings", "ok")]
+    assert [summary(r) for r in requests(result.stdout)] == [
+        ("Staging/StagedUsers", "create", "Sam", "ok"),
+        ("Staging/StagedUsers", "create", "Sam/MfaSettings", "ok"),
+    ]
 
 
 def test_rehearse_cross_stack_references_resolve_from_stacks_rehearsed_first(assembly: Path) -> None:
@@ -138,7 +148,7 @@ def test_rehearse_stacks_without_settings_is_not_success(assembly: Path) -> None
     assert result.returncode == 3
     assert result.stdout.strip().endswith(
         "nothing to rehearse (no custom resource of Custom::CognitoUserSmsMfaSettings,"
-        " Custom::CognitoUserMfaPreference in these stacks)"
+        " Custom::CognitoUserMfaPreference, Custom::CognitoTestUser in these stacks)"
     )
     assert result.stdout.startswith("0 requests in ")
 

@@ -42,25 +42,40 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     assert lines[2].split() == [
         *("STEP", "RESOURCE", "POOL", "USER", "DESIRED", "READ", "BACK", "USER", "MFA", "RESULT", "TIME")
     ]
-    rows = [line.split() for line in lines[4:18]]
+    rows = [line.split() for line in lines[4:23]]
+    # (carol's user resource, whose password secret was generated, is created before her settings; its update
+    # changes the phone number and the password and would say REPLACED if the sub changed; she signs in after each)
     assert [(row[0], row[1][:8], row[3], row[-2]) for row in rows] == [
         ("create", "AliceMfa", "alice", "ok"),
         ("create", "BobMfa70", "bob", "ok"),
         ("create", "AlicePre", "alice", "ok"),
+        ("create", "Carol1B4", "carol", "ok"),
         ("create", "CarolMfa", "carol", "ok"),
+        ("sign-in", "Carol1B4", "carol", "ok"),
         ("update*", "AliceMfa", "alice", "ok"),
         ("update*", "BobMfa70", "bob", "ok"),
         ("update*", "AlicePre", "alice", "ok"),
+        ("update*", "Carol1B4", "carol", "ok"),
         ("update*", "CarolMfa", "carol", "ok"),
+        ("sign-in", "Carol1B4", "carol", "ok"),
         ("rename", "BobMfa70", "bob", "ok"),
         ("cleanup", "BobMfa70", "bob", "ok"),
         ("delete", "CarolMfa", "carol", "ok"),
+        ("delete", "Carol1B4", "carol", "ok"),
         ("delete", "AlicePre", "alice", "ok"),
         ("delete", "BobMfa70", "bob", "ok"),
         ("delete", "AliceMfa", "alice", "ok"),
     ]
     # the preference's create: the factor asked for and read back, and alice's MFA in both forms
     assert " ".join(rows[2][4:-2]) == "SMS_MFA=PREFERRED SMS_MFA=PREFERRED SMS / SMS_MFA*"
+    # the test user's create: its SMS preference, set by the user resource itself
+    assert " ".join(rows[3][4:-2]) == "SMS preferred SMS preferred none / SMS_MFA*"
+    # carol signs in with the generated password and completes the SMS challenge, also after the new password
+    assert [" ".join(row[4:10]) for row in rows if row[0] == "sign-in"] == ["SMS challenge ok SMS challenge ok"] * 2
+    assert "  secret    CarolPassword" in result.stderr
+    # the test user's delete: the user must be gone
+    [carol_delete] = [row for row in rows if row[0] == "delete" and row[1].startswith("Carol1B4")]
+    assert " ".join(carol_delete[4:-2]) == "(no user) (no user) (no user)"
     # bob holds SMS after the update: the cleanup Delete of his old logical id must keep it (DESIRED and READ BACK)
     [rename] = [row for row in rows if row[0] == "rename"]
     [cleanup] = [row for row in rows if row[0] == "cleanup"]
@@ -68,7 +83,7 @@ def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud
     assert cleanup[4:9] == ["SMS", "SMS", "SMS", "/", "none"]
     assert all(len(line) <= 120 for line in lines)
     assert "update*: a synthetic update that the template does not ask for" in result.stdout
-    assert "14 requests in" in lines[-1]
+    assert lines[-1].startswith("19 requests in")
     assert "local Cognito emulator at http://127.0.0.1:" in result.stderr
 
 
@@ -81,6 +96,9 @@ def test_rehearse_two_stack_app_json_reports_each_stack(two_stack_assembly: Path
     report: dict[str, Any] = json.loads(result.stdout)
     assert report["ok"] is True
     created = {(r["stack"], r["logical_id"][:8]): r for r in report["requests"] if r["phase"] == "create"}
+    [dana_user] = [r for key, r in created.items() if key[1].startswith("Dana") and key[1] != "DanaMfaS"]
+    assert dana_user["read_back"] == [{"Preference": "SMS_MFA"}]
+    del created[("QaUsers", dana_user["logical_id"][:8])]
     assert sorted(created) == [("QaUsers", "DanaMfaS"), ("TwoPools", "Erin1Mfa"), ("TwoPools", "Erin2Mfa")]
     dana = created[("QaUsers", "DanaMfaS")]
     assert dana["username"] != "dana@example.com"  # the pool's canonical name for an email sign-in user
@@ -88,7 +106,9 @@ def test_rehearse_two_stack_app_json_reports_each_stack(two_stack_assembly: Path
         {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
     ]
     assert created[("TwoPools", "Erin1Mfa")]["pool"] != created[("TwoPools", "Erin2Mfa")]["pool"]
-    assert all(r["read_back"] == [] for r in report["requests"] if r["phase"] == "delete")
+    deletes = [r for r in report["requests"] if r["phase"] == "delete"]
+    assert [r["read_back"] for r in deletes if r["logical_id"] == dana_user["logical_id"]] == [None]  # user gone
+    assert all(r["read_back"] == [] for r in deletes if r["logical_id"] != dana_user["logical_id"])
 
 
 def test_rehearse_stack_option_selects_stacks(two_stack_assembly: Path) -> None:
@@ -119,9 +139,11 @@ def test_rehearse_broken_handler_exits_nonzero_and_shows_reason(example_cloud_as
     result = rehearse(str(assembly), "--cycle")
     # THEN non-zero, every create (and its rollback delete) FAILED with the handler's reason, no update attempted
     assert result.returncode == 1
+    # (carol's settings depend on her failed user resource: never created, as CloudFormation would not)
     assert result.stdout.count("Reason: MFAOptions not applied: broken on purpose (test fixture)") == 8
     assert "update*" not in result.stdout
     assert "8 of 8 requests failed" in result.stdout
+    assert "  skipped   CarolMfaSettings" in result.stderr
 
 
 def test_rehearse_crashing_handler_reports_no_response(example_cloud_assembly: Path, tmp_path: Path) -> None:

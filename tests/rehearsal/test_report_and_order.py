@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 
 from cognito_sms_mfa.local.assembly import StackTemplate, UnresolvedError, dependency_order
+from cognito_sms_mfa.local.custom_types import CUSTOM_TYPES, CYCLE_PHONE_NUMBER, SMS_PREFERENCE
 from cognito_sms_mfa.local.report import (
     COLUMNS,
     NOT_REHEARSED,
+    SIGN_IN,
     WIDTH,
     Outcome,
     column_widths,
@@ -17,16 +19,23 @@ from cognito_sms_mfa.local.report import (
     verdict,
 )
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.users import TEST_USER_RESOURCE_TYPE
 
 SMS = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
 
 
-def outcome(phase: str, status: str = "SUCCESS", desired: Any = None, read_back: Any = None) -> Outcome:
+def outcome(
+    phase: str,
+    status: str = "SUCCESS",
+    desired: Any = None,
+    read_back: Any = None,
+    resource_type: str = SETTINGS_RESOURCE_TYPE,
+) -> Outcome:
     return Outcome(
         stack="S",
         path="AliceMfa",
         logical_id="AliceMfa1234",
-        resource_type=SETTINGS_RESOURCE_TYPE,
+        resource_type=resource_type,
         phase=phase,
         pool="us-east-1_a",
         pool_path="Pool",
@@ -47,8 +56,34 @@ def outcome(phase: str, status: str = "SUCCESS", desired: Any = None, read_back:
         (outcome("delete", desired=[], read_back=None), "ok"),
         (outcome("delete", desired=[], read_back=SMS), "MISMATCH"),
         (outcome(NOT_REHEARSED, "NOT REHEARSED"), "skipped"),
+        (outcome("delete", desired=None, read_back=None, resource_type=TEST_USER_RESOURCE_TYPE), "ok"),
+        (outcome("delete", desired=None, read_back=[], resource_type=TEST_USER_RESOURCE_TYPE), "MISMATCH"),
+        (
+            outcome(
+                SIGN_IN, desired="SMS challenge ok", read_back="SMS challenge ok", resource_type=TEST_USER_RESOURCE_TYPE
+            ),
+            "ok",
+        ),
+        (
+            outcome(
+                SIGN_IN, desired="SMS challenge ok", read_back="no SMS challenge", resource_type=TEST_USER_RESOURCE_TYPE
+            ),
+            "MISMATCH",
+        ),
     ],
-    ids=["match", "mismatch", "create-no-user", "failed", "delete-gone-user", "delete-not-cleared", "skipped"],
+    ids=[
+        "match",
+        "mismatch",
+        "create-no-user",
+        "failed",
+        "delete-gone-user",
+        "delete-not-cleared",
+        "skipped",
+        "test-user-gone",
+        "test-user-still-there",
+        "sign-in-ok",
+        "sign-in-other-result",
+    ],
 )
 def test_outcome_verdict_says_what_happened(row: Outcome, expected: str) -> None:
     # GIVEN / WHEN / THEN
@@ -136,3 +171,33 @@ def test_asset_dir_raises_naming_the_function_when_code_is_not_an_asset() -> Non
     # WHEN / THEN the error names the resource and what to do
     with pytest.raises(UnresolvedError, match=r"^App/Fn: Code is not a file asset of this assembly"):
         stack.asset_dir("Fn")
+
+
+def test_test_user_type_wants_the_sms_preference_and_no_user_after_delete() -> None:
+    # GIVEN
+    kind = CUSTOM_TYPES[TEST_USER_RESOURCE_TYPE]
+    properties = {"Username": "carol", "SmsMfaPreferred": "true", "PhoneNumber": "+15555550123"}
+    # WHEN / THEN
+    assert kind.desired(properties) == [SMS_PREFERENCE]
+    assert kind.desired({**properties, "SmsMfaPreferred": "false"}) == []
+    assert kind.cleared(properties) is None
+    assert kind.read_back({"PreferredMfaSetting": "SMS_MFA"}, properties) == [SMS_PREFERENCE]
+    assert kind.read_back({"UserMFASettingList": ["SMS_MFA"]}, properties) == []
+    assert [kind.render([SMS_PREFERENCE]), kind.render([]), kind.render("no MFA ok")] == [
+        "SMS preferred",
+        "none",
+        "no MFA ok",
+    ]
+
+
+def test_test_user_synthetic_update_changes_phone_and_password_version_only_with_a_secret() -> None:
+    # GIVEN
+    kind = CUSTOM_TYPES[TEST_USER_RESOURCE_TYPE]
+    without = {"Username": "nora", "SmsMfaPreferred": "true", "PhoneNumber": "+15555550150"}
+    with_secret = {**without, "PasswordSecretArn": "arn:aws:secretsmanager:us-east-1:000000000000:secret:p"}
+    # WHEN
+    changed, rotated = kind.flipped(without), kind.flipped(with_secret)
+    # THEN
+    assert changed == {**without, "PhoneNumber": CYCLE_PHONE_NUMBER}
+    assert rotated["PhoneNumber"] == CYCLE_PHONE_NUMBER
+    assert rotated["PasswordRevision"] not in (None, with_secret.get("PasswordRevision"))

@@ -19,6 +19,7 @@ POOL_TYPE = "AWS::Cognito::UserPool"
 USER_TYPE = "AWS::Cognito::UserPoolUser"
 FUNCTION_TYPE = "AWS::Lambda::Function"
 NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
+SECRET_TYPE = "AWS::SecretsManager::Secret"
 ACCOUNT = "000000000000"
 RESOLVED = ("Ref", "Fn::GetAtt", "Fn::Join", "Fn::Select", "Fn::ImportValue", "Fn::GetStackOutput")
 # Trailing construct ids that CDK adds under the construct a user wrote (L1 under L2, the custom resource's).

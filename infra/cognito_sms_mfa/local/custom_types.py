@@ -4,6 +4,7 @@ One :class:`CustomType` per ``ResourceType``: how to read the desired state from
 the state a Delete leaves), how to read the state back from the user's ``AdminGetUser`` answer, the properties
 of the synthetic update (a change the template does not ask for, made to exercise Update), and how to show a
 state in one short table cell. A new resource type of the handler is one more entry in :data:`CUSTOM_TYPES`.
+A desired state of None means the user must be gone (a test user after its Delete).
 """
 
 from __future__ import annotations
@@ -16,8 +17,15 @@ from cognito_sms_mfa_lambda import mfa_preference
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import MFA_FACTORS, SMS_FACTOR, MfaFactor
+from cognito_sms_mfa_lambda.users import TEST_USER_RESOURCE_TYPE
 
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+# How the table shows a test user's SMS MFA preference (enabled and preferred).
+SMS_PREFERENCE = {"Preference": "SMS_MFA"}
+# What the synthetic update gives a test user: another phone number (changed in place, the ``sub`` must stay)
+# and, with a password secret, a new password version (the rehearsal puts a new value in the secret first).
+CYCLE_PHONE_NUMBER = "+15555550199"
+CYCLE_PASSWORD_REVISION = "cycle"
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,31 @@ def _render_factors(rows: Any) -> str:
     return ",".join(f"{row['Factor']}={row['State']}" for row in rows) or "none"
 
 
+def _wanted_sms_preference(properties: dict[str, Any]) -> list[dict[str, str]]:
+    """What a test user's properties ask for: the SMS preference (enabled and preferred), or none."""
+    return [SMS_PREFERENCE] if properties.get("SmsMfaPreferred") == "true" else []
+
+
+def _sms_preference(user: dict[str, Any], properties: dict[str, Any] | None = None) -> list[dict[str, str]]:
+    """A test user's SMS preference as AdminGetUser reports it, in the rows of :func:`_wanted_sms_preference`."""
+    return [SMS_PREFERENCE] if user.get("PreferredMfaSetting") == "SMS_MFA" else []
+
+
+def _cycled_test_user(properties: dict[str, Any]) -> dict[str, Any]:
+    """The update of a test user: another phone number and, with a password secret, a new password version."""
+    changed = {**properties, "PhoneNumber": CYCLE_PHONE_NUMBER}
+    if isinstance(properties.get("PasswordSecretArn"), str):
+        changed["PasswordRevision"] = CYCLE_PASSWORD_REVISION
+    return changed
+
+
+def _render_test_user(state: Any) -> str:
+    """``SMS preferred`` or ``none``; a sign-in row's state is already its text."""
+    if isinstance(state, str):
+        return state
+    return "SMS preferred" if state == [SMS_PREFERENCE] else "none"
+
+
 CUSTOM_TYPES: dict[str, CustomType] = {
     SETTINGS_RESOURCE_TYPE: CustomType(
         desired=lambda properties: list(properties.get("MFAOptions", [])),
@@ -108,5 +141,12 @@ CUSTOM_TYPES: dict[str, CustomType] = {
         read_back=_managed_factors,
         flipped=_flipped_sms,
         render=_render_factors,
+    ),
+    TEST_USER_RESOURCE_TYPE: CustomType(
+        desired=_wanted_sms_preference,
+        cleared=lambda properties: None,
+        read_back=_sms_preference,
+        flipped=_cycled_test_user,
+        render=_render_test_user,
     ),
 }

@@ -1,5 +1,7 @@
 """A local Cognito endpoint over real HTTP: moto's cognito-idp, AdminSetUserSettings, MFA sign-in, faults, calls.
 
+The same endpoint serves moto's Secrets Manager, where the handler reads test users' passwords.
+
 :class:`CognitoEmulator` serves moto's cognito-idp application (extended by :func:`.moto_patches.install`) from a
 werkzeug server thread on 127.0.0.1, behind the :class:`.gateway.Gateway` that records every action received
 (``X-Amz-Target``), answers injected faults, and serves the control endpoints under ``/_emulator/``.
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from cognito_sms_mfa.local.gateway import (
     FAULT_STATUS,
+    SECRETS_SERVICE,
     SERVICE,
     Control,
     Gateway,
@@ -21,6 +24,7 @@ from cognito_sms_mfa.local.gateway import (
     WsgiApp,
     check_action,
     reset_moto_cognito,
+    reset_moto_secrets,
 )
 from cognito_sms_mfa.local.mfa_sign_in import SIGN_IN, SmsMessage
 from cognito_sms_mfa.local.moto_patches import install
@@ -41,11 +45,11 @@ STOP_TIMEOUT_S = 5.0
 
 
 @functools.cache
-def _moto_app() -> WsgiApp:
-    """moto's cognito-idp Flask application, built once per process (it keeps no state of its own)."""
+def _moto_app(service: str = SERVICE) -> WsgiApp:
+    """moto's Flask application of ``service``, built once per process (it keeps no state of its own)."""
     from moto.moto_server.werkzeug_app import create_backend_app
 
-    app: WsgiApp = create_backend_app(SERVICE)
+    app: WsgiApp = create_backend_app(service)  # type: ignore[arg-type]  # one of the two literals above
     return app
 
 
@@ -133,7 +137,7 @@ class CognitoEmulator:
         if self._server is not None:
             raise RuntimeError("CognitoEmulator is already running at " + self.endpoint)
         install()
-        gateway = Gateway(self._control, _moto_app(), self._stacks)
+        gateway = Gateway(self._control, _moto_app(), self._stacks, secrets=_moto_app(SECRETS_SERVICE))
         self._server = make_server("127.0.0.1", self._port, gateway, threaded=True, request_handler=_request_handler())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="cognito-emulator", daemon=True
@@ -161,12 +165,13 @@ class CognitoEmulator:
         self.stop()
 
     def reset(self) -> None:
-        """Forget all user pools (moto's cognito-idp state in this process), pending faults, recorded calls, the SMS
+        """Forget all user pools and secrets (moto's state in this process), pending faults, recorded calls, the SMS
         outbox, sign-in sessions and recorded stacks.
 
         Rate limiting is turned off.
         """
         reset_moto_cognito()
+        reset_moto_secrets()
         self._control.reset()
         self._stacks.reset()
 

@@ -9,6 +9,8 @@ A request for no cognito-idp action answers ``UnknownOperationException``, and a
 moto does not implement answers 501 ``NotImplementedException`` (instead of moto's HTML error page).
 A form-encoded POST with ``Action=ListStackResources`` is CloudFormation's question about a stack; it is
 answered from the :class:`~cognito_sms_mfa.local.stacks.StackRecord` before anything reaches moto.
+Requests whose target names a Secrets Manager action go to moto's secretsmanager application (the handler reads
+test users' passwords there); they are not recorded and take no faults.
 """
 
 from __future__ import annotations
@@ -31,7 +33,16 @@ from werkzeug.wrappers import Request, Response
 from cognito_sms_mfa.local.rate_limits import RateLimiter, check_limits
 from cognito_sms_mfa.local.stacks import StackRecord, StackResource, list_stack_resources_xml, validation_error_xml
 
-__all__ = ["FAULT_STATUS", "Control", "Gateway", "PendingFault", "WsgiApp", "check_action", "reset_moto_cognito"]
+__all__ = [
+    "FAULT_STATUS",
+    "Control",
+    "Gateway",
+    "PendingFault",
+    "WsgiApp",
+    "check_action",
+    "reset_moto_cognito",
+    "reset_moto_secrets",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +61,13 @@ FAULT_MESSAGES = {
     THROTTLED: RATE_EXCEEDED,
 }
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+SECRETS_TARGET_PREFIX = "secretsmanager."
 CONTROL_PREFIX = "/_emulator/"
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 LIST_STACK_RESOURCES = "ListStackResources"
 SERVICE: Final = "cognito-idp"
+SECRETS_SERVICE: Final = "secretsmanager"
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -177,6 +190,14 @@ def reset_moto_cognito() -> None:
     SIGN_IN.reset()
 
 
+def reset_moto_secrets() -> None:
+    """Forget every secret of moto's secretsmanager, in every account and Region of this process."""
+    from moto.secretsmanager.models import secretsmanager_backends
+
+    for account_backends in list(secretsmanager_backends.values()):
+        account_backends.reset()
+
+
 def _json(status: int, body: object, content_type: str = "application/json") -> Response:
     return Response(json.dumps(body), status=status, content_type=content_type)
 
@@ -202,16 +223,19 @@ def _xml(status: int, body: str) -> Response:
 class Gateway:
     """The WSGI application in front of moto: control endpoints, call records, injected faults."""
 
-    def __init__(self, control: Control, backend: WsgiApp, stacks: StackRecord) -> None:
+    def __init__(self, control: Control, backend: WsgiApp, stacks: StackRecord, secrets: WsgiApp | None = None) -> None:
         self._control = control
         self._backend = backend
         self._stacks = stacks
+        self._secrets = secrets
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith(CONTROL_PREFIX):
             return self._serve_control(Request(environ))(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if self._secrets is not None and target.startswith(SECRETS_TARGET_PREFIX):
+            return self._secrets(environ, start_response)
         action = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else None
         if action is not None:
             fault = self._control.receive(action)
@@ -231,7 +255,9 @@ class Gateway:
         elif path == "/" and (form := _query_form(environ)) is not None:
             return self._serve_cloudformation(form)(environ, start_response)
         elif path == "/":
-            message = f"the local Cognito emulator serves cognito-idp only; X-Amz-Target was {target!r}"
+            message = (
+                f"the local Cognito emulator serves cognito-idp and secretsmanager only; X-Amz-Target was {target!r}"
+            )
             return self._answer(environ, start_response, 400, "UnknownOperationException", message)
         try:
             return self._backend(environ, start_response)
@@ -285,6 +311,7 @@ class Gateway:
         route = (request.method, request.path.removeprefix(CONTROL_PREFIX).rstrip("/"))
         if route == ("POST", "reset"):
             reset_moto_cognito()
+            reset_moto_secrets()
             self._control.reset()
             self._stacks.reset()
             return _json(200, {})

@@ -7,9 +7,13 @@ Lambda-like child process (see :mod:`cognito_sms_mfa.local.lambda_runner`), with
 whose ResponseURL is a local TLS endpoint, then reads the state back from the emulator (and the user's MFA in
 both forms: legacy options and preference). Among resources that
 do not depend on each other, custom resources go first, so a missing dependency fails here as it may in
-CloudFormation. ``cycle`` adds a synthetic update (each user's options flipped, a preference's SMS factor)
-and then deletes everything
-in the reverse order of creation, users and pools included.
+CloudFormation. Secrets (``AWS::SecretsManager::Secret``) are created with their value, or one generated from
+``GenerateSecretString`` as CloudFormation would; each test user with a password is then signed in (an SMS
+challenge completed from the emulator's outbox for a user with SMS MFA, none otherwise). ``cycle`` adds a
+synthetic update (each user's options flipped, a preference's SMS factor, a test user's phone number changed in
+place and its password rotated), signs the test users in again, and then deletes everything in the reverse order
+of creation, users, pools and secrets included. What depends on a resource that failed is not rehearsed, as
+CloudFormation would not create it.
 
 Anything one resource needs but the rehearsal cannot provide (an imported pool, an unsupported intrinsic, a
 reference to a stack not rehearsed) becomes a row "not rehearsed" with the reason, and the run goes on.
@@ -38,6 +42,7 @@ from cognito_sms_mfa.local.assembly import (
     FUNCTION_TYPE,
     NESTED_STACK_TYPE,
     POOL_TYPE,
+    SECRET_TYPE,
     USER_TYPE,
     AssemblyError,
     Outputs,
@@ -55,6 +60,7 @@ from cognito_sms_mfa.local.report import (
     EXIT_USAGE,
     NOT_REHEARSED,
     RENAME,
+    SIGN_IN,
     SYNTHETIC_UPDATE,
     Outcome,
     Report,
@@ -62,8 +68,11 @@ from cognito_sms_mfa.local.report import (
     render_table,
     summary,
 )
+from cognito_sms_mfa.local.secret_values import generated_secret_string
+from cognito_sms_mfa.local.sign_in_check import expected, sign_in
 from cognito_sms_mfa.local.stacks import StackResource
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.users import TEST_USER_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -83,10 +92,13 @@ USED_PROPERTIES = {
     USER_TYPE: ("UserPoolId", "Username", "UserAttributes"),
     FUNCTION_TYPE: ("Handler", "Timeout", "Environment"),
     NESTED_STACK_TYPE: ("Parameters",),
+    SECRET_TYPE: ("Name", "SecretString", "GenerateSecretString"),
 }
 HANDLED_TYPES = frozenset({*USED_PROPERTIES, *CUSTOM_TYPES})
 MISSING_USER = "UserNotFoundException"
 RENAMED_SUFFIX = "Renamed"
+# The password --cycle puts in a test user's secret before the update that asks for the new version.
+ROTATED_PASSWORD_SPEC = {"PasswordLength": 20}
 # What an app's resource can make go wrong while the rehearsal builds it: one line, never a traceback.
 RESOURCE_ERRORS = (UnresolvedError, ClientError, BotoCoreError, KeyError, TypeError, ValueError, IndexError)
 
@@ -122,23 +134,29 @@ class _Created:
     logical_id: str
     pool: str = ""
     username: str = ""
+    secret_arn: str = ""
     custom: _Custom | None = None
 
 
 def emulator_client(endpoint: str, region: str) -> CognitoIdentityProviderClient:
-    """A client for the emulator with dummy credentials that never reads ``~/.aws`` or the environment's keys."""
+    """A cognito-idp client for the emulator with dummy credentials that never reads ``~/.aws`` or the
+    environment's keys."""
+    return cast("CognitoIdentityProviderClient", emulator_service_client("cognito-idp", endpoint, region))
+
+
+def emulator_service_client(service: str, endpoint: str, region: str) -> Any:
+    """A client of ``service`` for the emulator, as :func:`emulator_client`."""
     session = botocore.session.Session()
     session.set_config_variable("config_file", "/dev/null")
     session.set_config_variable("credentials_file", "/dev/null")
-    client = session.create_client(
-        "cognito-idp",
+    return session.create_client(
+        service,
         region_name=region,
         endpoint_url=endpoint,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
         config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
     )
-    return cast("CognitoIdentityProviderClient", client)
 
 
 class Rehearsal:
@@ -159,6 +177,7 @@ class Rehearsal:
         self.progress = progress
         self.stand_in_pools = stand_in_pools
         self.client = emulator_client(endpoint, region)
+        self.secrets = emulator_service_client("secretsmanager", endpoint, region)
         self.report = Report()
         self.outputs = Outputs()
         self._pool_paths: dict[str, tuple[str, str]] = {}
@@ -170,10 +189,12 @@ class Rehearsal:
         """Create every stack's resources; with ``cycle`` also a synthetic update, then delete everything."""
         for stack in stacks:
             self._deploy(stack, parameters={})
+        self._sign_ins()
         if cycle:
             for created in self._created:
                 if created.custom is not None and not created.custom.failed:  # a failed Create rolls back instead
                     self._update(created.custom)
+            self._sign_ins()  # the new phone number and password
             for name in dict.fromkeys(c.stack.display_name for c in self._created if c.custom is not None):
                 self._rename([c for c in self._created if c.custom is not None and c.stack.display_name == name])
             for created in reversed(self._created):
@@ -246,6 +267,8 @@ class Rehearsal:
                 )
                 if kind in CUSTOM_TYPES:
                     self._create_custom(stack, logical_id, properties, functions, resolver)
+                elif kind == SECRET_TYPE:
+                    self._create_secret(stack, logical_id, properties, resolver)
                 elif kind == POOL_TYPE:
                     self._create_pool(stack, logical_id, properties, resolver)
                 elif kind == USER_TYPE:
@@ -290,6 +313,16 @@ class Rehearsal:
         self.report.pools.setdefault(stack.display_name, {})[path] = pool_id
         self._created.append(_Created(POOL_TYPE, stack, logical_id, pool=pool_id))
         self.progress(f"  pool      {path} -> {pool_id}")
+
+    def _create_secret(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
+        """Create the secret as CloudFormation would: its SecretString, or one generated from its spec."""
+        spec = props.get("GenerateSecretString")
+        value = generated_secret_string(spec) if isinstance(spec, dict) else str(props.get("SecretString", ""))
+        name = str(props.get("Name") or f"{stack.name}-{logical_id}")
+        arn = str(self.secrets.create_secret(Name=name, SecretString=value)["ARN"])
+        resolver.refs[logical_id] = arn
+        self._created.append(_Created(SECRET_TYPE, stack, logical_id, secret_arn=arn))
+        self.progress(f"  secret    {stack.path(logical_id)} -> {name}")
 
     def _create_user(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
         username = props.get("Username") or str(uuid.uuid4())
@@ -346,6 +379,8 @@ class Rehearsal:
         resolver.refs[logical_id] = custom.physical_id
         resolver.attributes[logical_id] = {k: str(v) for k, v in custom.data.items()}
         self._created.append(_Created(str(stack.resources[logical_id]["Type"]), stack, logical_id, custom=custom))
+        if custom.failed:  # what depends on it is not rehearsed, as CloudFormation would not create it
+            resolver.failed[logical_id] = self.report.outcomes[-1].reason or self.report.outcomes[-1].status
 
     def _stand_in(self, pool: str, username: str) -> str:
         """A stand-in for an imported pool (one per pool id), holding the user the settings name."""
@@ -393,11 +428,64 @@ class Rehearsal:
     def _update(self, custom: _Custom) -> None:
         old = custom.properties
         custom.properties = CUSTOM_TYPES[custom.resource_type].flipped(old)
+        if custom.resource_type != TEST_USER_RESOURCE_TYPE:
+            self._invoke(custom, "Update", old_properties=old)
+            return
+        arn = old.get("PasswordSecretArn")
+        if isinstance(arn, str):  # a new secret value, as a template change of the secret would make
+            self.secrets.put_secret_value(SecretId=arn, SecretString=generated_secret_string(ROTATED_PASSWORD_SPEC))
+        sub = custom.data.get("Sub")
         self._invoke(custom, "Update", old_properties=old)
+        outcome = self.report.outcomes[-1]
+        if outcome.ok and custom.data.get("Sub") != sub:
+            outcome.status, outcome.reason = "REPLACED", "the phone number change made another user (sub changed)"
+
+    def _sign_ins(self) -> None:
+        """Sign each live test user with a password in: an SMS challenge for a user with SMS MFA, none otherwise."""
+        for created in self._created:
+            custom = created.custom
+            if custom is None or custom.failed or custom.resource_type != TEST_USER_RESOURCE_TYPE:
+                continue
+            arn = custom.properties.get("PasswordSecretArn")
+            if not isinstance(arn, str):
+                continue
+            started = time.monotonic()
+            sms = custom.properties.get("SmsMfaPreferred") == "true"
+            username = str(custom.data.get("Username") or custom.properties.get("Username", ""))
+            pool = str(custom.properties.get("UserPoolId", ""))
+            done = sign_in(
+                self.client, self.secrets, self.endpoint, pool_id=pool, username=username, secret_arn=arn, sms_mfa=sms
+            )
+            want = expected(sms)
+            user = self._read_user(custom)
+            outcome = Outcome(
+                stack=custom.stack.display_name,
+                path=custom.path,
+                logical_id=custom.logical_id,
+                resource_type=custom.resource_type,
+                phase=SIGN_IN,
+                pool=pool,
+                pool_path=custom.pool_path,
+                username=username,
+                desired=want,
+                read_back=done.result,
+                status="SUCCESS",
+                reason="" if done.result == want else f"sign-in: expected {want}, got {done.result}",
+                seconds=time.monotonic() - started,
+                legacy_options=None if user is None else legacy_options(user),
+                preference=None if user is None else reported_preference(user),
+            )
+            self.report.outcomes.append(outcome)
+            self.progress(f"  {SIGN_IN:<9} {custom.path} -> {done.result}")
 
     def _delete(self, created: _Created) -> None:
         if created.custom is not None:
             self._invoke(created.custom, "Delete")
+            return
+        if created.kind == SECRET_TYPE:
+            with contextlib.suppress(self.secrets.exceptions.ResourceNotFoundException):
+                self.secrets.delete_secret(SecretId=created.secret_arn, ForceDeleteWithoutRecovery=True)
+            self.progress(f"  deleted   {created.stack.path(created.logical_id)}")
             return
         gone = (self.client.exceptions.UserNotFoundException, self.client.exceptions.ResourceNotFoundException)
         with contextlib.suppress(*gone):

@@ -14,6 +14,9 @@ WIDTH = 120
 CREATE, SYNTHETIC_UPDATE, DELETE, NOT_REHEARSED = "create", "synthetic-update", "delete", "not-rehearsed"
 # --cycle's rename of one settings resource's logical id: Create under the new id, cleanup Delete of the old.
 RENAME, CLEANUP = "rename", "cleanup"
+# A test user signed in with its secret's password (after the Create, and after --cycle's update): DESIRED is the
+# expected result (``SMS challenge ok`` / ``no MFA ok``), READ BACK what signing in showed.
+SIGN_IN = "sign-in"
 SKIPPED = "skipped"
 STEP_LABELS = {SYNTHETIC_UPDATE: "update*", NOT_REHEARSED: "-"}
 # Exit statuses (documented in `--help` and the README).
@@ -107,10 +110,12 @@ LEGEND = (
     "DESIRED: the options (factors) the template asks for (none, or disabled, after a delete).",
     f"READ BACK: what AdminGetUser reports afterwards; {NO_USER}: the user does not exist (fine after a delete).",
     "USER MFA: the user's MFA in both forms: legacy MFAOptions / preference (enabled factors, * = preferred).",
+    "A test user's rows show its SMS preference; its sign-in rows, what signing in with the secret's password showed.",
 )
 SYNTHETIC_LEGEND = (
     "update*: a synthetic update that the template does not ask for: each user's options (a preference: its SMS"
-    " factor) flipped, to exercise Update."
+    " factor) flipped, a test user's phone number changed in place (same sub, else REPLACED) and its password"
+    " rotated, to exercise Update."
 )
 
 

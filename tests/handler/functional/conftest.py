@@ -6,6 +6,7 @@ and the ResponseURL served by a throwaway CA that ``SSL_CERT_FILE`` makes crhelp
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,8 @@ from tests.handler.functional.harness import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 
@@ -66,3 +69,19 @@ def pool(idp: CognitoIdentityProviderClient, emulator: CognitoEmulator) -> Pool:
 @pytest.fixture
 def deploy(aws_env: None, collector: ResponseCollector, emulator: CognitoEmulator) -> Deployer:
     return Deployer(load_handler(), collector, emulator)
+
+
+@pytest.fixture(scope="module")
+def asset_dir(example_cloud_assembly: Path) -> Path:
+    """The handler function's asset folder, found through the template and the asset manifest."""
+    template = json.loads((example_cloud_assembly / "CognitoSmsMfaExample.template.json").read_text())
+    [function] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
+    digest = function["Properties"]["Code"]["S3Key"].removesuffix(".zip")
+    return example_cloud_assembly / f"asset.{digest}"
+
+
+@pytest.fixture(scope="module")
+def services() -> Iterator[tuple[CognitoEmulator, ResponseCollector]]:
+    """An emulator and a response collector of their own, for the bundled asset in a child process."""
+    with CognitoEmulator(region=REGION) as emulator, ResponseCollector() as collector:
+        yield emulator, collector

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 
-from cognito_sms_mfa.handler_asset import BUNDLED_PACKAGES, HANDLER_PACKAGE
+from cognito_sms_mfa.handler_asset import BUNDLED_PACKAGES, HANDLER_ENTRY, HANDLER_PACKAGE
+from cognito_sms_mfa.local import lambda_runner
 from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
 from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
@@ -20,6 +21,8 @@ from cognito_sms_mfa.local.stacks import StackResource
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
     from cognito_sms_mfa.local import CognitoEmulator
@@ -42,6 +45,7 @@ def handler_env(emulator: CognitoEmulator, collector: ResponseCollector) -> dict
         "AWS_REGION": REGION,
         "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": emulator.endpoint,
         "AWS_ENDPOINT_URL_CLOUDFORMATION": emulator.endpoint,
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": emulator.endpoint,
         "SSL_CERT_FILE": collector.ca_file,
     }
 
@@ -174,3 +178,22 @@ def load_handler(asset_dir: str | None = None) -> ModuleType:
 def props(pool_id: str, username: str = "alice", options: list[dict[str, str]] | None = None) -> dict[str, Any]:
     """String-valued properties as CloudFormation sends them."""
     return {"UserPoolId": pool_id, "Username": username, "MFAOptions": [SMS] if options is None else options}
+
+
+def run_asset(
+    asset: Path, services: tuple[CognitoEmulator, ResponseCollector], event: dict[str, Any]
+) -> tuple[CfnResponse, lambda_runner.Invocation]:
+    """Invoke the bundled asset in a Lambda-like child (only the asset and boto3) and return its response."""
+    emulator, collector = services
+    url = collector.new_url()
+    env = lambda_runner.lambda_environment(
+        region=REGION,
+        endpoint=emulator.endpoint,
+        function_name="e2e",
+        timeout_s=120,
+        extra={"SSL_CERT_FILE": collector.ca_file},
+    )
+    invocation = lambda_runner.invoke(
+        str(asset), {**event, "ResponseURL": url}, entry=HANDLER_ENTRY, timeout_s=120, env=env
+    )
+    return collector.wait_for(url, timeout_s=1.0), invocation

@@ -5,10 +5,11 @@ Synthesized by the rehearsal tests (``CDK_OUTDIR`` set), with the construct path
 
 from __future__ import annotations
 
-from aws_cdk import App, CrossStackReferences, NestedStack, ReferenceStrength, Stack, Stage
+from aws_cdk import App, CfnResource, CrossStackReferences, NestedStack, ReferenceStrength, Stack, Stage
 from aws_cdk import aws_cognito as cognito
 
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
+from cognito_sms_mfa.local.assembly import USER_TYPE
 
 app = App(context={"aws:cdk:enable-path-metadata": True})
 
@@ -38,10 +39,16 @@ SmsMfaTestUser(
 staged = Stack(Stage(app, "Staging"), "StagedUsers")
 SmsMfaTestUser(staged, "Sam", user_pool=cognito.UserPool(staged, "Pool"), username="sam", phone_number="+15555550151")
 
-# Settings declared before the user they configure, without a dependency on it.
+# Settings declared before the user they configure, without a dependency on it: the user is a plain CfnResource
+# (as another library or an escape hatch may make it), which the settings construct does not recognise as a user.
 missing = Stack(app, "MissingDependency")
 missing_pool = cognito.UserPool(missing, "Pool")
 UserSmsMfaSettings(missing, "MiaMfa", user_pool=missing_pool, username="mia")
-cognito.CfnUserPoolUser(missing, "Mia", user_pool_id=missing_pool.user_pool_id, username="mia")
+CfnResource(
+    missing,
+    "Mia",
+    type=USER_TYPE,
+    properties={"UserPoolId": missing_pool.user_pool_id, "Username": "mia"},
+)
 
 app.synth()

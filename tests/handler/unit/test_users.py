@@ -1,0 +1,178 @@
+"""Pure decisions of ``Custom::CognitoTestUser`` (cognito_sms_mfa_lambda.users): properties, ids, writes, reasons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cognito_sms_mfa_lambda import mfa, users
+
+POOL = "us-east-1_Example1"
+ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:carol-AbCdEf"
+
+
+def props(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "ServiceToken": "arn:aws:lambda:x",
+        "UserPoolId": POOL,
+        "Username": "carol",
+        "PhoneNumber": "+15555550123",
+        "SmsMfaPreferred": "true",
+    }
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def test_parse_properties_full_returns_request() -> None:
+    # GIVEN every property, as strings
+    # WHEN they are parsed
+    request = users.parse_properties(props(Email="carol@example.com", PasswordSecretArn=ARN, PasswordRevision="r1"))
+    # THEN
+    assert request == users.TestUserRequest(POOL, "carol", "+15555550123", "carol@example.com", ARN, True)
+    assert request.attributes() == {
+        "phone_number": "+15555550123",
+        "phone_number_verified": "true",
+        "email": "carol@example.com",
+        "email_verified": "true",
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        pytest.param(
+            {"Password": "x"}, "Password is not a property of this resource; expected UserPoolId, ", id="unknown"
+        ),
+        pytest.param({"PhoneNumber": None}, "PhoneNumber is required", id="no-phone"),
+        pytest.param(
+            {"PhoneNumber": "555 0123"},
+            "PhoneNumber must be E.164 ('+', country code, number; 2-15 digits, no spaces); "
+            "received a value of 8 characters",
+            id="bad-phone-not-echoed",
+        ),
+        pytest.param(
+            {"Email": "carol"},
+            "Email must be an email address (name@domain, no spaces); received a value of 5 characters",
+            id="bad-email-not-echoed",
+        ),
+        pytest.param(
+            {"PasswordSecretArn": "carol-password"},
+            "PasswordSecretArn must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:...); "
+            "received 'carol-password'",
+            id="not-an-arn",
+        ),
+        pytest.param(
+            {"SmsMfaPreferred": "yes"}, "SmsMfaPreferred must be 'true' or 'false'; received 'yes'", id="bool"
+        ),
+    ],
+)
+def test_parse_properties_bad_input_names_the_property(overrides: dict[str, Any], reason: str) -> None:
+    # GIVEN one bad property
+    # WHEN they are parsed
+    with pytest.raises(mfa.HandlerError) as raised:
+        users.parse_properties(props(**overrides))
+    # THEN the reason begins with the property and never holds a phone number or email
+    assert str(raised.value).startswith(reason)
+
+
+def test_physical_id_round_trips_and_rejects_other_ids() -> None:
+    # GIVEN a canonical user
+    user = mfa.UserRef(POOL, "carol:qa")
+    # WHEN its id is made and parsed, and so are ids that are not ours
+    # THEN
+    assert users.physical_id(user) == f"cognito-test-user:{POOL}:carol:qa"
+    assert users.parse_physical_id(users.physical_id(user)) == user
+    assert users.parse_physical_id(mfa.physical_id(user)) is None  # a settings id is not a test user's
+    assert users.parse_physical_id("Stack_Carol_AbCd1234") is None
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "created", "same", "expected"),
+    [
+        pytest.param(props(), None, True, False, False, id="no-secret"),
+        pytest.param(props(PasswordSecretArn=ARN), None, True, False, True, id="create"),
+        pytest.param(props(PasswordSecretArn=ARN), props(PasswordSecretArn=ARN), False, True, False, id="unchanged"),
+        pytest.param(
+            props(PasswordSecretArn=ARN, PasswordRevision="b"),
+            props(PasswordSecretArn=ARN, PasswordRevision="a"),
+            False,
+            True,
+            True,
+            id="new-revision",
+        ),
+        pytest.param(props(PasswordSecretArn=ARN), props(), False, True, True, id="secret-added"),
+        pytest.param(props(PasswordSecretArn=ARN), props(PasswordSecretArn=ARN), True, True, True, id="recreated"),
+        pytest.param(props(PasswordSecretArn=ARN), props(PasswordSecretArn=ARN), False, False, True, id="other-user"),
+    ],
+)
+def test_password_needs_set(
+    new: dict[str, Any], old: dict[str, Any] | None, created: bool, same: bool, expected: bool
+) -> None:
+    # GIVEN the properties before and after, and what happened to the user
+    # WHEN / THEN the password is set once per secret version the template names
+    assert users.password_needs_set(new, old, created=created, same=same) is expected
+
+
+def test_same_user_compares_pool_and_username_only() -> None:
+    # GIVEN an update that changes the phone number, and one that changes the username
+    # WHEN / THEN only the second is another user
+    assert users.same_user(props(PhoneNumber="+15555550199"), props())
+    assert not users.same_user(props(Username="carla"), props())
+    assert not users.same_user(props(), None)
+
+
+def test_attribute_changes_and_removals_name_only_what_differs() -> None:
+    # GIVEN a user with an old phone number and an email that is no longer wanted
+    current = {"sub": "s", "phone_number": "+15555550123", "phone_number_verified": "true", "email": "c@example.com"}
+    wanted = {"phone_number": "+15555550199", "phone_number_verified": "true"}
+    # WHEN / THEN
+    assert users.attribute_changes(current, wanted) == [{"Name": "phone_number", "Value": "+15555550199"}]
+    assert users.attributes_to_remove(current, wanted) == ["email"]
+
+
+@pytest.mark.parametrize(
+    ("user", "preferred", "expected"),
+    [
+        pytest.param({}, True, True, id="new-user-wants-sms"),
+        pytest.param({"UserMFASettingList": ["SMS_MFA"], "PreferredMfaSetting": "SMS_MFA"}, True, False, id="has-it"),
+        pytest.param({"UserMFASettingList": ["SMS_MFA"]}, True, True, id="enabled-not-preferred"),
+        pytest.param({}, False, False, id="none-wants-none"),
+        pytest.param({"UserMFASettingList": ["SMS_MFA"], "PreferredMfaSetting": "SMS_MFA"}, False, True, id="turn-off"),
+    ],
+)
+def test_sms_preference_needs_write(user: dict[str, Any], preferred: bool, expected: bool) -> None:
+    # GIVEN what AdminGetUser reports and the wanted preference
+    # WHEN / THEN AdminSetUserMFAPreference runs only when they differ
+    assert users.sms_preference_needs_write(user, preferred) is expected
+
+
+def test_password_from_secret_reads_plain_and_json_values() -> None:
+    # GIVEN a plain value, a JSON value with a password field, and JSON without one
+    # WHEN / THEN
+    assert users.password_from_secret("Pa55word!") == "Pa55word!"
+    assert users.password_from_secret('{"username": "carol", "password": "Pa55word!"}') == "Pa55word!"
+    assert users.password_from_secret('["x"]') == '["x"]'
+
+
+def test_reasons_name_password_and_the_secret_and_stay_short() -> None:
+    # GIVEN the ways a secret read or a password write can fail
+    # WHEN the reasons are worded
+    not_found = users.secret_reason(ARN, "ResourceNotFoundException")
+    denied = users.secret_reason(ARN, "AccessDeniedException")
+    policy = users.client_error_reason(
+        "AdminSetUserPassword",
+        "InvalidPasswordException",
+        "too short",
+        users.TestUserRequest(POOL, "carol", "+1", None, ARN, True),
+    )
+    # THEN each begins with `password`, names the secret or the pool, and is under 200 characters
+    assert not_found == f"password: secret {ARN} not found (GetSecretValue: ResourceNotFoundException)"
+    assert (
+        denied == f"password: secret {ARN} cannot be read by the handler role (GetSecretValue: AccessDeniedException)"
+    )
+    assert (
+        policy
+        == f"password: the secret's value breaks the password policy of pool {POOL} (AdminSetUserPassword: InvalidPasswordException)"
+    )
+    assert all(len(reason) < 200 for reason in (not_found, denied, policy))
