@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import Any
 
 import jsii
-from aws_cdk import Aspects, Duration, IAspect, RemovalPolicy, Stack, Token
+from aws_cdk import Aspects, CustomResource, Duration, IAspect, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -20,9 +20,6 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, handler_code
-
-if TYPE_CHECKING:
-    from aws_cdk import CustomResource
 
 SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
 
@@ -201,6 +198,26 @@ class SmsMfaHandler(Construct):
         if not self._preference_allowed:
             self._preference_allowed = True
             self._statement.add_actions(PREFERENCE_ACTION)
+
+    def custom_resource(
+        self,
+        owner: Construct,
+        resource_type: str,
+        properties: dict[str, Any],
+        service_timeout: Duration,
+    ) -> CustomResource:
+        """The ``Resource`` child of ``owner``: a custom resource of this handler that depends on its policy (so
+        Create runs after the grant exists and Delete before it is removed)."""
+        resource = CustomResource(
+            owner,
+            "Resource",
+            service_token=self.service_token,
+            resource_type=resource_type,
+            service_timeout=service_timeout,
+            properties=properties,
+        )
+        resource.node.add_dependency(self.policy)
+        return resource
 
     def claim_user(self, pool: PoolInfo, username: str, owner: Construct, kind: str = "settings construct") -> None:
         """Record that ``owner`` manages ``username`` in ``user_pool``; two constructs of one ``kind`` would fight.

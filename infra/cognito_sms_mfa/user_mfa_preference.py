@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import CustomResource, Token
-from constructs import Construct
+from aws_cdk import Token
 
 from cognito_sms_mfa.sms_mfa_handler import PoolInfo, SmsMfaHandler
+from cognito_sms_mfa.user_resource import UserResource
 from cognito_sms_mfa.user_sms_mfa_settings import DEFAULT_SERVICE_TIMEOUT, check_field, validate_service_timeout
 from cognito_sms_mfa_lambda import rules
 from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
@@ -17,9 +17,10 @@ if TYPE_CHECKING:
     from aws_cdk import Duration
     from aws_cdk import aws_cognito as cognito
     from aws_cdk import aws_logs as logs
+    from constructs import Construct
 
 
-class UserMfaPreference(Construct):
+class UserMfaPreference(UserResource):
     """The MFA factors of one existing Cognito user, the way Cognito enforces them at sign-in.
 
     Creates a ``Custom::CognitoUserMfaPreference`` resource served by the stack's one handler (the same function
@@ -113,26 +114,13 @@ class UserMfaPreference(Construct):
 
         self.user_pool = user_pool
         self.factors = {factor.keyword: state for factor, state in factors.items() if state is not None}
-        self.resource = CustomResource(
+        self.resource = handler.custom_resource(
             self,
-            "Resource",
-            service_token=handler.service_token,
-            resource_type=PREFERENCE_RESOURCE_TYPE,
-            service_timeout=service_timeout or DEFAULT_SERVICE_TIMEOUT,
-            properties={
+            PREFERENCE_RESOURCE_TYPE,
+            {
                 "UserPoolId": pool.pool_id,
                 "Username": username,
                 **{factor.property: state.value for factor, state in factors.items() if state is not None},
             },
+            service_timeout or DEFAULT_SERVICE_TIMEOUT,
         )
-        self.resource.node.add_dependency(handler.policy)
-
-    @property
-    def attr_username(self) -> str:
-        """The canonical username Cognito reports for the user (``Fn::GetAtt`` on ``Username``)."""
-        return self.resource.get_att_string("Username")
-
-    @property
-    def attr_user_pool_id(self) -> str:
-        """The pool id the preference applies to (``Fn::GetAtt`` on ``UserPoolId``)."""
-        return self.resource.get_att_string("UserPoolId")

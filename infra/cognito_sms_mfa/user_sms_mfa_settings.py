@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import CustomResource, Duration, Stack, Token
-from constructs import Construct
+from aws_cdk import Duration, Stack, Token
 
 from cognito_sms_mfa.sms_mfa_handler import HANDLER_TIMEOUT, PoolInfo, SmsMfaHandler
+from cognito_sms_mfa.user_resource import UserResource
 from cognito_sms_mfa_lambda import rules
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import MfaOption
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
     from aws_cdk import aws_cognito as cognito
     from aws_cdk import aws_logs as logs
+    from constructs import Construct
 
 DEFAULT_SERVICE_TIMEOUT = Duration.minutes(5)
 # CloudFormation must wait at least as long as the handler can run, plus time to deliver the response.
@@ -24,7 +25,7 @@ MIN_SERVICE_TIMEOUT_S = int(HANDLER_TIMEOUT.to_seconds()) + 30
 MAX_SERVICE_TIMEOUT_S = 3600
 
 
-class UserSmsMfaSettings(Construct):
+class UserSmsMfaSettings(UserResource):
     """The SMS MFA options of one existing Cognito user, applied on deploy and cleared on delete.
 
     Creates a ``Custom::CognitoUserSmsMfaSettings`` resource served by one Lambda per stack, whose role may call
@@ -103,29 +104,16 @@ class UserSmsMfaSettings(Construct):
 
         self.user_pool = user_pool
         self.mfa_options = options
-        self.resource = CustomResource(
+        self.resource = handler.custom_resource(
             self,
-            "Resource",
-            service_token=handler.service_token,
-            resource_type=SETTINGS_RESOURCE_TYPE,
-            service_timeout=service_timeout or DEFAULT_SERVICE_TIMEOUT,
-            properties={
+            SETTINGS_RESOURCE_TYPE,
+            {
                 "UserPoolId": pool.pool_id,
                 "Username": username,
                 "MFAOptions": [option.to_properties() for option in options],
             },
+            service_timeout or DEFAULT_SERVICE_TIMEOUT,
         )
-        self.resource.node.add_dependency(handler.policy)
-
-    @property
-    def attr_username(self) -> str:
-        """The canonical username Cognito reports for the user (``Fn::GetAtt`` on ``Username``)."""
-        return self.resource.get_att_string("Username")
-
-    @property
-    def attr_user_pool_id(self) -> str:
-        """The pool id the settings apply to (``Fn::GetAtt`` on ``UserPoolId``)."""
-        return self.resource.get_att_string("UserPoolId")
 
 
 def require_string(scope: Construct, field: str, value: object, rule: str) -> None:

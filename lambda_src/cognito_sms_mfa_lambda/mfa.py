@@ -16,7 +16,7 @@ from . import rules
 from .rules import MfaOption
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 SETTINGS_RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
 PHYSICAL_ID_PREFIX = "cognito-sms-mfa:"
@@ -97,14 +97,21 @@ class MfaRequest:
 
 def parse_properties(props: Mapping[str, Any]) -> MfaRequest:
     """Parse and validate ResourceProperties; raise HandlerError naming the first bad property."""
+    user_pool_id, username = parse_user_properties(props, PROPERTIES)
+    return MfaRequest(user_pool_id, username, parse_mfa_options(props.get("MFAOptions")))
+
+
+def parse_user_properties(props: Mapping[str, Any], known: Sequence[str]) -> tuple[str, str]:
+    """Check that every property is one of ``known`` (or CloudFormation's own) and return the valid
+    ``UserPoolId`` and ``Username`` every resource type of this handler names; HandlerError otherwise."""
     for name in props:
-        if name not in PROPERTIES and name not in FRAMEWORK_PROPERTIES:
-            raise HandlerError(f"{name} is not a property of this resource; expected {', '.join(PROPERTIES)}")
+        if name not in known and name not in FRAMEWORK_PROPERTIES:
+            raise HandlerError(f"{name} is not a property of this resource; expected {', '.join(known)}")
     user_pool_id = required_string(props, "UserPoolId")
     check("UserPoolId", rules.user_pool_id_problem(user_pool_id))
     username = required_string(props, "Username")
     check("Username", rules.username_problem(username))
-    return MfaRequest(user_pool_id, username, parse_mfa_options(props.get("MFAOptions")))
+    return user_pool_id, username
 
 
 def parse_mfa_options(value: object) -> tuple[MfaOption, ...]:

@@ -55,13 +55,7 @@ class TestUserRequest:
 
 def parse_properties(props: Mapping[str, Any]) -> TestUserRequest:
     """Parse and validate ResourceProperties; raise HandlerError naming the first bad property."""
-    for name in props:
-        if name not in PROPERTIES and name not in mfa.FRAMEWORK_PROPERTIES:
-            raise mfa.HandlerError(f"{name} is not a property of this resource; expected {', '.join(PROPERTIES)}")
-    user_pool_id = mfa.required_string(props, "UserPoolId")
-    mfa.check("UserPoolId", rules.user_pool_id_problem(user_pool_id))
-    username = mfa.required_string(props, "Username")
-    mfa.check("Username", rules.username_problem(username))
+    user_pool_id, username = mfa.parse_user_properties(props, PROPERTIES)
     phone_number = mfa.required_string(props, "PhoneNumber")
     mfa.check("PhoneNumber", _masked(rules.phone_number_problem(phone_number), phone_number))
     email = _optional_string(props, "Email")
