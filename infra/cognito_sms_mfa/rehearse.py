@@ -1,10 +1,11 @@
 """``python -m cognito_sms_mfa.rehearse``: deploy a cloud assembly's SMS MFA settings against a local Cognito.
 
 Reads a synthesized cloud assembly (``cdk.out`` by default, stages and nested stacks included), starts the
-local Cognito emulator in this process (or uses ``--endpoint``), creates the templates' user pools and users
-there, invokes the real bundled handler for each settings resource in a Lambda-like child process, and prints
-what the emulator holds afterwards. It never touches AWS: the children get dummy credentials and the local
-endpoint, and no ``~/.aws`` file is read. Needs the ``local`` extra: ``pip install "cdk-cognito-sms-mfa[local]"``.
+local Cognito emulator in this process (or uses ``--endpoint``), creates the templates' user pools, users and
+secrets there, invokes the real bundled handler for each settings, preference and test-user resource in a
+Lambda-like child process, signs each test user with a password in, and prints what the emulator holds
+afterwards. It never touches AWS: the children get dummy credentials and the local endpoint, and no ``~/.aws``
+file is read. Needs the ``local`` extra: ``pip install "cdk-cognito-sms-mfa[local]"``.
 """
 
 from __future__ import annotations
