@@ -22,7 +22,7 @@ from cognito_sms_mfa.handler_asset import staged_asset
 from cognito_sms_mfa.local.lambda_runner import lambda_environment, runtime_path
 
 RUNS = 21
-GOAL = 1.2
+GOAL = 1.1  # the project's rule: cold start within 1.1x of a bare boto3 client
 VARIANTS = {
     "floor": "`import boto3; boto3.client('cognito-idp')`",
     "ours": "`import cognito_sms_mfa_lambda.index` (the staged asset's entry module)",
