@@ -27,6 +27,7 @@ from cognito_sms_mfa.local.cfn_responses import ResponseCollector, custom_resour
 from cognito_sms_mfa.local.lambda_runner import Invocation, Started, invoke, lambda_environment, start
 from cognito_sms_mfa.local.rate_limits import SERVICE_QUOTAS
 from cognito_sms_mfa.local.rehearsal import emulator_client
+from tests.handler.functional.harness import record
 
 REGION = "us-east-1"
 LAMBDA_TIMEOUT_S = 120.0
@@ -72,6 +73,8 @@ def run() -> dict[str, Any]:
             stack_id = f"arn:aws:cloudformation:{REGION}:123456789012:stack/Load/{uuid.uuid4()}"
             creates = [_event("Create", stack_id, pool_id, index, None, collector) for index in range(users)]
             create, ids = _phase(asset, emulator, collector, creates, in_flight)
+            for index in range(users):  # a stack deletion, as ListStackResources shows it to each Delete
+                record(emulator, f"User{index:03d}Mfa", ids[index], "DELETE_IN_PROGRESS", stack_id=stack_id)
             deletes = [_event("Delete", stack_id, pool_id, index, ids[index], collector) for index in range(users)]
             delete, _ = _phase(asset, emulator, collector, deletes, in_flight)
             label = "all at once" if in_flight is None else f"{in_flight} in flight"

@@ -13,8 +13,8 @@ from constructs import Construct
 from cognito_sms_mfa.sms_mfa_handler import PoolInfo, SmsMfaHandler
 from cognito_sms_mfa.user_sms_mfa_settings import DEFAULT_SERVICE_TIMEOUT, UserSmsMfaSettings, require_string
 from cognito_sms_mfa_lambda import rules
+from cognito_sms_mfa_lambda.mfa import TEST_USER_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import MfaOption
-from cognito_sms_mfa_lambda.users import TEST_USER_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

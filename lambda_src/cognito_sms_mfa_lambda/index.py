@@ -12,13 +12,14 @@ CloudFormation gets FAILED instead of waiting. Other clients are made when a req
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from . import cognito, mfa, mfa_preference, preference, settings, test_user, users
+from . import cognito, mfa
 from .clients import Clients
 from .resource import Request
 from .responder import Responder
@@ -30,10 +31,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-RESOURCE_TYPES: dict[str, ResourceType] = {
-    mfa.SETTINGS_RESOURCE_TYPE: settings.RESOURCE,
-    mfa_preference.PREFERENCE_RESOURCE_TYPE: preference.RESOURCE,
-    users.TEST_USER_RESOURCE_TYPE: test_user.RESOURCE,
+# Each type's module is imported when a request of that type first arrives: the asset's modules are compiled at
+# every cold start (Lambda's file system is read-only), so a cold start pays only for the type it serves.
+RESOURCE_TYPES: dict[str, str] = {
+    mfa.SETTINGS_RESOURCE_TYPE: "settings",
+    mfa.PREFERENCE_RESOURCE_TYPE: "preference",
+    mfa.TEST_USER_RESOURCE_TYPE: "test_user",
 }
 
 
@@ -68,10 +71,11 @@ except Exception as error:  # any start-up failure must reach CloudFormation as 
 
 def _resource_type(event: dict[str, Any]) -> ResourceType:
     name = event.get("ResourceType")
-    found = RESOURCE_TYPES.get(name) if isinstance(name, str) else None
-    if found is None:
+    module = RESOURCE_TYPES.get(name) if isinstance(name, str) else None
+    if module is None:
         served = ", ".join(sorted(RESOURCE_TYPES))
         raise mfa.HandlerError(f"ResourceType {name!r} is not served by this handler; it serves {served}")
+    found: ResourceType = importlib.import_module(f".{module}", __package__).RESOURCE
     return found
 
 

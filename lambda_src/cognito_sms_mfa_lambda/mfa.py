@@ -18,7 +18,10 @@ from .rules import MfaOption
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+# The resource types this handler serves (one home, so that index.py can name them without importing their modules).
 SETTINGS_RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
+PREFERENCE_RESOURCE_TYPE = "Custom::CognitoUserMfaPreference"
+TEST_USER_RESOURCE_TYPE = "Custom::CognitoTestUser"
 PHYSICAL_ID_PREFIX = "cognito-sms-mfa:"
 # Answered for a Delete that arrives without an id (CloudFormation needs a non-empty one back).
 NO_PHYSICAL_ID = "cognito-sms-mfa-none"

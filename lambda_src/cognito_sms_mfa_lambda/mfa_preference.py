@@ -17,7 +17,6 @@ from .rules import MFA_FACTORS, FactorKind, MfaFactor
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-PREFERENCE_RESOURCE_TYPE = "Custom::CognitoUserMfaPreference"
 # Distinct from the settings' prefix: a preference and a settings resource of one user never share an id.
 PREFERENCE_ID_PREFIX = "cognito-mfa-preference:"
 PROPERTIES = ("UserPoolId", "Username", *(factor.property for factor in MFA_FACTORS))

@@ -17,7 +17,6 @@ from . import mfa, rules
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-TEST_USER_RESOURCE_TYPE = "Custom::CognitoTestUser"
 PHYSICAL_ID_PREFIX = "cognito-test-user:"
 REQUIRED = ("UserPoolId", "Username", "PhoneNumber", "SmsMfaPreferred")
 OPTIONAL = ("Email", "PasswordSecretArn", "PasswordRevision")

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cognito_sms_mfa_lambda import mfa_preference
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
-from cognito_sms_mfa_lambda.mfa_preference import PREFERENCE_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.mfa import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import MFA_FACTORS, SMS_FACTOR, MfaFactor
-from cognito_sms_mfa_lambda.users import TEST_USER_RESOURCE_TYPE
 
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 # How the table shows a test user's SMS MFA preference (enabled and preferred).
