@@ -19,33 +19,35 @@ if TYPE_CHECKING:
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_APP = REPO_ROOT / "infra" / "app.py"
-SYNTH_TIMEOUT_S = 180
+SYNTH_TIMEOUT_S = 240
+
+
+def synth_app(app: Path, workdir: Path) -> Path:
+    """Run the CDK app script ``app`` as ``cdk synth`` would, from ``workdir`` with its own ``TMPDIR``, and return
+    its cloud assembly."""
+    outdir = workdir / "cdk.out"
+    staging = workdir / "tmp"
+    staging.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "CDK_OUTDIR": str(outdir), "TMPDIR": str(staging)}
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run(
+        [sys.executable, str(app)],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=SYNTH_TIMEOUT_S,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"{app.name} failed to synthesize (exit {result.returncode}):\n{result.stderr}")
+    return outdir
 
 
 @pytest.fixture(scope="session")
 def synth_example_app() -> Callable[[Path], Path]:
     """Return a function that synthesizes the example app inside ``workdir`` and returns the cloud assembly."""
-
-    def synth(workdir: Path) -> Path:
-        outdir = workdir / "cdk.out"
-        staging = workdir / "tmp"
-        staging.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "CDK_OUTDIR": str(outdir), "TMPDIR": str(staging)}
-        env.pop("PYTHONPATH", None)
-        result = subprocess.run(
-            [sys.executable, str(EXAMPLE_APP)],
-            cwd=workdir,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=SYNTH_TIMEOUT_S,
-            check=False,
-        )
-        if result.returncode != 0:
-            pytest.fail(f"the example app failed to synthesize (exit {result.returncode}):\n{result.stderr}")
-        return outdir
-
-    return synth
+    return lambda workdir: synth_app(EXAMPLE_APP, workdir)
 
 
 @pytest.fixture(scope="session")

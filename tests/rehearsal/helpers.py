@@ -1,13 +1,11 @@
-"""Running the rehearsal's command line and synthesizing small apps, as a user would, in child processes."""
+"""Running the rehearsal's command line as a user would, in a child process (apps are synthesized by
+``tests.conftest.synth_app``)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from pathlib import Path
-
-SYNTH_TIMEOUT_S = 240
 
 
 def rehearse(*args: str) -> subprocess.CompletedProcess[str]:
@@ -21,20 +19,3 @@ def rehearse(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=240,
         check=False,
     )
-
-
-def synth_app(app: Path, workdir: Path) -> Path:
-    """Run the CDK app script ``app`` in ``workdir`` and return its cloud assembly."""
-    outdir = workdir / "cdk.out"
-    env = {**os.environ, "CDK_OUTDIR": str(outdir), "TMPDIR": str(workdir)}
-    done = subprocess.run(
-        [sys.executable, str(app)],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=SYNTH_TIMEOUT_S,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return outdir

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.rehearsal.helpers import rehearse, synth_app
+from tests.conftest import synth_app
+from tests.rehearsal.helpers import rehearse
 
 APP = Path(__file__).resolve().parent / "apps" / "real_world.py"
 SMS = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]

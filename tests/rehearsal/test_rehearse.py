@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from cognito_sms_mfa.handler_asset import HANDLER_PACKAGE
-from tests.rehearsal.helpers import rehearse, synth_app
+from tests.conftest import synth_app
+from tests.rehearsal.helpers import rehearse
 
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
