@@ -1,4 +1,4 @@
-"""The one handler per stack: function, role, log group and the policy every settings resource depends on.
+"""The one handler per stack: function, role, log group and the policy every custom resource of the library depends on.
 
 A plain ``SingletonFunction`` would deduplicate only the function; the role, the log group and the Cognito
 policy must be shared too, so the whole group is one construct found by a fixed id at the stack's root.
@@ -7,9 +7,8 @@ policy must be shared too, so the whole group is one construct found by a fixed 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import jsii
 from aws_cdk import Aspects, CustomResource, Duration, IAspect, RemovalPolicy, Stack, Token
@@ -20,6 +19,10 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, handler_code
+from cognito_sms_mfa_lambda import rules
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
 
@@ -48,13 +51,11 @@ class PoolInfo:
 
 HANDLER_TIMEOUT = Duration.minutes(2)
 HANDLER_MEMORY_MB = 256
-COGNITO_ACTIONS = ("cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings")
-# Added to the same statement (same pools) only when the stack has a UserMfaPreference.
+# The Cognito actions, each granted only on the pools whose constructs call it (docs/design.md, IAM).
+READ_ACTION = "cognito-idp:AdminGetUser"
+SETTINGS_ACTION = "cognito-idp:AdminSetUserSettings"
 PREFERENCE_ACTION = "cognito-idp:AdminSetUserMFAPreference"
-# A Delete asks whether another resource of the stack now holds its physical id (hand-over, docs/design.md), on
-# exactly the stack's own ARN (``AWS::StackId``, the ARN the event's StackId carries): no wildcard.
-STACK_ACTIONS = ("cloudformation:ListStackResources",)
-# What Custom::CognitoTestUser adds (with PREFERENCE_ACTION), only in a stack that has a test user.
+# What Custom::CognitoTestUser calls besides the read and the preference, only on pools that hold a test user.
 TEST_USER_ACTIONS = (
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminDeleteUser",
@@ -62,29 +63,43 @@ TEST_USER_ACTIONS = (
     "cognito-idp:AdminSetUserPassword",
     "cognito-idp:AdminUpdateUserAttributes",
 )
+SETTINGS_ACTIONS = (READ_ACTION, SETTINGS_ACTION)
+PREFERENCE_ACTIONS = (READ_ACTION, PREFERENCE_ACTION)
+TEST_USER_POOL_ACTIONS = (READ_ACTION, PREFERENCE_ACTION, *TEST_USER_ACTIONS)
+ACTION_ORDER = (READ_ACTION, SETTINGS_ACTION, PREFERENCE_ACTION, *TEST_USER_ACTIONS)
+# A Delete asks whether another resource of the stack now holds its physical id (hand-over, docs/design.md), on
+# exactly the stack's own ARN (``AWS::StackId``, the ARN the event's StackId carries): no wildcard.
+STACK_ACTIONS = ("cloudformation:ListStackResources",)
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 
 
+@dataclass
+class _PoolGrant:
+    """The ARN the policy lists for one pool, and the Cognito actions the pool's constructs call."""
+
+    arn: str
+    actions: set[str] = field(default_factory=set)
+
+
 class SmsMfaHandler(Construct):
-    """The stack's handler for ``Custom::CognitoUserSmsMfaSettings`` and ``Custom::CognitoUserMfaPreference``;
-    use :meth:`of` to get it."""
+    """The stack's handler for every custom resource type of the library (``Custom::CognitoUserSmsMfaSettings``,
+    ``Custom::CognitoUserMfaPreference``, ``Custom::CognitoTestUser``); use :meth:`of` to get it."""
 
     def __init__(self, scope: Construct, id: str) -> None:
         super().__init__(scope, id)
         self.log_retention = DEFAULT_LOG_RETENTION
         self.log_retention_set_by: Construct | None = None
-        self._listed_pools: set[str] = set()
+        self._pools: dict[str, _PoolGrant] = {}
         self._users: dict[tuple[str, str, str], Construct] = {}
-        self._preference_allowed = False
+        self._sms_states: dict[tuple[str, str], list[tuple[Construct, Mapping[str, str], bool]]] = {}
         self._test_users: dict[tuple[str, str], CustomResource] = {}
         self._settings: list[tuple[tuple[str, str], Construct]] = []
-        self._test_users_allowed = False
 
         self.role = iam.Role(
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="Applies Cognito users' SMS MFA settings (cdk-cognito-sms-mfa)",
+            description="Manages Cognito users' SMS MFA settings, preferences and test users (cdk-cognito-sms-mfa)",
         )
         self.log_group = logs.LogGroup(
             self, "LogGroup", retention=DEFAULT_LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
@@ -101,13 +116,12 @@ class SmsMfaHandler(Construct):
             memory_size=HANDLER_MEMORY_MB,
             role=self.role,
             log_group=self.log_group,
-            description="Custom::CognitoUserSmsMfaSettings handler (cdk-cognito-sms-mfa)",
+            description="Handler of the Custom::Cognito* resources of cdk-cognito-sms-mfa",
         )
         self.service_token = self.function.function_arn
-        self._statement = iam.PolicyStatement(actions=list(COGNITO_ACTIONS), resources=[])
         own_stack = iam.PolicyStatement(actions=list(STACK_ACTIONS), resources=[Stack.of(self).stack_id])
-        self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[self._statement, own_stack])
-        Aspects.of(self).add(_UserDependencies(self))
+        self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[own_stack])
+        Aspects.of(self).add(_BeforeSynthesis(self))
 
     @classmethod
     def of(
@@ -146,24 +160,27 @@ class SmsMfaHandler(Construct):
             return
         if retention != self.log_retention:
             raise ValueError(
-                f"{requested_by.node.path}: `log_retention` must be the same for every settings construct of a "
+                f"{requested_by.node.path}: `log_retention` must be the same for every construct of a "
                 f"stack (they share one handler); received {retention.name}, but "
                 f"{self.log_retention_set_by.node.path} set {self.log_retention.name}"
             )
 
-    def add_pool(self, user_pool: cognito.IUserPool, pool: PoolInfo) -> None:
-        """Allow the Cognito actions on ``user_pool`` (each pool is listed once, however it was obtained)."""
-        if pool.key not in self._listed_pools:
-            self._listed_pools.add(pool.key)
-            self._statement.add_resources(user_pool.user_pool_arn)
+    def add_pool(self, user_pool: cognito.IUserPool, pool: PoolInfo, actions: Iterable[str]) -> None:
+        """Allow ``actions`` on ``user_pool`` (each pool is listed once, however it was obtained, with the union of
+        the actions its constructs call)."""
+        grant = self._pools.get(pool.key)
+        if grant is None:
+            grant = self._pools[pool.key] = _PoolGrant(_policy_arn(self, user_pool, pool))
+        grant.actions.update(actions)
 
-    def allow_test_users(self) -> None:
-        """Add the user-management actions :data:`TEST_USER_ACTIONS` and the preference (once): a stack has a test
-        user."""
-        if not self._test_users_allowed:
-            self._test_users_allowed = True
-            self._statement.add_actions(*TEST_USER_ACTIONS)
-        self.allow_mfa_preference()
+    def cognito_statements(self) -> list[iam.PolicyStatement]:
+        """One statement per set of actions, listing the pools that need exactly that set (in the order pools were
+        first used)."""
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for grant in self._pools.values():
+            actions = tuple(sorted(grant.actions, key=ACTION_ORDER.index))
+            groups.setdefault(actions, []).append(grant.arn)
+        return [iam.PolicyStatement(actions=list(actions), resources=arns) for actions, arns in groups.items()]
 
     def add_test_user(self, pool: PoolInfo, username: str, user: CustomResource) -> None:
         """Record the resource that holds a test user, so settings of the same literal user can depend on it."""
@@ -192,12 +209,6 @@ class SmsMfaHandler(Construct):
             user = users.get(user_key)
             if user is not None:
                 settings.node.add_dependency(user)
-
-    def allow_mfa_preference(self) -> None:
-        """Add ``cognito-idp:AdminSetUserMFAPreference`` to the Cognito statement (once; same pools)."""
-        if not self._preference_allowed:
-            self._preference_allowed = True
-            self._statement.add_actions(PREFERENCE_ACTION)
 
     def custom_resource(
         self,
@@ -234,10 +245,81 @@ class SmsMfaHandler(Construct):
                 f"{username!r}, already managed in the same pool by {first.node.path}"
             )
 
+    def claim_sms_preference(
+        self, pool: PoolInfo, username: str, owner: Construct, factors: Mapping[str, str], *, test_user: bool
+    ) -> None:
+        """Record the MFA preference ``owner`` writes for a literal user (``factors``: keyword -> state); a test user
+        and a ``UserMfaPreference`` of the same user must agree, or they would undo each other on every deploy.
+
+        Raises
+        ------
+        ValueError
+            When the other kind of construct already declared a contradicting preference for the same user.
+        """
+        entries = self._sms_states.setdefault((pool.key, username), [])
+        for other, other_factors, other_is_test_user in entries:
+            if other_is_test_user == test_user:
+                continue
+            user_factors, preference = (factors, other_factors) if test_user else (other_factors, factors)
+            clash = _preference_clash(user_factors, preference)
+            if clash is not None:
+                raise ValueError(
+                    f"{owner.node.path}: {_describe(factors, test_user=test_user)} contradicts {other.node.path} "
+                    f"({_describe(other_factors, test_user=not test_user)}) for the same pool and username "
+                    f"{username!r}: they would undo each other on every deploy ({clash})"
+                )
+        entries.append((owner, factors, test_user))
+
+    def finish(self) -> None:
+        """What needs every construct of the stack: the Cognito statements and the settings' user dependencies
+        (run once, when aspects run, before synthesis)."""
+        for statement in self.cognito_statements():
+            self.policy.add_statements(statement)
+        self.add_user_dependencies()
+
+
+def _preference_clash(test_user: Mapping[str, str], preference: Mapping[str, str]) -> str | None:
+    """Why a preference contradicts a test user's SMS state (``{"sms": PREFERRED|DISABLED}``), or None."""
+    sms = test_user["sms"]
+    if preference.get("sms", sms) != sms:
+        return f"SMS MFA {sms} against {preference['sms']}"
+    if sms == "PREFERRED":
+        other = sorted(keyword for keyword, state in preference.items() if keyword != "sms" and state == "PREFERRED")
+        if other:
+            return f"only one factor can be preferred: SMS and {other[0]}"
+    return None
+
+
+def _describe(factors: Mapping[str, str], *, test_user: bool) -> str:
+    if test_user:
+        return "a test user with SMS MFA " + (
+            "preferred" if factors["sms"] == "PREFERRED" else "off (`mfa_options=[]`)"
+        )
+    return "a UserMfaPreference with " + ", ".join(f"`{keyword}` {state}" for keyword, state in factors.items())
+
+
+def _policy_arn(scope: Construct, user_pool: cognito.IUserPool, pool: PoolInfo) -> str:
+    """The ARN the policy lists for a pool: for a literal pool id, in the Region the id names (the handler calls
+    that Region), whatever Region an imported pool's ARN was formatted with; otherwise the pool's own ARN."""
+    region = rules.pool_region(pool.pool_id) if pool.literal else None
+    arn = user_pool.user_pool_arn
+    if region is None:
+        return arn
+    stack = Stack.of(scope)
+    account = stack.account
+    if not Token.is_unresolved(arn):
+        parts = arn.split(":")
+        if len(parts) > 5 and parts[3] == region:
+            return arn
+        account = parts[4] if len(parts) > 5 and parts[4] else account
+    return stack.format_arn(
+        service="cognito-idp", region=region, account=account, resource="userpool", resource_name=pool.pool_id
+    )
+
 
 @jsii.implements(IAspect)
-class _UserDependencies:
-    """Runs :meth:`SmsMfaHandler.add_user_dependencies` once, when aspects run (before dependencies are read)."""
+class _BeforeSynthesis:
+    """Runs :meth:`SmsMfaHandler.finish` once, when aspects run (before dependencies and policies are read)."""
 
     def __init__(self, handler: SmsMfaHandler) -> None:
         self._handler = handler
@@ -246,10 +328,9 @@ class _UserDependencies:
     def visit(self, node: IConstruct) -> None:
         if not self._done and node is self._handler:
             self._done = True
-            self._handler.add_user_dependencies()
+            self._handler.finish()
 
 
-@cache
 def _retention_days(retention: logs.RetentionDays) -> int | None:
     """The ``RetentionInDays`` CDK renders for ``retention`` (None for infinite), read from a scratch stack."""
     scratch = Stack()

@@ -6,30 +6,39 @@ import hashlib
 import json
 from typing import TYPE_CHECKING
 
-from aws_cdk import CustomResource, Stack, Token
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_secretsmanager as secretsmanager
-from constructs import Construct
 
-from cognito_sms_mfa.sms_mfa_handler import PoolInfo, SmsMfaHandler
-from cognito_sms_mfa.user_sms_mfa_settings import DEFAULT_SERVICE_TIMEOUT, UserSmsMfaSettings, require_string
+from cognito_sms_mfa import checks
+from cognito_sms_mfa.sms_mfa_handler import SETTINGS_ACTIONS, TEST_USER_POOL_ACTIONS, SmsMfaHandler
+from cognito_sms_mfa.user_resource import UserResource
+from cognito_sms_mfa.user_sms_mfa_settings import UserSmsMfaSettings
 from cognito_sms_mfa_lambda import rules
 from cognito_sms_mfa_lambda.mfa import TEST_USER_RESOURCE_TYPE
-from cognito_sms_mfa_lambda.rules import MfaOption
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from aws_cdk import aws_cognito as cognito
     from aws_cdk import aws_logs as logs
+    from constructs import Construct
+
+    from cognito_sms_mfa_lambda.rules import MfaOption
 
 
-class SmsMfaTestUser(Construct):
+class SmsMfaTestUser(UserResource):
     """A test user a QA engineer can sign in with: verified phone number, optional password, SMS MFA.
 
     Creates a ``Custom::CognitoTestUser`` resource, served by the stack's one handler, that creates the user
     (``MessageAction`` ``SUPPRESS``: no invitation is sent) with ``phone_number`` and the optional ``email``, both
     verified; changes them **in place** (same user, same ``sub``) when they change; sets the permanent password
-    read from ``password`` at deploy time; and deletes the user when the construct is removed. By default the user
+    read from ``password`` at deploy time; and deletes the user when the construct is removed.
+
+    It never takes over a user it did not create: a Create that meets an existing user of the same name fails
+    (naming the user and why), unless another resource of the same stack holds that user (a renamed construct)
+    or ``adopt_existing`` is set. A username that Cognito resolves to another user (an email or phone alias, a
+    ``preferred_username``, a ``sub``) is never taken. Update and Delete act only on the user whose ``sub`` this
+    resource created or adopted (see ``docs/design.md``, "Ownership"). By default the user
     gets SMS MFA in both forms Cognito knows: the SMS preference (enabled and preferred, set by the user resource)
     and the legacy options (a :class:`UserSmsMfaSettings` child that depends on the user).
 
@@ -58,15 +67,35 @@ class SmsMfaTestUser(Construct):
     mfa_options
         The desired SMS MFA options. Default: ``[MfaOption.sms()]``, SMS MFA as preference and as legacy options.
         ``[]`` gives a user without MFA (no settings child; the SMS preference is off).
+    adopt_existing
+        Take over a user of this name that already exists in the pool (created by hand, by another tool or by a
+        stack that let go of it with ``RemovalPolicy.RETAIN``): its attributes, password and SMS preference are set
+        as declared. Default: False - a Create that finds the user fails and changes nothing.
+    removal_policy
+        What happens to the user when the resource leaves the stack. ``DESTROY`` deletes it (only the user this
+        resource created or adopted, by its ``sub``); ``RETAIN`` leaves it in place (CloudFormation then sends no
+        Delete), for example before moving the construct to another stack. Default: ``DESTROY``, or ``RETAIN``
+        with ``adopt_existing``.
     log_retention
         Retention of the stack's handler log group, as for :class:`UserSmsMfaSettings`. Default: one month.
+
+    Attributes
+    ----------
+    resource
+        The ``Custom::CognitoTestUser`` resource (its ``ref`` is the physical id; use :attr:`attr_username`).
+    attr_username, attr_sub, attr_user_pool_id
+        The canonical username, the user's ``sub`` and the pool id, as ``Fn::GetAtt`` tokens.
 
     Raises
     ------
     ValueError
-        When a literal ``username``, ``phone_number`` or ``email`` breaks its rule.
+        When a literal ``username``, ``phone_number``, ``email``, ``mfa_options`` or pool id breaks its rule, the
+        pool is of another account, another test user of the stack has the same pool and username, or a
+        :class:`UserMfaPreference` of the same user contradicts the test user's SMS preference.
     TypeError
-        When ``username``, ``phone_number`` or a given ``email`` is not a string.
+        When ``username``, ``phone_number`` or a given ``email`` is not a string, ``user_pool`` is not an
+        ``IUserPool``, ``password`` is not an ``ISecret``, ``mfa_options`` is not a list or tuple of
+        :class:`MfaOption`, ``adopt_existing`` is not a bool or ``removal_policy`` not a ``RemovalPolicy``.
 
     Examples
     --------
@@ -86,19 +115,28 @@ class SmsMfaTestUser(Construct):
         email: str | None = None,
         password: secretsmanager.ISecret | None = None,
         mfa_options: Sequence[MfaOption] | None = None,
+        adopt_existing: bool = False,
+        removal_policy: RemovalPolicy | None = None,
         log_retention: logs.RetentionDays | None = None,
     ) -> None:
         super().__init__(scope, id)
-        require_string(self, "username", username, "the user's name")
-        require_string(self, "phone_number", phone_number, "E.164, for example '+15555550123'")
+        literal_username = checks.check_username(self, username, "the user's name")
+        checks.require_string(self, "phone_number", phone_number, "E.164, for example '+15555550123'")
         if email is not None:
-            require_string(self, "email", email, "an email address")
-        _validate(self.node.path, username, phone_number, email)
-        options = tuple(mfa_options) if mfa_options is not None else (MfaOption.sms(),)
+            checks.require_string(self, "email", email, "an email address")
+        _validate(self, phone_number, email)
+        options = checks.check_mfa_options(self, mfa_options)
+        secret = None if password is None else checks.check_secret(self, "password", password)
+        adopt = checks.check_bool(self, "adopt_existing", adopt_existing)
+        policy = _removal_policy(self, removal_policy, adopt=adopt)
+        pool = checks.check_user_pool(self, user_pool)
+
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
-        pool = PoolInfo.of(user_pool)
-        handler.add_pool(user_pool, pool)
-        handler.allow_test_users()
+        handler.add_pool(user_pool, pool, TEST_USER_POOL_ACTIONS + (SETTINGS_ACTIONS if options else ()))
+        sms_state = "PREFERRED" if options else "DISABLED"
+        if literal_username is not None:
+            handler.claim_user(pool, literal_username, self, kind="test user")
+            handler.claim_sms_preference(pool, literal_username, self, {"sms": sms_state}, test_user=True)
         properties: dict[str, str] = {
             "UserPoolId": pool.pool_id,
             "Username": username,
@@ -107,39 +145,56 @@ class SmsMfaTestUser(Construct):
         }
         if email is not None:
             properties["Email"] = email
-        if password is not None:
-            properties["PasswordSecretArn"] = password.secret_arn
-            revision = _password_revision(password)
+        if adopt:
+            properties["AdoptExisting"] = "true"
+        if secret is not None:
+            properties["PasswordSecretArn"] = secret.secret_arn
+            revision = _password_revision(secret)
             if revision is not None:
                 properties["PasswordRevision"] = revision
-            password.grant_read(handler.role)
-        self.user = CustomResource(
-            self,
-            "Resource",
-            service_token=handler.service_token,
-            resource_type=TEST_USER_RESOURCE_TYPE,
-            service_timeout=DEFAULT_SERVICE_TIMEOUT,
-            properties=properties,
+            secret.grant_read(handler.role)
+        self.resource = handler.custom_resource(
+            self, TEST_USER_RESOURCE_TYPE, properties, checks.DEFAULT_SERVICE_TIMEOUT
         )
-        self.user.node.add_dependency(handler.policy)
-        if password is not None:  # grant_read went to the role's default policy
-            self.user.node.add_dependency(handler.role)
+        self.resource.apply_removal_policy(policy)
+        if secret is not None:  # grant_read went to the role's default policy
+            self.resource.node.add_dependency(handler.role)
+        self.user_pool = user_pool
         self.username = username
-        self.password = password
+        self.password = secret
         self.mfa_settings: UserSmsMfaSettings | None = None
         if options:
             self.mfa_settings = UserSmsMfaSettings(
                 self,
                 "MfaSettings",
                 user_pool=user_pool,
-                username=self.user.get_att_string("Username"),
+                username=self.attr_username,
                 mfa_options=options,
                 log_retention=log_retention,
             )
-        if not Token.is_unresolved(username):
+            self.mfa_settings.resource.apply_removal_policy(policy)
+        if literal_username is not None:
             if self.mfa_settings is not None:  # the settings see only the GetAtt: claim the literal name here
-                handler.claim_user(pool, username, self.mfa_settings)
-            handler.add_test_user(pool, username, self.user)
+                handler.claim_user(pool, literal_username, self.mfa_settings)
+            handler.add_test_user(pool, literal_username, self.resource)
+
+    @property
+    def attr_sub(self) -> str:
+        """The user's ``sub`` (``Fn::GetAtt`` on ``Sub``): the same for the user's whole life, new when replaced."""
+        return self.resource.get_att_string("Sub")
+
+
+def _removal_policy(scope: Construct, value: object, *, adopt: bool) -> RemovalPolicy:
+    """The removal policy: ``value`` when given (DESTROY or RETAIN), else RETAIN for an adopted user, DESTROY
+    otherwise."""
+    if value is None:
+        return RemovalPolicy.RETAIN if adopt else RemovalPolicy.DESTROY
+    if value not in (RemovalPolicy.DESTROY, RemovalPolicy.RETAIN):
+        raise TypeError(
+            f"{scope.node.path}: `removal_policy` must be RemovalPolicy.DESTROY or RemovalPolicy.RETAIN; "
+            f"received {value if isinstance(value, RemovalPolicy) else rules.show(value)}"
+        )
+    return value
 
 
 def _password_revision(secret: secretsmanager.ISecret) -> str | None:
@@ -157,17 +212,12 @@ def _password_revision(secret: secretsmanager.ISecret) -> str | None:
     return hashlib.sha256(json.dumps(definition, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _validate(path: str, username: str, phone_number: str, email: str | None) -> None:
-    """Check the literal values; tokens are passed through to CloudFormation."""
-    checks = [
-        ("username", username, rules.username_problem),
+def _validate(scope: Construct, phone_number: str, email: str | None) -> None:
+    """Check the literal phone number and email; tokens are passed through to CloudFormation."""
+    for field, value, problem_of in (
         ("phone_number", phone_number, rules.phone_number_problem),
-    ]
-    if email is not None:
-        checks.append(("email", email, rules.email_problem))
-    for field, value, problem_of in checks:
-        if Token.is_unresolved(value):
-            continue
-        problem = problem_of(value)
-        if problem is not None:
-            raise ValueError(f"{path}: `{field}` {problem}")
+        ("email", email, rules.email_problem),
+    ):
+        name = None if value is None else checks.literal(value)
+        if name is not None:
+            checks.check_field(scope, field, problem_of(name))

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import Token
-
-from cognito_sms_mfa.sms_mfa_handler import PoolInfo, SmsMfaHandler
+from cognito_sms_mfa import checks
+from cognito_sms_mfa.sms_mfa_handler import PREFERENCE_ACTIONS, SmsMfaHandler
 from cognito_sms_mfa.user_resource import UserResource
-from cognito_sms_mfa.user_sms_mfa_settings import DEFAULT_SERVICE_TIMEOUT, check_field, validate_service_timeout
 from cognito_sms_mfa_lambda import rules
 from cognito_sms_mfa_lambda.mfa import PREFERENCE_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import EMAIL_FACTOR, SMS_FACTOR, SOFTWARE_TOKEN_FACTOR, MfaFactor
@@ -61,10 +59,12 @@ class UserMfaPreference(UserResource):
     ------
     ValueError
         When more than one factor is ``PREFERRED``, when no factor is managed, when a literal value breaks a rule
-        of the API or of CloudFormation, or when another ``UserMfaPreference`` of the stack already manages the
-        same pool and username.
+        of the API or of CloudFormation, when another ``UserMfaPreference`` of the stack already manages the
+        same pool and username, or when an :class:`SmsMfaTestUser` of the same user sets a contradicting SMS
+        preference (they would undo each other on every deploy).
     TypeError
-        When a factor is neither an :class:`MfaFactor` nor ``None``.
+        When a factor is neither an :class:`MfaFactor` nor ``None``, ``username`` is not a string, ``user_pool`` is
+        not an ``IUserPool`` or ``service_timeout`` not a ``Duration``.
 
     Examples
     --------
@@ -97,23 +97,19 @@ class UserMfaPreference(UserResource):
         problem = rules.factor_set_problem({f"`{f.keyword}`": state for f, state in factors.items()})
         if problem is not None:
             raise ValueError(f"{self.node.path}: {problem}")
-        literal_username = None if Token.is_unresolved(username) else username
-        if literal_username is not None:
-            check_field(self, "username", rules.username_problem(literal_username))
-        if service_timeout is not None:
-            validate_service_timeout(self, service_timeout)
-        pool = PoolInfo.of(user_pool)
-        if pool.literal:
-            check_field(self, "user_pool.user_pool_id", rules.user_pool_id_problem(pool.pool_id))
+        literal_username = checks.check_username(self, username, "the user's name or an alias; a token passes")
+        timeout = checks.check_service_timeout(self, service_timeout)
+        pool = checks.check_user_pool(self, user_pool)
 
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
-        handler.add_pool(user_pool, pool)
-        handler.allow_mfa_preference()
+        handler.add_pool(user_pool, pool, PREFERENCE_ACTIONS)
+        self.factors = {factor.keyword: state for factor, state in factors.items() if state is not None}
         if literal_username is not None:
             handler.claim_user(pool, literal_username, self, kind="UserMfaPreference")
+            managed = {keyword: state.value for keyword, state in self.factors.items()}
+            handler.claim_sms_preference(pool, literal_username, self, managed, test_user=False)
 
         self.user_pool = user_pool
-        self.factors = {factor.keyword: state for factor, state in factors.items() if state is not None}
         self.resource = handler.custom_resource(
             self,
             PREFERENCE_RESOURCE_TYPE,
@@ -122,5 +118,5 @@ class UserMfaPreference(UserResource):
                 "Username": username,
                 **{factor.property: state.value for factor, state in factors.items() if state is not None},
             },
-            service_timeout or DEFAULT_SERVICE_TIMEOUT,
+            timeout,
         )

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import Duration, Stack, Token
-
-from cognito_sms_mfa.sms_mfa_handler import HANDLER_TIMEOUT, PoolInfo, SmsMfaHandler
+from cognito_sms_mfa import checks
+from cognito_sms_mfa.sms_mfa_handler import SETTINGS_ACTIONS, SmsMfaHandler
 from cognito_sms_mfa.user_resource import UserResource
-from cognito_sms_mfa_lambda import rules
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
-from cognito_sms_mfa_lambda.rules import MfaOption
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from aws_cdk import Duration
     from aws_cdk import aws_cognito as cognito
     from aws_cdk import aws_logs as logs
     from constructs import Construct
 
-DEFAULT_SERVICE_TIMEOUT = Duration.minutes(5)
-# CloudFormation must wait at least as long as the handler can run, plus time to deliver the response.
-MIN_SERVICE_TIMEOUT_S = int(HANDLER_TIMEOUT.to_seconds()) + 30
-MAX_SERVICE_TIMEOUT_S = 3600
+    from cognito_sms_mfa_lambda.rules import MfaOption
 
 
 class UserSmsMfaSettings(UserResource):
@@ -85,19 +80,15 @@ class UserSmsMfaSettings(UserResource):
         log_retention: logs.RetentionDays | None = None,
     ) -> None:
         super().__init__(scope, id)
-        require_string(self, "username", username, "the user's name or an alias; a token such as a Ref passes")
-        options = _options(self, mfa_options)
-        literal_username = None if Token.is_unresolved(username) else username
-        _validate(self, literal_username, options)
-        if service_timeout is not None:  # the default is known to be valid
-            validate_service_timeout(self, service_timeout)
-        pool = PoolInfo.of(user_pool)
-        if pool.literal:
-            check_field(self, "user_pool.user_pool_id", rules.user_pool_id_problem(pool.pool_id))
-        _check_pool_account(self, user_pool)
+        literal_username = checks.check_username(
+            self, username, "the user's name or an alias; a token such as a Ref passes"
+        )
+        options = checks.check_mfa_options(self, mfa_options)
+        timeout = checks.check_service_timeout(self, service_timeout)
+        pool = checks.check_user_pool(self, user_pool)
 
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
-        handler.add_pool(user_pool, pool)
+        handler.add_pool(user_pool, pool, SETTINGS_ACTIONS)
         if literal_username is not None:
             handler.claim_user(pool, literal_username, self)
             handler.add_settings(pool, literal_username, self)
@@ -112,86 +103,5 @@ class UserSmsMfaSettings(UserResource):
                 "Username": username,
                 "MFAOptions": [option.to_properties() for option in options],
             },
-            service_timeout or DEFAULT_SERVICE_TIMEOUT,
-        )
-
-
-def require_string(scope: Construct, field: str, value: object, rule: str) -> None:
-    """Raise TypeError naming the construct, ``field``, the rule and the value when ``value`` is not a string."""
-    if not isinstance(value, str):
-        raise TypeError(f"{scope.node.path}: `{field}` must be a string ({rule}); received {rules.show(value)}")
-
-
-def _options(scope: Construct, mfa_options: object) -> tuple[MfaOption, ...]:
-    """The desired options: the default when not given, else a list or tuple (anything else would be misread:
-    ``""``, ``{}`` and ``set()`` would silently clear the user's MFA, a single option would be iterated)."""
-    if mfa_options is None:
-        return (MfaOption.sms(),)
-    if not isinstance(mfa_options, (list, tuple)):
-        raise TypeError(
-            f"{scope.node.path}: `mfa_options` must be a list of MfaOption (`[]` clears the user's options); "
-            f"received {rules.show(mfa_options)}"
-        )
-    return tuple(mfa_options)
-
-
-def _validate(scope: Construct, literal_username: str | None, options: tuple[MfaOption, ...]) -> None:
-    """Check the literal values with the API's rules; tokens are left to the handler."""
-    checks: list[tuple[str, str | None]] = []
-    if literal_username is not None:
-        checks.append(("username", rules.username_problem(literal_username)))
-    for index, option in enumerate(options):
-        if not isinstance(option, MfaOption):
-            raise TypeError(
-                f"{scope.node.path}: `mfa_options[{index}]` must be an MfaOption; received {rules.show(option)}"
-            )
-        checks.append((f"mfa_options[{index}].delivery_medium", rules.delivery_medium_problem(option.delivery_medium)))
-        checks.append((f"mfa_options[{index}].attribute_name", rules.attribute_name_problem(option.attribute_name)))
-    checks.append(
-        ("mfa_options", rules.duplicate_option_problem((o.delivery_medium, o.attribute_name) for o in options))
-    )
-    for field, problem in checks:
-        check_field(scope, field, problem)
-
-
-def check_field(scope: Construct, field: str, problem: str | None) -> None:
-    """Raise ValueError naming the construct path and the field when a rule reports a ``problem``."""
-    if problem is not None:
-        raise ValueError(f"{scope.node.path}: `{field}` {problem}")
-
-
-def _check_pool_account(scope: Construct, user_pool: cognito.IUserPool) -> None:
-    """Reject a pool whose literal ARN names another account than the stack's literal account (tokens pass)."""
-    arn = user_pool.user_pool_arn
-    stack_account = Stack.of(scope).account
-    if Token.is_unresolved(arn) or Token.is_unresolved(stack_account):
-        return
-    parts = arn.split(":")
-    account = parts[4] if len(parts) > 5 else ""
-    if account and account != stack_account:
-        raise ValueError(
-            f"{scope.node.path}: `user_pool` must be in the stack's account {stack_account} (the handler calls "
-            f"Cognito with its own role, which cannot be granted another account's pool); received a pool of "
-            f"account {account}"
-        )
-
-
-def validate_service_timeout(scope: Construct, timeout: object) -> None:
-    """Check ``service_timeout``: a Duration (a token one passes), whole seconds, within the handler's range."""
-    path = scope.node.path
-    if not isinstance(timeout, Duration):
-        raise TypeError(
-            f"{path}: `service_timeout` must be a Duration (for example Duration.minutes(5)); "
-            f"received {rules.show(timeout)}"
-        )
-    if timeout.is_unresolved():  # a token (for example from a CfnParameter) is CloudFormation's to check
-        return
-    millis = timeout.to_milliseconds()
-    if millis % 1000:
-        raise ValueError(f"{path}: `service_timeout` must be a whole number of seconds; received {millis} ms")
-    seconds = millis // 1000
-    if not MIN_SERVICE_TIMEOUT_S <= seconds <= MAX_SERVICE_TIMEOUT_S:
-        raise ValueError(
-            f"{path}: `service_timeout` must be {MIN_SERVICE_TIMEOUT_S}-{MAX_SERVICE_TIMEOUT_S} seconds (the handler "
-            f"runs up to {int(HANDLER_TIMEOUT.to_seconds())} s); received {timeout.to_human_string()}"
+            timeout,
         )

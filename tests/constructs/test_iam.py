@@ -1,5 +1,6 @@
-"""The handler's permissions: the two Cognito actions it calls (plus user management only in a stack with a test
-user), on the pools of its own stack only; a test user's password secret readable only when one is given."""
+"""The handler's permissions: each Cognito action only on the pools whose constructs call it (user management only
+on pools that hold a test user), in the Region the pool id names; the pools of its own stack only; a test user's
+password secret readable only when one is given."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Template
 
-from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
+from cognito_sms_mfa import SmsMfaTestUser, UserMfaPreference, UserSmsMfaSettings
 from cognito_sms_mfa.sms_mfa_handler import SmsMfaHandler
 
 if TYPE_CHECKING:
@@ -20,14 +21,15 @@ if TYPE_CHECKING:
     from constructs import IConstruct
 
 COGNITO_ACTIONS = ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings"]
-# A test user manages users and sets their SMS preference (the same action as a UserMfaPreference).
+# A test user (with its settings child) reads, writes the legacy options, sets the SMS preference (the same action
+# as a UserMfaPreference) and manages the user.
 TEST_USER_ACTIONS = [
+    "cognito-idp:AdminSetUserMFAPreference",
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminDeleteUser",
     "cognito-idp:AdminDeleteUserAttributes",
     "cognito-idp:AdminSetUserPassword",
     "cognito-idp:AdminUpdateUserAttributes",
-    "cognito-idp:AdminSetUserMFAPreference",
 ]
 
 
@@ -101,8 +103,53 @@ def test_cognito_policy_two_pools_lists_exactly_both(stack: Stack) -> None:
     # WHEN the stack is synthesized
     statements = cognito_statements(Template.from_stack(stack))
 
-    # THEN one statement lists both pools' ARNs, each once, with user management for the test user
-    assert statements == allow([pool_arn(first), pool_arn(second)], COGNITO_ACTIONS + TEST_USER_ACTIONS)
+    # THEN each pool is listed once, and user management only on the pool that holds the test user
+    assert statements == allow(pool_arn(first)) + allow(pool_arn(second), COGNITO_ACTIONS + TEST_USER_ACTIONS)
+
+
+def test_cognito_policy_user_management_only_on_pools_with_a_test_user(stack: Stack) -> None:
+    # GIVEN a pool with settings only, a pool with a preference only, and a pool with a test user without MFA
+    settings_pool = cognito.UserPool(stack, "SettingsPool")
+    preference_pool = cognito.UserPool(stack, "PreferencePool")
+    users_pool = cognito.UserPool(stack, "UsersPool")
+    UserSmsMfaSettings(stack, "AliceMfa", user_pool=settings_pool, username="alice")
+    UserMfaPreference(stack, "BobPreference", user_pool=preference_pool, username="bob")
+    SmsMfaTestUser(stack, "Carol", user_pool=users_pool, username="carol", phone_number="+15555550123", mfa_options=[])
+
+    # WHEN the stack is synthesized
+    statements = cognito_statements(Template.from_stack(stack))
+
+    # THEN each pool gets exactly the actions its constructs call: no AdminCreateUser/AdminDeleteUser on the
+    # settings or the preference pool, no AdminSetUserSettings on the test user's pool (it has no settings child)
+    assert statements == [
+        *allow(pool_arn(settings_pool)),
+        *allow(pool_arn(preference_pool), ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserMFAPreference"]),
+        *allow(pool_arn(users_pool), ["cognito-idp:AdminGetUser", *TEST_USER_ACTIONS]),
+    ]
+
+
+def test_cognito_policy_imported_pool_of_another_region_lists_its_own_region(stack: Stack) -> None:
+    # GIVEN a stack in us-east-1 (from its environment) using a pool imported by an id of eu-west-1
+    imported = cognito.UserPool.from_user_pool_id(stack, "Imported", "eu-west-1_AbC123")
+    SmsMfaTestUser(stack, "Carol", user_pool=imported, username="carol", phone_number="+15555550123")
+
+    # WHEN the stack is synthesized
+    statements = cognito_statements(Template.from_stack(stack))
+
+    # THEN the ARN names eu-west-1, the Region the handler calls for that pool (not the stack's Region)
+    [statement] = statements
+    assert statement["Resource"] == {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":cognito-idp:eu-west-1:",
+                {"Ref": "AWS::AccountId"},
+                ":userpool/eu-west-1_AbC123",
+            ],
+        ]
+    }
 
 
 def test_cognito_policy_imported_pool_lists_its_formatted_arn(stack: Stack) -> None:
@@ -115,7 +162,8 @@ def test_cognito_policy_imported_pool_lists_its_formatted_arn(stack: Stack) -> N
     # WHEN the stack is synthesized
     statements = cognito_statements(Template.from_stack(stack))
 
-    # THEN the pool's ARN is formatted in the stack's partition, Region and account, and listed once
+    # THEN the pool's ARN is formatted in the stack's partition and account and the Region its id names, and
+    # listed once
     assert statements == allow(
         {
             "Fn::Join": [
@@ -123,9 +171,7 @@ def test_cognito_policy_imported_pool_lists_its_formatted_arn(stack: Stack) -> N
                 [
                     "arn:",
                     {"Ref": "AWS::Partition"},
-                    ":cognito-idp:",
-                    {"Ref": "AWS::Region"},
-                    ":",
+                    ":cognito-idp:eu-west-1:",
                     {"Ref": "AWS::AccountId"},
                     ":userpool/eu-west-1_AbC123",
                 ],

@@ -73,7 +73,7 @@ def test_test_user_with_password_holds_only_the_secret_arn(synthesized: Synthesi
     carol = synthesized.users["Carol"]
 
     # WHEN the stack is synthesized
-    resource = synthesized.resource(carol.user.node.default_child)
+    resource = synthesized.resource(carol.resource.node.default_child)
 
     # THEN the user resource carries the attributes, the secret's ARN and a revision; never a password
     assert resource["Type"] == TEST_USER_TYPE
@@ -98,7 +98,7 @@ def test_test_user_without_email_or_password_has_no_such_properties(synthesized:
     dave = synthesized.users["Dave"]
 
     # WHEN the stack is synthesized
-    properties = synthesized.resource(dave.user.node.default_child)["Properties"]
+    properties = synthesized.resource(dave.resource.node.default_child)["Properties"]
 
     # THEN neither the email nor a secret is named
     assert set(properties) == {
@@ -118,8 +118,8 @@ def test_phone_and_email_changes_keep_the_user_resource(new_stack: Callable[[], 
         stack = new_stack()
         pool = cognito.UserPool(stack, "Pool")
         user = SmsMfaTestUser(stack, "Carol", user_pool=pool, username="carol", phone_number=phone, email=email)
-        resource = Template.from_stack(stack).to_json()["Resources"][logical_id(user.user.node.default_child)]
-        return logical_id(user.user.node.default_child), resource
+        resource = Template.from_stack(stack).to_json()["Resources"][logical_id(user.resource.node.default_child)]
+        return logical_id(user.resource.node.default_child), resource
 
     # WHEN both are synthesized
     first_id, first = user_of("+15555550123", "carol@example.com")
@@ -144,7 +144,9 @@ def test_test_user_settings_name_the_user_by_its_username_attribute(synthesized:
 
     # THEN its settings take Username from the user resource (so they are created after it), SMS by default
     assert settings["Type"] == "Custom::CognitoUserSmsMfaSettings"
-    assert settings["Properties"]["Username"] == {"Fn::GetAtt": [logical_id(carol.user.node.default_child), "Username"]}
+    assert settings["Properties"]["Username"] == {
+        "Fn::GetAtt": [logical_id(carol.resource.node.default_child), "Username"]
+    }
     assert settings["Properties"]["UserPoolId"] == synthesized.pool_ref()
     assert settings["Properties"]["MFAOptions"] == [SMS_OPTION]
 
@@ -154,14 +156,14 @@ def test_test_user_without_mfa_has_no_settings_and_no_sms_preference(synthesized
     erin = synthesized.users["Erin"]
 
     # WHEN the stack is synthesized
-    properties = synthesized.resource(erin.user.node.default_child)["Properties"]
+    properties = synthesized.resource(erin.resource.node.default_child)["Properties"]
 
     # THEN there is no settings child and the SMS preference is off
     assert erin.mfa_settings is None
     assert properties["SmsMfaPreferred"] == "false"
     synthesized.template.resource_properties_count_is(
         "Custom::CognitoUserSmsMfaSettings",
-        Match.object_like({"Username": {"Fn::GetAtt": [logical_id(erin.user.node.default_child), "Username"]}}),
+        Match.object_like({"Username": {"Fn::GetAtt": [logical_id(erin.resource.node.default_child), "Username"]}}),
         0,
     )
 
@@ -171,10 +173,10 @@ def test_test_user_exposes_user_settings_username_and_password(synthesized: Synt
     carol = synthesized.users["Carol"]
 
     # WHEN its attributes are read
-    # THEN `.user` is the user resource and `.mfa_settings` the settings construct, at the documented ids
-    assert isinstance(carol.user, CustomResource)
+    # THEN `.resource` is the user resource and `.mfa_settings` the settings construct, at the documented ids
+    assert isinstance(carol.resource, CustomResource)
     assert isinstance(carol.mfa_settings, UserSmsMfaSettings)
-    assert carol.user.node.path == "TestStack/Carol/Resource"
+    assert carol.resource.node.path == "TestStack/Carol/Resource"
     assert carol.mfa_settings.node.path == "TestStack/Carol/MfaSettings"
     assert carol.username == "carol"
     assert carol.password is synthesized.secret
@@ -199,5 +201,5 @@ def test_settings_of_a_literal_user_depend_on_the_same_stack_user(new_stack: Cal
 
     # THEN each depends on the user of the same pool and name, and the other pool's settings on neither
     assert logical_id(frank) in depends_on(frank_settings)
-    assert logical_id(gina.user.node.default_child) in depends_on(gina_settings)
+    assert logical_id(gina.resource.node.default_child) in depends_on(gina_settings)
     assert logical_id(frank) not in depends_on(other_settings)

@@ -284,7 +284,7 @@ def test_settings_raises_when_log_retention_conflicts(
 
     # THEN construction fails, naming both values and who set the first
     assert raised_message(ValueError, build) == (
-        "TestStack/BobMfa: `log_retention` must be the same for every settings construct of a stack (they share "
+        "TestStack/BobMfa: `log_retention` must be the same for every construct of a stack (they share "
         f"one handler); received {second.name}, but TestStack/AliceMfa set {first.name}"
     )
 
@@ -352,8 +352,8 @@ def declare_two_test_users(stack: Stack) -> None:
         ),
         pytest.param(
             declare_two_test_users,
-            f"TestStack/CarolAgain/MfaSettings: `username` {SHARED}; received 'carol', already managed in the same "
-            "pool by TestStack/Carol/MfaSettings",
+            "TestStack/CarolAgain: `username` must be managed by one test user per pool; received 'carol', already "
+            "managed in the same pool by TestStack/Carol",
             id="two-test-users",
         ),
     ],
