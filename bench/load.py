@@ -22,11 +22,11 @@ from typing import Any
 
 from bench.common import progress
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, staged_asset
-from cognito_sms_mfa.local import CognitoEmulator
-from cognito_sms_mfa.local.cfn_responses import ResponseCollector, custom_resource_event
-from cognito_sms_mfa.local.lambda_runner import Invocation, Started, invoke, lambda_environment, start
-from cognito_sms_mfa.local.rate_limits import SERVICE_QUOTAS
-from cognito_sms_mfa.local.rehearsal import emulator_client
+from cognito_sms_mfa_emulator.clients import emulator_client
+from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+from cognito_sms_mfa_emulator.rate_limits import SERVICE_QUOTAS
+from cognito_sms_mfa_rehearsal.cfn_responses import ResponseCollector, custom_resource_event
+from cognito_sms_mfa_rehearsal.lambda_runner import Invocation, Started, invoke, lambda_environment, start
 from tests.handler.functional.harness import record
 
 REGION = "us-east-1"

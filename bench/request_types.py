@@ -23,9 +23,9 @@ from crhelper.resource_helper import CfnResource
 
 from bench.common import Goal, ms, progress, seconds, spread, stats, table
 from cognito_sms_mfa.handler_asset import staged_asset
-from cognito_sms_mfa.local import CognitoEmulator
-from cognito_sms_mfa.local.cfn_responses import ResponseCollector
-from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
+from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+from cognito_sms_mfa_rehearsal.cfn_responses import ResponseCollector
+from cognito_sms_mfa_rehearsal.lambda_bootstrap import LambdaContext
 from tests.handler.functional.harness import (
     REGION,
     UNSET_ENV,

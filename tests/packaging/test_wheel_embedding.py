@@ -205,7 +205,7 @@ def test_wheel_ships_license_pytest_plugin_and_a_local_extra_without_moto_server
     # THEN the Apache-2.0 text, the pytest11 entry point, and the local extra's own imports only
     assert license_text == (REPO_ROOT / "LICENSE").read_bytes()
     assert "License-File: LICENSE" in metadata
-    assert "[pytest11]\ncognito_sms_mfa = cognito_sms_mfa.local.pytest_plugin" in entry_points
+    assert "[pytest11]\ncognito_sms_mfa = cognito_sms_mfa_emulator.pytest_plugin" in entry_points
     local = sorted(line.split(": ", 1)[1] for line in metadata.splitlines() if line.endswith('extra == "local"'))
     assert local == [
         'boto3>=1.40; extra == "local"',
