@@ -45,13 +45,13 @@ synth: setup
 	npx --no-update-notifier cdk synth --quiet
 
 demo: synth
-	$(PY) -m cognito_sms_mfa.rehearse --cycle cdk.out
+	$(PY) -m cognito_sms_mfa_rehearsal --cycle cdk.out
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@[ -d .mypy_cache ] || echo "mypy: the first run reads aws-cdk-lib's type information (about 45 s; later runs use .mypy_cache)"
-	$(VENV)/bin/mypy infra lambda_src tests bench
+	$(VENV)/bin/mypy infra lambda_src emulator rehearsal tests bench
 
 test: setup lint
 	$(VENV)/bin/pytest

@@ -19,7 +19,7 @@ from typing import Any
 
 from bench.common import ROOT, Goal, last_json_line, ms, paired_ratio, progress, spread, stats, table, vs
 from cognito_sms_mfa.handler_asset import staged_asset
-from cognito_sms_mfa.local.lambda_runner import lambda_environment, runtime_path
+from cognito_sms_mfa_rehearsal.lambda_runner import lambda_environment, runtime_path
 
 RUNS = 21
 GOAL = 1.1  # the project's rule: cold start within 1.1x of a bare boto3 client

@@ -2,8 +2,9 @@
 
 CloudFormation creates (and deletes) independent resources in parallel, so N settings invoke the handler N times
 at once. Each scenario creates N users, then sends N Creates and afterwards N Deletes to the real bundled asset,
-each request in its own Lambda-like process (``local/lambda_runner.py``: the asset and boto3 only), against the
-emulator with the service's quotas on (UserUpdate 25/s, UserRead 120/s, one bucket shared by every caller).
+each request in its own Lambda-like process (``cognito_sms_mfa_rehearsal/lambda_runner.py``: the asset and boto3
+only), against the emulator with the service's quotas on (UserUpdate 25/s, UserRead 120/s, one bucket shared by
+every caller).
 "All at once" starts the processes first (their start-up is Lambda's init phase, not part of a request), then
 sends every event at the same moment; at most PROCESS_CAP processes wait at once on this machine (each holds a
 Python with boto3 in memory), so a larger N goes in equal waves of at most PROCESS_CAP requests. "30 in flight"
@@ -22,11 +23,11 @@ from typing import Any
 
 from bench.common import progress
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, staged_asset
-from cognito_sms_mfa.local import CognitoEmulator
-from cognito_sms_mfa.local.cfn_responses import ResponseCollector, custom_resource_event
-from cognito_sms_mfa.local.lambda_runner import Invocation, Started, invoke, lambda_environment, start
-from cognito_sms_mfa.local.rate_limits import SERVICE_QUOTAS
-from cognito_sms_mfa.local.rehearsal import emulator_client
+from cognito_sms_mfa_emulator.clients import emulator_client
+from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+from cognito_sms_mfa_emulator.rate_limits import SERVICE_QUOTAS
+from cognito_sms_mfa_rehearsal.cfn_responses import ResponseCollector, custom_resource_event
+from cognito_sms_mfa_rehearsal.lambda_runner import Invocation, Started, invoke, lambda_environment, start
 from tests.handler.functional.harness import record
 
 REGION = "us-east-1"

@@ -1,12 +1,13 @@
 """2. Per request type
 
 The staged asset's entry module runs in the benchmark process with the helpers of the functional tests
-(`tests/handler/functional/harness.py`): Cognito is the local emulator (`cognito_sms_mfa.local.CognitoEmulator`,
-over HTTP on 127.0.0.1, through `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`), and the ResponseURL is a local TLS
-endpoint (`ResponseCollector`, its throwaway CA trusted through `SSL_CERT_FILE`), so crhelper sends its real HTTPS
-PUT. Each round sends Create (alice gets SMS MFA), Update (her options cleared), Delete of the id Create returned,
-and Delete of an id in crhelper's random format (as after a failed Create). Time: from sending the event to the
-response in the collector. Calls: the actions the emulator received.
+(`tests/handler/functional/harness.py`): Cognito is the local emulator
+(`cognito_sms_mfa_emulator.emulator.CognitoEmulator`, over HTTP on 127.0.0.1, through
+`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`), and the ResponseURL is a local TLS endpoint (`ResponseCollector`, its
+throwaway CA trusted through `SSL_CERT_FILE`), so crhelper sends its real HTTPS PUT. Each round sends Create (alice
+gets SMS MFA), Update (her options cleared), Delete of the id Create returned, and Delete of an id in crhelper's
+random format (as after a failed Create). Time: from sending the event to the response in the collector. Calls: the
+actions the emulator received.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from crhelper.resource_helper import CfnResource
 
 from bench.common import Goal, ms, progress, seconds, spread, stats, table
 from cognito_sms_mfa.handler_asset import staged_asset
-from cognito_sms_mfa.local import CognitoEmulator
-from cognito_sms_mfa.local.cfn_responses import ResponseCollector
-from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
+from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+from cognito_sms_mfa_rehearsal.cfn_responses import ResponseCollector
+from cognito_sms_mfa_rehearsal.lambda_bootstrap import LambdaContext
 from tests.handler.functional.harness import (
     REGION,
     UNSET_ENV,

@@ -16,8 +16,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from cognito_sms_mfa.local import CognitoEmulator
-from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
+from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

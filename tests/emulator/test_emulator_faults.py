@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_cognito_idp.type_defs import MFAOptionTypeTypeDef
 
-    from cognito_sms_mfa.local import CognitoEmulator
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 
 INJECTED = " (fault injected by the local Cognito emulator)"
 

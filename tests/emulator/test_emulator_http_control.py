@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
-    from cognito_sms_mfa.local import CognitoEmulator
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 
 Http = Callable[..., Any]
 

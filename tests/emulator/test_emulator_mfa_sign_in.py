@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
-from cognito_sms_mfa.local.mfa_sign_in import masked_phone_number, sms_challenge_needed
+from cognito_sms_mfa_emulator.mfa_sign_in import masked_phone_number, sms_challenge_needed
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_cognito_idp.literals import UserPoolMfaTypeType as MfaConfiguration
     from mypy_boto3_cognito_idp.type_defs import AttributeTypeTypeDef
 
-    from cognito_sms_mfa.local import CognitoEmulator
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 
 PHONE = "+15555550100"
 PASSWORD = "Passw0rd!Passw0rd"

@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from cognito_sms_mfa.local.moto_patches import install
+from cognito_sms_mfa_emulator.moto_patches import install
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_cognito_idp.type_defs import MFAOptionTypeTypeDef
 
-    from cognito_sms_mfa.local import CognitoEmulator
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 
 SMS_OPTION: MFAOptionTypeTypeDef = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from botocore.exceptions import ClientError
 
-from cognito_sms_mfa.local.__main__ import main
-from cognito_sms_mfa.local.rate_limits import SERVICE_QUOTAS, RateLimiter, category_of
+from cognito_sms_mfa_emulator.__main__ import main
+from cognito_sms_mfa_emulator.rate_limits import SERVICE_QUOTAS, RateLimiter, category_of
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_cognito_idp.type_defs import MFAOptionTypeTypeDef
 
-    from cognito_sms_mfa.local import CognitoEmulator
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 
 Http = Callable[..., Any]
 SMS: MFAOptionTypeTypeDef = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}

@@ -10,7 +10,7 @@ import pytest
 from tests.emulator.conftest import NO_RETRIES
 
 if TYPE_CHECKING:
-    from cognito_sms_mfa.local import CognitoEmulator
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 
 
 def test_secrets_are_served_beside_cognito_and_not_recorded(

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cognito_sms_mfa.local import CognitoEmulator
+from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -139,10 +139,12 @@ def test_context_manager_stops_on_exit() -> None:
         _calls(endpoint)
 
 
-def test_module_main_prints_endpoint_and_stops_on_interrupt() -> None:
-    """Emulator contract: ``python -m cognito_sms_mfa.local`` serves in the foreground until Ctrl-C."""
+@pytest.mark.parametrize("module", ["cognito_sms_mfa_emulator", "cognito_sms_mfa.local"])
+def test_module_main_prints_endpoint_and_stops_on_interrupt(module: str) -> None:
+    """Emulator contract: ``python -m cognito_sms_mfa_emulator`` (or its former name ``cognito_sms_mfa.local``)
+    serves in the foreground until Ctrl-C."""
     # GIVEN the emulator started from the command line on a free port
-    command = [sys.executable, "-m", "cognito_sms_mfa.local", "--port", "0"]
+    command = [sys.executable, "-m", module, "--port", "0"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         try:
             assert process.stdout is not None
@@ -163,17 +165,17 @@ def test_module_main_prints_endpoint_and_stops_on_interrupt() -> None:
 
 
 def test_import_package_loads_neither_cdk_nor_moto() -> None:
-    """Emulator contract: ``import cognito_sms_mfa.local`` is light; moto loads when CognitoEmulator is used."""
+    """Emulator contract: importing the package and its pytest plugin is light; moto loads with CognitoEmulator."""
     # GIVEN a fresh interpreter
     probe = (
-        "import sys, cognito_sms_mfa.local; "
-        "print(sorted(m for m in ('aws_cdk', 'jsii', 'moto') if m in sys.modules)); "
-        "cognito_sms_mfa.local.CognitoEmulator; "
+        "import sys, cognito_sms_mfa_emulator, cognito_sms_mfa_emulator.pytest_plugin; "
+        "print(sorted(m for m in ('aws_cdk', 'jsii', 'moto', 'boto3', 'botocore') if m in sys.modules)); "
+        "from cognito_sms_mfa_emulator.emulator import CognitoEmulator; "
         "print('moto' in sys.modules, 'aws_cdk' in sys.modules)"
     )
 
-    # WHEN the package is imported, then CognitoEmulator is looked up
+    # WHEN the package and the plugin are imported, then CognitoEmulator
     output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60)
 
-    # THEN neither CDK nor moto was loaded by the import, and only moto by the look-up
+    # THEN neither CDK nor moto (nor boto3) was loaded by the first imports, and only moto by CognitoEmulator's
     assert output.stdout == "[]\nTrue False\n"

@@ -13,11 +13,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from cognito_sms_mfa.local.stacks import PAGE_SIZE, StackResource
+from cognito_sms_mfa_emulator.stacks import PAGE_SIZE, StackResource
 from tests.emulator.conftest import NO_RETRIES
 
 if TYPE_CHECKING:
-    from cognito_sms_mfa.local import CognitoEmulator
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
     from tests.emulator.conftest import Http
 
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/Test/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"

@@ -59,12 +59,25 @@ LIBRARY_SOURCES = {
     for name in (
         "__init__.py",
         "handler_asset.py",
+        "rehearse.py",
+        "local/__init__.py",
+        "local/__main__.py",
         "sms_mfa_handler.py",
         "sms_mfa_test_user.py",
         "user_mfa_preference.py",
         "user_sms_mfa_settings.py",
         "py.typed",
     )
+}
+# The emulator's and the rehearsal's packages, each as its source root holds it.
+TOOL_SOURCES = {
+    f"{folder.name}/{path.name}"
+    for folder in (
+        REPO_ROOT / "emulator" / "cognito_sms_mfa_emulator",
+        REPO_ROOT / "rehearsal" / "cognito_sms_mfa_rehearsal",
+    )
+    for path in folder.iterdir()
+    if path.suffix == ".py" or path.name == "py.typed"
 }
 EXAMPLE_STACK = "CognitoSmsMfaExample"
 TIMEOUT_S = 180
@@ -187,9 +200,17 @@ def test_wheel_contains_library_and_handler_sources(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
 
-    # THEN it ships the library, the handler package cognito_sms_mfa_lambda/, and no bytecode
+    # THEN it ships the library, the handler package cognito_sms_mfa_lambda/, the emulator and the rehearsal
+    # packages, and no bytecode
     assert names >= LIBRARY_SOURCES
     assert {name for name in names if name.startswith("cognito_sms_mfa_lambda/")} == HANDLER_SOURCES
+    assert {name for name in names if name.startswith(("cognito_sms_mfa_emulator/", "cognito_sms_mfa_rehearsal/"))} == (
+        TOOL_SOURCES
+    )
+    assert {
+        "cognito_sms_mfa_emulator/pytest_plugin.py",
+        "cognito_sms_mfa_rehearsal/lambda_bootstrap.py",
+    } <= TOOL_SOURCES
     assert [name for name in names if "__pycache__" in name or name.endswith(".pyc")] == []
 
 
@@ -205,7 +226,7 @@ def test_wheel_ships_license_pytest_plugin_and_a_local_extra_without_moto_server
     # THEN the Apache-2.0 text, the pytest11 entry point, and the local extra's own imports only
     assert license_text == (REPO_ROOT / "LICENSE").read_bytes()
     assert "License-File: LICENSE" in metadata
-    assert "[pytest11]\ncognito_sms_mfa = cognito_sms_mfa.local.pytest_plugin" in entry_points
+    assert "[pytest11]\ncognito_sms_mfa = cognito_sms_mfa_emulator.pytest_plugin" in entry_points
     local = sorted(line.split(": ", 1)[1] for line in metadata.splitlines() if line.endswith('extra == "local"'))
     assert local == [
         'boto3>=1.40; extra == "local"',
@@ -237,6 +258,18 @@ def test_wheel_installed_package_imports_from_new_venv(venv: Venv) -> None:
 
     # THEN the module comes from the new virtualenv's site-packages, not from the repository
     assert Path(result.stdout.strip()).is_relative_to(venv.site_packages)
+
+
+@pytest.mark.parametrize("command", ["cognito_sms_mfa_emulator", "cognito_sms_mfa_rehearsal"])
+def test_wheel_installed_commands_run_from_new_venv(venv: Venv, command: str) -> None:
+    # GIVEN the wheel installed into a fresh virtualenv
+    # WHEN the command's help is asked for, and its package's location
+    result = run([venv.python, "-m", command, "--help"], cwd=venv.root, env=isolated_env())
+    where = run([venv.python, "-c", f"import {command}; print({command}.__file__)"], cwd=venv.root, env=isolated_env())
+
+    # THEN the command answers under its name, from the new virtualenv's site-packages
+    assert result.stdout.startswith(f"usage: python -m {command} [-h]")
+    assert Path(where.stdout.strip()).is_relative_to(venv.site_packages)
 
 
 def test_wheel_app_loads_library_and_handler_from_new_venv(venv: Venv, synthesized: Synthesized) -> None:

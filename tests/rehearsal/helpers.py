@@ -8,11 +8,11 @@ import subprocess
 import sys
 
 
-def rehearse(*args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m cognito_sms_mfa.rehearse ARGS`` with no AWS variable in its environment."""
+def rehearse(*args: str, module: str = "cognito_sms_mfa_rehearsal") -> subprocess.CompletedProcess[str]:
+    """``python -m cognito_sms_mfa_rehearsal ARGS`` (or another ``module``) with no AWS variable in its environment."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     return subprocess.run(
-        [sys.executable, "-m", "cognito_sms_mfa.rehearse", *args],
+        [sys.executable, "-m", module, *args],
         capture_output=True,
         text=True,
         env=env,

@@ -1,4 +1,4 @@
-"""``python -m cognito_sms_mfa.rehearse`` as a user runs it, on the example app and on a second, two-stack app."""
+"""``python -m cognito_sms_mfa_rehearsal`` as a user runs it, on the example app and on a second, two-stack app."""
 
 from __future__ import annotations
 
@@ -192,9 +192,20 @@ def test_rehearse_unsupported_intrinsic_names_resource_and_skips_what_depends_on
     assert "Traceback" not in result.stderr
 
 
-def test_rehearse_missing_assembly_exits_2(tmp_path: Path) -> None:
-    # GIVEN / WHEN
-    result = rehearse(str(tmp_path / "nowhere"))
+@pytest.mark.parametrize("module", ["cognito_sms_mfa_rehearsal", "cognito_sms_mfa.rehearse"])
+def test_rehearse_missing_assembly_exits_2(tmp_path: Path, module: str) -> None:
+    # GIVEN / WHEN the command runs, under its name or its former name, on a folder with no assembly
+    result = rehearse(str(tmp_path / "nowhere"), module=module)
     # THEN
     assert result.returncode == 2
     assert "no cloud assembly here (manifest.json missing); run `npx cdk synth` first" in result.stderr
+
+
+@pytest.mark.parametrize("module", ["cognito_sms_mfa_rehearsal", "cognito_sms_mfa.rehearse"])
+def test_rehearse_help_names_the_command_and_its_exit_statuses(module: str) -> None:
+    # GIVEN / WHEN
+    result = rehearse("--help", module=module)
+    # THEN
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: python -m cognito_sms_mfa_rehearsal [-h]")
+    assert "exit status:\n  0  every settings resource was rehearsed" in result.stdout

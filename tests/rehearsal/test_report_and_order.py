@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from cognito_sms_mfa.local.assembly import StackTemplate, UnresolvedError, dependency_order
-from cognito_sms_mfa.local.custom_types import CUSTOM_TYPES, CYCLE_PHONE_NUMBER, SMS_PREFERENCE
-from cognito_sms_mfa.local.report import (
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_rehearsal.assembly import StackTemplate, UnresolvedError, dependency_order
+from cognito_sms_mfa_rehearsal.custom_types import CUSTOM_TYPES, CYCLE_PHONE_NUMBER, SMS_PREFERENCE
+from cognito_sms_mfa_rehearsal.report import (
     COLUMNS,
     NOT_REHEARSED,
     SIGN_IN,
@@ -18,7 +19,6 @@ from cognito_sms_mfa.local.report import (
     exit_status,
     verdict,
 )
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
 
 SMS = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
 

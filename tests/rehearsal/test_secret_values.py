@@ -7,7 +7,7 @@ import string
 
 import pytest
 
-from cognito_sms_mfa.local.secret_values import PUNCTUATION, generated_secret_string, random_password
+from cognito_sms_mfa_rehearsal.secret_values import PUNCTUATION, generated_secret_string, random_password
 
 
 def test_default_password_is_32_characters_of_every_type() -> None:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cognito_sms_mfa.local import CognitoEmulator
-from cognito_sms_mfa.local.cfn_responses import ResponseCollector
+from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+from cognito_sms_mfa_rehearsal.cfn_responses import ResponseCollector
 from tests.handler.functional.harness import (
     REGION,
     UNSET_ENV,

@@ -13,20 +13,20 @@ import boto3
 from botocore.config import Config
 
 from cognito_sms_mfa.handler_asset import BUNDLED_PACKAGES, HANDLER_ENTRY, HANDLER_PACKAGE
-from cognito_sms_mfa.local import lambda_runner
-from cognito_sms_mfa.local.cfn_responses import custom_resource_event
-from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
-from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
-from cognito_sms_mfa.local.stacks import StackResource
+from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
+from cognito_sms_mfa_emulator.stacks import StackResource
 from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_rehearsal import lambda_runner
+from cognito_sms_mfa_rehearsal.cfn_responses import custom_resource_event
+from cognito_sms_mfa_rehearsal.lambda_bootstrap import LambdaContext
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
-    from cognito_sms_mfa.local import CognitoEmulator
-    from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+    from cognito_sms_mfa_rehearsal.cfn_responses import CfnResponse, ResponseCollector
 
 REGION = "us-east-1"
 STACK_ID = f"arn:aws:cloudformation:{REGION}:123456789012:stack/FunctionalTest/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from cognito_sms_mfa.local import CognitoEmulator
+from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 from tests.handler.functional.harness import SMS, Deployer, Pool, load_handler, props
 
 GET, SET = "AdminGetUser", "AdminSetUserSettings"

@@ -9,7 +9,7 @@ import logging
 
 import pytest
 
-from cognito_sms_mfa.local import CognitoEmulator
+from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 from tests.handler.functional.harness import SMS, STACK_ID, Deployer, Pool, props, record
 
 SET = "AdminSetUserSettings"

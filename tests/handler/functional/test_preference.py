@@ -9,8 +9,8 @@ import pytest
 from cognito_sms_mfa_lambda.mfa import PREFERENCE_RESOURCE_TYPE
 
 if TYPE_CHECKING:
-    from cognito_sms_mfa.local import CognitoEmulator
-    from cognito_sms_mfa.local.cfn_responses import CfnResponse
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+    from cognito_sms_mfa_rehearsal.cfn_responses import CfnResponse
     from tests.handler.functional.harness import Deployer, Pool
 
 GET, SET = "AdminGetUser", "AdminSetUserMFAPreference"

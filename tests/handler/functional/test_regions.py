@@ -12,7 +12,7 @@ from cognito_sms_mfa_lambda.mfa import PREFERENCE_RESOURCE_TYPE
 from tests.handler.functional.harness import REGION, SMS, Deployer, Pool, props
 
 if TYPE_CHECKING:
-    from cognito_sms_mfa.local import CognitoEmulator
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 
 OTHER_REGION = "eu-west-1"
 

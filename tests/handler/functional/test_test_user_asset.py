@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from cognito_sms_mfa.local.cfn_responses import custom_resource_event
-from cognito_sms_mfa.local.rehearsal import emulator_client, emulator_service_client
+from cognito_sms_mfa_emulator.clients import emulator_client, emulator_service_client
+from cognito_sms_mfa_rehearsal.cfn_responses import custom_resource_event
 from tests.handler.functional.harness import REGION, record, run_asset
 
 if TYPE_CHECKING:
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
-    from cognito_sms_mfa.local import CognitoEmulator
-    from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+    from cognito_sms_mfa_rehearsal.cfn_responses import CfnResponse, ResponseCollector
 
 TEST_USER = "Custom::CognitoTestUser"
 PASSWORD = "Str0ng!Passw0rd-1"

@@ -9,7 +9,7 @@ from aws_cdk import App, CfnResource, CrossStackReferences, NestedStack, Referen
 from aws_cdk import aws_cognito as cognito
 
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
-from cognito_sms_mfa.local.assembly import USER_TYPE
+from cognito_sms_mfa_rehearsal.assembly import USER_TYPE
 
 app = App(context={"aws:cdk:enable-path-metadata": True})
 

@@ -1,6 +1,6 @@
 """The Lambda-like child's entry point, and the Lambda context object handlers read.
 
-:func:`cognito_sms_mfa.local.lambda_runner.invoke` runs this file as a script in isolated mode
+:func:`cognito_sms_mfa_rehearsal.lambda_runner.invoke` runs this file as a script in isolated mode
 (``python -I -S -B -u lambda_bootstrap.py ASSET RUNTIME ENTRY TIMEOUT NAME``), so the child can import only the
 standard library, the asset folder and a folder holding boto3: nothing of this package, nothing of the parent's
 site-packages. It imports the handler (Lambda's init phase), writes READY_MARKER as a line of standard error,

@@ -35,7 +35,7 @@ from moto.cognitoidp.exceptions import (
 from moto.cognitoidp.utils import flatten_attrs
 from moto.core.utils import utcnow
 
-from cognito_sms_mfa.local.validation import SerializationError, validate_admin_get_user
+from cognito_sms_mfa_emulator.validation import SerializationError, validate_admin_get_user
 from cognito_sms_mfa_lambda.rules import EMAIL_FACTOR, MFA_FACTORS, SMS_FACTOR, SOFTWARE_TOKEN_FACTOR, FactorKind
 
 if TYPE_CHECKING:

@@ -4,11 +4,11 @@ Every request whose ``X-Amz-Target`` names a cognito-idp action is recorded; if 
 action, the request is answered with the fault and never reaches moto; a call over its category's configured
 rate (:mod:`.rate_limits`) answers ``TooManyRequestsException`` and never reaches moto either. Requests under
 ``/_emulator/`` are the control endpoints (faults, calls, rate limits, SMS outbox, reset) that
-:class:`~cognito_sms_mfa.local.server.CognitoEmulator` also offers as methods.
+:class:`~cognito_sms_mfa_emulator.emulator.CognitoEmulator` also offers as methods.
 A request for no cognito-idp action answers ``UnknownOperationException``, and an action
 moto does not implement answers 501 ``NotImplementedException`` (instead of moto's HTML error page).
 A form-encoded POST with ``Action=ListStackResources`` is CloudFormation's question about a stack; it is
-answered from the :class:`~cognito_sms_mfa.local.stacks.StackRecord` before anything reaches moto.
+answered from the :class:`~cognito_sms_mfa_emulator.stacks.StackRecord` before anything reaches moto.
 Requests whose target names a Secrets Manager action go to moto's secretsmanager application (the handler reads
 test users' passwords there); they are not recorded and take no faults.
 """
@@ -30,8 +30,8 @@ from typing import Any, Final, NotRequired, TypedDict
 
 from werkzeug.wrappers import Request, Response
 
-from cognito_sms_mfa.local.rate_limits import RateLimiter, check_limits
-from cognito_sms_mfa.local.stacks import StackRecord, StackResource, list_stack_resources_xml, validation_error_xml
+from cognito_sms_mfa_emulator.rate_limits import RateLimiter, check_limits
+from cognito_sms_mfa_emulator.stacks import StackRecord, StackResource, list_stack_resources_xml, validation_error_xml
 
 __all__ = [
     "FAULT_STATUS",
@@ -183,7 +183,7 @@ def reset_moto_cognito() -> None:
     outbox and sign-in sessions."""
     from moto.cognitoidp.models import cognitoidp_backends
 
-    from cognito_sms_mfa.local.mfa_sign_in import SIGN_IN
+    from cognito_sms_mfa_emulator.mfa_sign_in import SIGN_IN
 
     for account_backends in list(cognitoidp_backends.values()):
         account_backends.reset()
@@ -343,7 +343,7 @@ class Gateway:
             self._control.clear_calls()
             return _json(200, {})
         if route == ("GET", "sms-outbox"):
-            from cognito_sms_mfa.local.mfa_sign_in import SIGN_IN
+            from cognito_sms_mfa_emulator.mfa_sign_in import SIGN_IN
 
             return _json(200, {"messages": SIGN_IN.outbox()})
         if route == ("GET", "faults"):

@@ -3,7 +3,7 @@
 Stacks run in dependency order (stacks of stages included; nested stacks where their parent creates them,
 each with its own handler). In each stack the rehearsal creates the template's user pools and users in the
 emulator and invokes the real bundled handler asset for each custom resource of :data:`CUSTOM_TYPES` in a
-Lambda-like child process (see :mod:`cognito_sms_mfa.local.lambda_runner`), with a CloudFormation-shaped event
+Lambda-like child process (see :mod:`cognito_sms_mfa_rehearsal.lambda_runner`), with a CloudFormation-shaped event
 whose ResponseURL is a local TLS endpoint, then reads the state back from the emulator (and the user's MFA in
 both forms: legacy options and preference). Among resources that
 do not depend on each other, custom resources go first, so a missing dependency fails here as it may in
@@ -30,14 +30,15 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
-import botocore.session
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cognito_sms_mfa.local import lambda_runner
-from cognito_sms_mfa.local.assembly import (
+from cognito_sms_mfa_emulator.clients import emulator_client, emulator_service_client
+from cognito_sms_mfa_emulator.stacks import StackResource
+from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_rehearsal import lambda_runner
+from cognito_sms_mfa_rehearsal.assembly import (
     ACCOUNT,
     FUNCTION_TYPE,
     NESTED_STACK_TYPE,
@@ -50,10 +51,11 @@ from cognito_sms_mfa.local.assembly import (
     StackTemplate,
     UnresolvedError,
     as_cloudformation_strings,
+    load_assembly,
 )
-from cognito_sms_mfa.local.cfn_responses import custom_resource_event
-from cognito_sms_mfa.local.custom_types import CUSTOM_TYPES, legacy_options, reported_preference
-from cognito_sms_mfa.local.report import (
+from cognito_sms_mfa_rehearsal.cfn_responses import CfnResponse, ResponseCollector, custom_resource_event
+from cognito_sms_mfa_rehearsal.custom_types import CUSTOM_TYPES, legacy_options, reported_preference
+from cognito_sms_mfa_rehearsal.report import (
     CLEANUP,
     CREATE,
     DELETE,
@@ -68,15 +70,8 @@ from cognito_sms_mfa.local.report import (
     render_table,
     summary,
 )
-from cognito_sms_mfa.local.secret_values import generated_secret_string
-from cognito_sms_mfa.local.sign_in_check import expected, sign_in
-from cognito_sms_mfa.local.stacks import StackResource
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
-
-if TYPE_CHECKING:
-    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
-
-    from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector
+from cognito_sms_mfa_rehearsal.secret_values import generated_secret_string
+from cognito_sms_mfa_rehearsal.sign_in_check import expected, sign_in
 
 POOL_SETTINGS = (
     "AliasAttributes",
@@ -135,27 +130,6 @@ class _Created:
     username: str = ""
     secret_arn: str = ""
     custom: _Custom | None = None
-
-
-def emulator_client(endpoint: str, region: str) -> CognitoIdentityProviderClient:
-    """A cognito-idp client for the emulator with dummy credentials that never reads ``~/.aws`` or the
-    environment's keys."""
-    return cast("CognitoIdentityProviderClient", emulator_service_client("cognito-idp", endpoint, region))
-
-
-def emulator_service_client(service: str, endpoint: str, region: str) -> Any:
-    """A client of ``service`` for the emulator, as :func:`emulator_client`."""
-    session = botocore.session.Session()
-    session.set_config_variable("config_file", "/dev/null")
-    session.set_config_variable("credentials_file", "/dev/null")
-    return session.create_client(
-        service,
-        region_name=region,
-        endpoint_url=endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
-    )
 
 
 class Rehearsal:
@@ -626,8 +600,6 @@ def rehearse(
     Progress goes to standard error, the result to standard output. Exit status: see :func:`exit_status`
     (0, 1, 3) and 2 for an assembly that cannot be read.
     """
-    from cognito_sms_mfa.local.assembly import load_assembly
-    from cognito_sms_mfa.local.cfn_responses import ResponseCollector
 
     def progress(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
@@ -637,7 +609,7 @@ def rehearse(
         templates = load_assembly(cdk_out, stacks)
         with contextlib.ExitStack() as resources:
             if endpoint is None:
-                from cognito_sms_mfa.local import CognitoEmulator
+                from cognito_sms_mfa_emulator.emulator import CognitoEmulator  # moto loads only without --endpoint
 
                 endpoint = resources.enter_context(CognitoEmulator(region=region)).endpoint
                 progress(f"local Cognito emulator at {endpoint}")

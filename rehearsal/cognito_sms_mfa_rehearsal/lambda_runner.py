@@ -23,17 +23,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cognito_sms_mfa.local import lambda_bootstrap
+from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
+from cognito_sms_mfa_rehearsal import lambda_bootstrap
 
-# Dummy credentials and no shared config files: whatever reads these can only talk to a local endpoint.
-OFFLINE_AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    "AWS_EC2_METADATA_DISABLED": "true",
-}
 # boto3 and what it imports: the Lambda Python runtime's own packages.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 

@@ -33,8 +33,8 @@ from moto.cognitoidp.utils import flatten_attrs
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 
-from cognito_sms_mfa.local import mfa_sign_in
-from cognito_sms_mfa.local.validation import (
+from cognito_sms_mfa_emulator import mfa_sign_in
+from cognito_sms_mfa_emulator.validation import (
     SerializationError,
     validate_admin_get_user,
     validate_admin_set_user_settings,
@@ -60,7 +60,7 @@ def install() -> None:
 
     Examples
     --------
-    >>> from cognito_sms_mfa.local.moto_patches import install
+    >>> from cognito_sms_mfa_emulator.moto_patches import install
     >>> install()
     >>> install()  # a second call changes nothing
     """

@@ -14,7 +14,7 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
-from cognito_sms_mfa.local.gateway import (
+from cognito_sms_mfa_emulator.gateway import (
     FAULT_STATUS,
     SECRETS_SERVICE,
     SERVICE,
@@ -26,10 +26,10 @@ from cognito_sms_mfa.local.gateway import (
     reset_moto_cognito,
     reset_moto_secrets,
 )
-from cognito_sms_mfa.local.mfa_sign_in import SIGN_IN, SmsMessage
-from cognito_sms_mfa.local.moto_patches import install
-from cognito_sms_mfa.local.rate_limits import SERVICE_QUOTAS
-from cognito_sms_mfa.local.stacks import StackRecord, StackResource
+from cognito_sms_mfa_emulator.mfa_sign_in import SIGN_IN, SmsMessage
+from cognito_sms_mfa_emulator.moto_patches import install
+from cognito_sms_mfa_emulator.rate_limits import SERVICE_QUOTAS
+from cognito_sms_mfa_emulator.stacks import StackRecord, StackResource
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -86,12 +86,9 @@ class CognitoEmulator:
 
     Examples
     --------
-    >>> import boto3
+    >>> from cognito_sms_mfa_emulator.clients import emulator_client
     >>> with CognitoEmulator() as emulator:
-    ...     client = boto3.client(
-    ...         "cognito-idp", endpoint_url=emulator.endpoint, region_name=emulator.region,
-    ...         aws_access_key_id="testing", aws_secret_access_key="testing",
-    ...     )
+    ...     client = emulator_client(emulator.endpoint, emulator.region)
     ...     pool_id = client.create_user_pool(PoolName="test")["UserPool"]["Id"]
     ...     emulator.inject("AdminGetUser", "TooManyRequestsException")
     ...     emulator.calls()
@@ -266,7 +263,7 @@ class CognitoEmulator:
         Raises
         ------
         ValueError
-            A category that is not in :data:`~cognito_sms_mfa.local.rate_limits.CATEGORIES`, or a rate that is
+            A category that is not in :data:`~cognito_sms_mfa_emulator.rate_limits.CATEGORIES`, or a rate that is
             not a number above 0.
 
         Examples

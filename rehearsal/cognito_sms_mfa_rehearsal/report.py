@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cognito_sms_mfa.local.custom_types import CUSTOM_TYPES, render_both_forms
+from cognito_sms_mfa_rehearsal.custom_types import CUSTOM_TYPES, render_both_forms
 
 WIDTH = 120
 CREATE, SYNTHETIC_UPDATE, DELETE, NOT_REHEARSED = "create", "synthetic-update", "delete", "not-rehearsed"

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from cognito_sms_mfa_emulator.offline import DUMMY_CREDENTIALS
+
 if TYPE_CHECKING:
-    from cognito_sms_mfa.local.emulator import CognitoEmulator
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 
 ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
 
@@ -21,7 +23,7 @@ ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"
 @pytest.fixture(scope="session")
 def cognito_emulator_session() -> Iterator[CognitoEmulator]:
     """The emulator of the test session, started on first use (127.0.0.1, any free port)."""
-    from cognito_sms_mfa.local.emulator import CognitoEmulator
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 
     with CognitoEmulator() as emulator:
         yield emulator
@@ -32,9 +34,8 @@ def cognito_emulator(cognito_emulator_session: CognitoEmulator, monkeypatch: pyt
     """The emulator, emptied (no pools, faults or recorded calls), with ``AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER``
     pointing at it, dummy credentials and its Region set for the test; the variables are restored afterwards."""
     monkeypatch.setenv(ENDPOINT_VARIABLE, cognito_emulator_session.endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    for name, value in DUMMY_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.setenv("AWS_DEFAULT_REGION", cognito_emulator_session.region)
     cognito_emulator_session.reset()

@@ -1,0 +1,77 @@
+"""``python -m cognito_sms_mfa_rehearsal``: deploy a cloud assembly's SMS MFA settings against a local Cognito.
+
+Reads a synthesized cloud assembly (``cdk.out`` by default, stages and nested stacks included), starts the
+local Cognito emulator in this process (or uses ``--endpoint``), creates the templates' user pools, users and
+secrets there, invokes the real bundled handler for each settings, preference and test-user resource in a
+Lambda-like child process, signs each test user with a password in, and prints what the emulator holds
+afterwards. It never touches AWS: the children get dummy credentials and the local endpoint, and no ``~/.aws``
+file is read. Needs the ``local`` extra: ``pip install "cdk-cognito-sms-mfa[local]"``. ``python -m
+cognito_sms_mfa.rehearse`` is the same command under its former name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cognito_sms_mfa_rehearsal.rehearsal import rehearse
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+EXIT_STATUSES = """exit status:
+  0  every settings resource was rehearsed; every request succeeded and read back as desired
+  1  a request failed, got no response, or left the wrong options (the Reason is under its row)
+  2  usage error, or no readable cloud assembly (unknown --stack, no manifest.json, a dependency cycle)
+  3  nothing failed, but some settings were not rehearsed (listed with the reason), or there were none"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m cognito_sms_mfa_rehearsal",
+        description="Rehearse a CDK app's Cognito SMS MFA settings against a local Cognito emulator (no AWS).",
+        epilog=EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("cdk_out", nargs="?", default="cdk.out", type=Path, help="cloud assembly (default: cdk.out)")
+    parser.add_argument(
+        "--stack",
+        action="append",
+        default=[],
+        help="rehearse only this stack, by display name (Stage/Stack) or stack name (repeatable)",
+    )
+    parser.add_argument("--endpoint", help="use a running emulator at this URL instead of starting one")
+    parser.add_argument("--region", default="us-east-1", help="Region the requests are signed for")
+    parser.add_argument(
+        "--cycle",
+        action="store_true",
+        help="also a synthetic update (each user's options flipped, not in the template), then delete everything",
+    )
+    parser.add_argument(
+        "--stand-in-pools",
+        action="store_true",
+        help="rehearse settings of an imported pool against a stand-in pool holding the named user"
+        " (default: list them as not rehearsed)",
+    )
+    parser.add_argument("--json", action="store_true", help="print a machine-readable result instead of the table")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the arguments and run the rehearsal; return the exit status."""
+    args = _parser().parse_args(argv)
+    return rehearse(
+        args.cdk_out,
+        stacks=args.stack,
+        endpoint=args.endpoint,
+        region=args.region,
+        cycle=args.cycle,
+        as_json=args.json,
+        stand_in_pools=args.stand_in_pools,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""The four packages import one way: rehearsal -> emulator -> the handler's rules; the constructs need neither tool.
+
+Every import statement counts, at module level or inside a function or a ``TYPE_CHECKING`` block, read with
+:mod:`ast` from the sources (nothing is imported).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+PACKAGES = {
+    "cognito_sms_mfa": REPO_ROOT / "infra" / "cognito_sms_mfa",
+    "cognito_sms_mfa_lambda": REPO_ROOT / "lambda_src" / "cognito_sms_mfa_lambda",
+    "cognito_sms_mfa_emulator": REPO_ROOT / "emulator" / "cognito_sms_mfa_emulator",
+    "cognito_sms_mfa_rehearsal": REPO_ROOT / "rehearsal" / "cognito_sms_mfa_rehearsal",
+}
+# What each package may import of the four (besides itself).
+ALLOWED = {
+    "cognito_sms_mfa": {"cognito_sms_mfa_lambda"},
+    "cognito_sms_mfa_lambda": set(),
+    "cognito_sms_mfa_emulator": {"cognito_sms_mfa_lambda"},
+    "cognito_sms_mfa_rehearsal": {"cognito_sms_mfa_emulator", "cognito_sms_mfa_lambda"},
+}
+# The former command names, kept as modules of the construct library that only call the new commands.
+ALIASES = {
+    "infra/cognito_sms_mfa/rehearse.py": {"cognito_sms_mfa_rehearsal"},
+    "infra/cognito_sms_mfa/local/__main__.py": {"cognito_sms_mfa_emulator"},
+}
+
+
+def imported_packages(source: Path) -> set[str]:
+    """The top-level packages of the four that ``source`` imports anywhere in its text."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source.read_text(), filename=str(source))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module is not None:
+            found.add(node.module.partition(".")[0])
+    return found & PACKAGES.keys()
+
+
+def test_every_package_has_modules() -> None:
+    # GIVEN / WHEN / THEN each source root holds its package (so the test below reads something)
+    assert {name: bool(list(folder.rglob("*.py"))) for name, folder in PACKAGES.items()} == dict.fromkeys(
+        PACKAGES, True
+    )
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_package_imports_only_what_its_direction_allows(package: str) -> None:
+    # GIVEN every module of the package
+    modules = sorted(PACKAGES[package].rglob("*.py"))
+    # WHEN their imports of the four packages are read
+    wrong = {}
+    for module in modules:
+        relative = module.relative_to(REPO_ROOT).as_posix()
+        allowed = {package} | ALLOWED[package] | ALIASES.get(relative, set())
+        extra = imported_packages(module) - allowed
+        if extra:
+            wrong[relative] = sorted(extra)
+    # THEN none imports against the direction
+    assert wrong == {}
+
+
+def test_imports_are_read_from_function_bodies_and_type_checking_blocks(tmp_path: Path) -> None:
+    # GIVEN a module whose only imports of the packages are deferred or for type checking
+    module = tmp_path / "probe.py"
+    module.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from cognito_sms_mfa_rehearsal.report import Report\n"
+        "def run():\n"
+        "    import cognito_sms_mfa.local\n"
+    )
+    # WHEN / THEN both count
+    assert imported_packages(module) == {"cognito_sms_mfa", "cognito_sms_mfa_rehearsal"}
