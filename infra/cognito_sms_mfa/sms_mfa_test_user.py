@@ -13,7 +13,7 @@ from constructs import Construct
 from cognito_sms_mfa.sms_mfa_handler import PoolInfo, SmsMfaHandler
 from cognito_sms_mfa.user_sms_mfa_settings import DEFAULT_SERVICE_TIMEOUT, UserSmsMfaSettings, require_string
 from cognito_sms_mfa_lambda import rules
-from cognito_sms_mfa_lambda.mfa import TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import TEST_USER_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import MfaOption
 
 if TYPE_CHECKING:

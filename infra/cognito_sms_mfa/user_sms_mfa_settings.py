@@ -9,7 +9,7 @@ from aws_cdk import Duration, Stack, Token
 from cognito_sms_mfa.sms_mfa_handler import HANDLER_TIMEOUT, PoolInfo, SmsMfaHandler
 from cognito_sms_mfa.user_resource import UserResource
 from cognito_sms_mfa_lambda import rules
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import MfaOption
 
 if TYPE_CHECKING:

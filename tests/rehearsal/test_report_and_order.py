@@ -18,7 +18,7 @@ from cognito_sms_mfa.local.report import (
     exit_status,
     verdict,
 )
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
 
 SMS = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
 

@@ -71,7 +71,7 @@ from cognito_sms_mfa.local.report import (
 from cognito_sms_mfa.local.secret_values import generated_secret_string
 from cognito_sms_mfa.local.sign_in_check import expected, sign_in
 from cognito_sms_mfa.local.stacks import StackResource
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

@@ -18,7 +18,7 @@ from cognito_sms_mfa.local.cfn_responses import custom_resource_event
 from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
 from cognito_sms_mfa.local.lambda_runner import OFFLINE_AWS_ENV
 from cognito_sms_mfa.local.stacks import StackResource
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from pathlib import Path

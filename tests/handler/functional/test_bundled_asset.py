@@ -21,7 +21,7 @@ from cognito_sms_mfa.local import CognitoEmulator, lambda_runner
 from cognito_sms_mfa.local.cfn_responses import CfnResponse, ResponseCollector, custom_resource_event
 from cognito_sms_mfa.local.lambda_bootstrap import LambdaContext
 from cognito_sms_mfa.local.rehearsal import emulator_client
-from cognito_sms_mfa_lambda.mfa import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE
 from tests.handler.functional.harness import load_handler, record
 
 if TYPE_CHECKING:
