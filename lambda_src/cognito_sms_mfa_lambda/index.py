@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Each type's module is imported when a request of that type first arrives: the asset's modules are compiled at
-# every cold start (Lambda's file system is read-only), so a cold start pays only for the type it serves.
+# every cold start (Lambda's file system is read-only), so a cold start pays only for the type it serves. Importing
+# all three at start-up cost 21-30 ms more, 6-10% of a bare boto3 client (docs/benchmarks.md, cold init, `eager`).
+# tests/handler/functional/test_resource_types.py resolves every entry, so a misspelt module fails the tests.
 RESOURCE_TYPES: dict[str, str] = {
     SETTINGS_RESOURCE_TYPE: "settings",
     PREFERENCE_RESOURCE_TYPE: "preference",
@@ -70,7 +72,8 @@ except Exception as error:  # any start-up failure must reach CloudFormation as 
     helper.init_failure(error)
 
 
-def _resource_type(event: dict[str, Any]) -> ResourceType:
+def resource_type(event: dict[str, Any]) -> ResourceType:
+    """The resource type that serves ``event`` (its module imported on first use); HandlerError for another."""
     name = event.get("ResourceType")
     module = RESOURCE_TYPES.get(name) if isinstance(name, str) else None
     if module is None:
@@ -91,7 +94,7 @@ def _run(event: dict[str, Any], context: Any) -> str | None:
     request = Request(event, clients, Deadline(started, lambda: context.get_remaining_time_in_millis() / 1000.0))
     outcome, detail, subject = "FAILED", "error", "-"
     try:
-        resource = _resource_type(event)
+        resource = resource_type(event)
         subject = resource.log_subject(request)
         result = resource.delete(request) if request.request_type == "Delete" else resource.apply(request)
         helper.Data.update(result.data)
