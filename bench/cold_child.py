@@ -10,16 +10,32 @@ from __future__ import annotations
 import sys
 import time
 
+# The modules of the resource types, which index.py could import at start-up or at each type's first request.
+TYPE_MODULES = ("settings", "preference", "test_user")
+
 variant, asset_dir, runtime_dir = sys.argv[1:4]
 sys.path[0:1] = [asset_dir, runtime_dir]  # drop this script's folder
+if variant == "lazy":  # the type modules stand in as empty modules: what a start-up that leaves them out costs
+    from types import ModuleType
+
+    for name in TYPE_MODULES:
+        stub = sys.modules[f"cognito_sms_mfa_lambda.{name}"] = ModuleType(f"cognito_sms_mfa_lambda.{name}")
+        stub.RESOURCE = None  # type: ignore[attr-defined]
 
 started, started_cpu = time.perf_counter(), time.process_time()
 if variant == "floor":
     import boto3
 
     boto3.client("cognito-idp")
-elif variant == "ours":
+elif variant in {"ours", "lazy"}:
     import cognito_sms_mfa_lambda.index
+elif variant == "eager":
+    import importlib
+
+    import cognito_sms_mfa_lambda.index
+
+    for name in TYPE_MODULES:
+        importlib.import_module(f"cognito_sms_mfa_lambda.{name}")
 elif variant == "ours_with_polling_clients":
     import crhelper
 

@@ -27,7 +27,7 @@ from jsii._kernel.providers import process as jsii_process  # noqa: E402
 import cognito_sms_mfa  # noqa: E402
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings  # noqa: E402
 from cognito_sms_mfa.sms_mfa_handler import SINGLETON_ID  # noqa: E402
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE  # noqa: E402
+from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE  # noqa: E402
 
 STACK_NAME = "Bench"
 BARE_SERVICE_TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:bench-bare"

@@ -14,7 +14,7 @@ from cognito_sms_mfa.sms_mfa_handler import SETTINGS_ACTIONS, TEST_USER_POOL_ACT
 from cognito_sms_mfa.user_resource import UserResource
 from cognito_sms_mfa.user_sms_mfa_settings import UserSmsMfaSettings
 from cognito_sms_mfa_lambda import rules
-from cognito_sms_mfa_lambda.mfa import TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import TEST_USER_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

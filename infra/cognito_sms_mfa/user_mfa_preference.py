@@ -8,7 +8,7 @@ from cognito_sms_mfa import checks
 from cognito_sms_mfa.sms_mfa_handler import PREFERENCE_ACTIONS, SmsMfaHandler
 from cognito_sms_mfa.user_resource import UserResource
 from cognito_sms_mfa_lambda import rules
-from cognito_sms_mfa_lambda.mfa import PREFERENCE_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import EMAIL_FACTOR, SMS_FACTOR, SOFTWARE_TOKEN_FACTOR, MfaFactor
 
 if TYPE_CHECKING:

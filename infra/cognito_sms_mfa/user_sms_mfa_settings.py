@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from cognito_sms_mfa import checks
 from cognito_sms_mfa.sms_mfa_handler import SETTINGS_ACTIONS, SmsMfaHandler
 from cognito_sms_mfa.user_resource import UserResource
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

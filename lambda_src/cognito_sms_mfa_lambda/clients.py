@@ -18,10 +18,10 @@ from .rules import pool_region
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
-# One attempt per call: the handler's own loop (cognito._call) retries throttling, 5xx and lost connections
+# One attempt per call: the handler's own loop (retry.call) retries throttling, 5xx and lost connections
 # until a deadline derived from the Lambda's remaining time, which a fixed number of attempts cannot follow.
 # The mode is named so that no botocore version's default applies. The timeouts keep one attempt well inside
-# mfa.RESERVE_S.
+# retry.RESERVE_S.
 CLIENT_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 1},
     connect_timeout=3,

@@ -1,6 +1,6 @@
 """Hand-over on Delete: does another live resource of the stack now hold this request's physical id?
 
-A physical id names what a resource manages (for the settings, a pool and a user), so two logical resources can
+A physical id names what a resource manages (for every type, a pool and a user), so two logical resources can
 hold the same id: after a construct is renamed or a list of them reordered, CloudFormation creates the new logical
 resource first and then, in its cleanup phase, deletes the old one with the same id. That Delete must leave the
 target alone. :func:`another_resource_holds` asks CloudFormation about the request's own stack
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from . import cognito, mfa
+from . import retry
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -78,8 +78,8 @@ def another_resource_holds(request: Request) -> bool | None:
                 page = client.list_stack_resources(**kwargs)
             except ClientError as error:  # CloudFormation throttles too when many Deletes ask at once
                 attempt += 1
-                transient = mfa.is_transient(cognito.error_code(error), cognito.http_status(error))
-                if transient and cognito.pause_for_retry(attempt, deadline):
+                transient = retry.is_transient(retry.error_code(error), retry.http_status(error))
+                if transient and retry.pause_for_retry(attempt, deadline):
                     continue
                 raise
             attempt = 0

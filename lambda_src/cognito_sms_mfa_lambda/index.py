@@ -19,10 +19,11 @@ import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from . import cognito, mfa
 from .clients import Clients
-from .resource import Request
+from .errors import HandlerError
+from .resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE, Request
 from .responder import Responder
+from .retry import Deadline
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -32,11 +33,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Each type's module is imported when a request of that type first arrives: the asset's modules are compiled at
-# every cold start (Lambda's file system is read-only), so a cold start pays only for the type it serves.
+# every cold start (Lambda's file system is read-only), so a cold start pays only for the type it serves. Importing
+# all three at start-up cost 21-30 ms more, 6-10% of a bare boto3 client (docs/benchmarks.md, cold init, `eager`).
+# tests/handler/functional/test_resource_types.py resolves every entry, so a misspelt module fails the tests.
 RESOURCE_TYPES: dict[str, str] = {
-    mfa.SETTINGS_RESOURCE_TYPE: "settings",
-    mfa.PREFERENCE_RESOURCE_TYPE: "preference",
-    mfa.TEST_USER_RESOURCE_TYPE: "test_user",
+    SETTINGS_RESOURCE_TYPE: "settings",
+    PREFERENCE_RESOURCE_TYPE: "preference",
+    TEST_USER_RESOURCE_TYPE: "test_user",
 }
 
 
@@ -69,12 +72,13 @@ except Exception as error:  # any start-up failure must reach CloudFormation as 
     helper.init_failure(error)
 
 
-def _resource_type(event: dict[str, Any]) -> ResourceType:
+def resource_type(event: dict[str, Any]) -> ResourceType:
+    """The resource type that serves ``event`` (its module imported on first use); HandlerError for another."""
     name = event.get("ResourceType")
     module = RESOURCE_TYPES.get(name) if isinstance(name, str) else None
     if module is None:
         served = ", ".join(sorted(RESOURCE_TYPES))
-        raise mfa.HandlerError(f"ResourceType {name!r} is not served by this handler; it serves {served}")
+        raise HandlerError(f"ResourceType {name!r} is not served by this handler; it serves {served}")
     found: ResourceType = importlib.import_module(f".{module}", __package__).RESOURCE
     return found
 
@@ -82,29 +86,27 @@ def _resource_type(event: dict[str, Any]) -> ResourceType:
 def _run(event: dict[str, Any], context: Any) -> str | None:
     """Run one request and log one line about it; the line never holds the URL, usernames or phone numbers.
 
-    Any error becomes a masked :class:`mfa.HandlerError` (crhelper logs its text and answers it as the Reason);
+    Any error becomes a masked :class:`.errors.HandlerError` (crhelper logs its text and answers it as the Reason);
     one that names a physical id makes a failed Create answer that id, so its rollback Delete undoes the request.
     """
     clients.counter.reset()
     started = time.monotonic()
-    request = Request(
-        event, clients, cognito.Deadline(started, lambda: context.get_remaining_time_in_millis() / 1000.0)
-    )
+    request = Request(event, clients, Deadline(started, lambda: context.get_remaining_time_in_millis() / 1000.0))
     outcome, detail, subject = "FAILED", "error", "-"
     try:
-        resource = _resource_type(event)
+        resource = resource_type(event)
         subject = resource.log_subject(request)
         result = resource.delete(request) if request.request_type == "Delete" else resource.apply(request)
         helper.Data.update(result.data)
         outcome, detail = "SUCCESS", result.detail
         return result.physical_id
-    except mfa.HandlerError as error:
+    except HandlerError as error:
         if error.physical_id is not None and request.request_type == "Create":
             helper.PhysicalResourceId = error.physical_id
             detail = "error-own-id"
         raise
     except Exception as error:  # unexpected: its text may hold a username, so it leaves masked
-        raise mfa.HandlerError(f"{type(error).__name__}: {error}") from None
+        raise HandlerError(f"{type(error).__name__}: {error}") from None
     finally:
         logger.info(
             "request=%s logical_id=%s pool=%s outcome=%s detail=%s cognito_calls=%d attempts=%d duration_ms=%.0f",

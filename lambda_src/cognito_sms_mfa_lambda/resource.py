@@ -1,8 +1,9 @@
-"""What every custom resource type of this handler provides, and what a request hands it.
+"""What every custom resource type of this handler provides, what a request hands it, and the types' names.
 
 ``index.py`` picks the :class:`ResourceType` for ``event["ResourceType"]`` from its table and calls ``apply``
-(Create and Update) or ``delete``; the type returns a :class:`Result` and raises ``mfa.HandlerError`` for a
-request that cannot succeed (its message is the FAILED Reason).
+(Create and Update) or ``delete``; the type returns a :class:`Result` and raises :class:`.errors.HandlerError` for
+a request that cannot succeed (its message is the FAILED Reason). The names are here, beside the contract, so that
+the construct library and the emulator can name a type without importing its module (which needs botocore).
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .clients import Clients
-    from .cognito import Deadline
-    from .mfa import UserRef
+    from .properties import UserRef
+    from .retry import Deadline
+
+SETTINGS_RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
+PREFERENCE_RESOURCE_TYPE = "Custom::CognitoUserMfaPreference"
+TEST_USER_RESOURCE_TYPE = "Custom::CognitoTestUser"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The input rules of Cognito's AdminSetUserSettings and AdminSetUserMFAPreference, shared by constructs and handler.
+"""The input rules of the Cognito calls every resource type makes, shared by constructs and handler.
 
 The construct checks literal values at synth time; the handler checks the same values again when they
 arrive as CloudFormation properties. Both format the rule texts below behind their own field name

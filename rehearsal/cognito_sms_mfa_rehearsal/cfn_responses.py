@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import trustme
 
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE
 
 HOST = "localhost"
 # A query string shaped like a presigned URL's: a secret that must never reach a log.

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from cognito_sms_mfa_lambda import mfa_preference
-from cognito_sms_mfa_lambda.mfa import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_lambda import preference_decisions
+from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import MFA_FACTORS, SMS_FACTOR, MfaFactor
 
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
@@ -83,7 +83,7 @@ def _factor_states(properties: dict[str, Any], *, disabled: bool) -> list[dict[s
 
 def _managed_factors(user: dict[str, Any], properties: dict[str, Any]) -> list[dict[str, str]]:
     """The current state of the factors a preference manages, in the rows of :func:`_factor_states`."""
-    current = mfa_preference.current_factors(user)
+    current = preference_decisions.current_factors(user)
     return [{"Factor": f.reported_name, "State": current[f].value} for f in MFA_FACTORS if f.property in properties]
 
 

@@ -36,7 +36,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from cognito_sms_mfa_emulator.clients import emulator_client, emulator_service_client
 from cognito_sms_mfa_emulator.stacks import StackResource
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
 from cognito_sms_mfa_rehearsal import lambda_runner
 from cognito_sms_mfa_rehearsal.assembly import (
     ACCOUNT,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from cognito_sms_mfa_lambda.users import password_from_secret
+from cognito_sms_mfa_lambda.test_user_decisions import password_from_secret
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

@@ -98,7 +98,7 @@ def test_test_user_raises_when_password_is_not_a_secret(
     stack: Stack, pool: cognito.UserPool, password: Any, kind: str
 ) -> None:
     # GIVEN a password given as plain text, a dict or a pool instead of a secret
-    value = pool if password is None else password
+    value: Any = pool if password is None else password
 
     # WHEN the test user is declared
     def build() -> object:

@@ -26,18 +26,20 @@ HANDLER_MODULES = [
     for name in (
         "__init__.py",
         "clients.py",
-        "cognito.py",
+        "errors.py",
         "handover.py",
         "index.py",
-        "mfa.py",
-        "mfa_preference.py",
         "preference.py",
+        "preference_decisions.py",
+        "properties.py",
         "resource.py",
         "responder.py",
+        "retry.py",
         "rules.py",
         "settings.py",
+        "settings_decisions.py",
         "test_user.py",
-        "users.py",
+        "test_user_decisions.py",
     )
 ]
 CRHELPER_FILES = [

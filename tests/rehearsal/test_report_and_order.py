@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
 from cognito_sms_mfa_rehearsal.assembly import StackTemplate, UnresolvedError, dependency_order
 from cognito_sms_mfa_rehearsal.custom_types import CUSTOM_TYPES, CYCLE_PHONE_NUMBER, SMS_PREFERENCE
 from cognito_sms_mfa_rehearsal.report import (

@@ -15,7 +15,7 @@ from botocore.config import Config
 from cognito_sms_mfa.handler_asset import BUNDLED_PACKAGES, HANDLER_ENTRY, HANDLER_PACKAGE
 from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
 from cognito_sms_mfa_emulator.stacks import StackResource
-from cognito_sms_mfa_lambda.mfa import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE
 from cognito_sms_mfa_rehearsal import lambda_runner
 from cognito_sms_mfa_rehearsal.cfn_responses import custom_resource_event
 from cognito_sms_mfa_rehearsal.lambda_bootstrap import LambdaContext

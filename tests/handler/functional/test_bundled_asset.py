@@ -19,7 +19,7 @@ import pytest
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY
 from cognito_sms_mfa_emulator.clients import emulator_client
 from cognito_sms_mfa_emulator.emulator import CognitoEmulator
-from cognito_sms_mfa_lambda.mfa import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE
 from cognito_sms_mfa_rehearsal import lambda_runner
 from cognito_sms_mfa_rehearsal.cfn_responses import CfnResponse, ResponseCollector, custom_resource_event
 from cognito_sms_mfa_rehearsal.lambda_bootstrap import LambdaContext

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from cognito_sms_mfa_lambda.mfa import PREFERENCE_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from cognito_sms_mfa_emulator.emulator import CognitoEmulator

@@ -8,7 +8,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from cognito_sms_mfa_lambda.mfa import PREFERENCE_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE
 from tests.handler.functional.harness import REGION, SMS, Deployer, Pool, props
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cognito_sms_mfa_lambda import handover
-from cognito_sms_mfa_lambda.cognito import Deadline
 from cognito_sms_mfa_lambda.resource import Request
+from cognito_sms_mfa_lambda.retry import Deadline
 
 ID = "cognito-sms-mfa:us-east-1_X:alice"
 

@@ -1,4 +1,4 @@
-"""Pure decisions of the Custom::CognitoUserMfaPreference handler: no boto3, no crhelper, no environment.
+"""Pure decisions of ``Custom::CognitoUserMfaPreference``: no boto3, no crhelper, no environment.
 
 The resource declares the state of some of a user's MFA factors through ``AdminSetUserMFAPreference``; a factor
 whose property is absent is not managed (neither read as desired nor written). The request-by-request design is
@@ -11,14 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import mfa, rules
+from . import errors, properties, rules
+from .errors import HandlerError
+from .properties import Subject, UserRef, check, required_string
 from .rules import MFA_FACTORS, FactorKind, MfaFactor
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-# Distinct from the settings' prefix: a preference and a settings resource of one user never share an id.
-PREFERENCE_ID_PREFIX = "cognito-mfa-preference:"
+# Distinct from the other types' prefixes: a preference and a settings resource of one user never share an id.
+PHYSICAL_ID_PREFIX = "cognito-mfa-preference:"
 PROPERTIES = ("UserPoolId", "Username", *(factor.property for factor in MFA_FACTORS))
 
 FactorStates = tuple[tuple[FactorKind, MfaFactor], ...]
@@ -33,14 +35,14 @@ class PreferenceRequest:
     factors: FactorStates
 
     @property
-    def user(self) -> mfa.UserRef:
+    def user(self) -> UserRef:
         """The user as the request names them (not yet the canonical name)."""
-        return mfa.UserRef(self.user_pool_id, self.username)
+        return UserRef(self.user_pool_id, self.username)
 
 
 def parse_properties(props: Mapping[str, Any]) -> PreferenceRequest:
     """Parse and validate ResourceProperties; raise HandlerError naming the first bad property."""
-    user_pool_id, username = mfa.parse_user_properties(props, PROPERTIES)
+    user_pool_id, username = properties.parse_user_properties(props, PROPERTIES)
     return PreferenceRequest(user_pool_id, username, parse_factors(props))
 
 
@@ -48,13 +50,13 @@ def parse_factors(props: Mapping[str, Any]) -> FactorStates:
     """The managed factors: each present factor property must name an :class:`MfaFactor`."""
     states: dict[str, str | None] = {}
     for factor in MFA_FACTORS:
-        value = mfa.required_string(props, factor.property) if factor.property in props else None
+        value = required_string(props, factor.property) if factor.property in props else None
         if value is not None:
-            mfa.check(factor.property, rules.mfa_factor_problem(value))
+            check(factor.property, rules.mfa_factor_problem(value))
         states[factor.property] = value
     problem = rules.factor_set_problem(states)
     if problem is not None:
-        raise mfa.HandlerError(problem)
+        raise HandlerError(problem)
     return tuple((f, MfaFactor(value)) for f in MFA_FACTORS if (value := states[f.property]) is not None)
 
 
@@ -77,7 +79,7 @@ def needs_write(current: Mapping[FactorKind, MfaFactor], desired: FactorStates) 
     return any(current.get(factor) != state for factor, state in desired)
 
 
-def preference_kwargs(user: mfa.UserRef, factors: FactorStates) -> dict[str, Any]:
+def preference_kwargs(user: UserRef, factors: FactorStates) -> dict[str, Any]:
     """The AdminSetUserMFAPreference arguments that put the managed ``factors`` of ``user`` in their states."""
     kwargs: dict[str, Any] = {"UserPoolId": user.user_pool_id, "Username": user.username}
     for factor, state in factors:
@@ -93,17 +95,17 @@ def disabled(factors: FactorStates) -> FactorStates:
     return tuple((factor, MfaFactor.DISABLED) for factor, _ in factors)
 
 
-def physical_id(user: mfa.UserRef) -> str:
+def physical_id(user: UserRef) -> str:
     """``cognito-mfa-preference:<pool id>:<canonical username>``."""
-    return mfa.physical_id(user, PREFERENCE_ID_PREFIX)
+    return properties.physical_id(user, PHYSICAL_ID_PREFIX)
 
 
-def parse_physical_id(value: object) -> mfa.UserRef | None:
+def parse_physical_id(value: object) -> UserRef | None:
     """The user a preference id names, or None when the id is not one (random, empty, another type's)."""
-    return mfa.parse_physical_id(value, PREFERENCE_ID_PREFIX)
+    return properties.parse_physical_id(value, PHYSICAL_ID_PREFIX)
 
 
-def refusal_reason(operation: str, code: str, message: str, subject: mfa.Subject) -> str:
+def refusal_reason(operation: str, code: str, message: str, subject: Subject) -> str:
     """The FAILED reason for a Cognito error; Cognito's refusals of a factor are said plainly, field first."""
     if code == "InvalidParameterException" and operation == "AdminSetUserMFAPreference":
         refused = _refused_factor(message)
@@ -111,7 +113,7 @@ def refusal_reason(operation: str, code: str, message: str, subject: mfa.Subject
             user = rules.show(subject.username)
             return f"{refused} for user {user}: {_REFUSALS[refused]} ({code}: {message})"
         return f"MFA preference rejected by Cognito for pool {subject.user_pool_id} ({operation}: {code}: {message})"
-    return mfa.client_error_reason(operation, code, message, subject)
+    return errors.client_error_reason(operation, code, message, subject)
 
 
 _REFUSALS = {

@@ -1,4 +1,4 @@
-"""Pure decisions of the handler (cognito_sms_mfa_lambda.mfa): properties, physical ids, writes, retries, reasons."""
+"""Pure decisions of ``Custom::CognitoUserSmsMfaSettings`` (settings_decisions): properties, ids, writes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from cognito_sms_mfa_lambda import mfa
+from cognito_sms_mfa_lambda import settings_decisions
+from cognito_sms_mfa_lambda.errors import HandlerError
+from cognito_sms_mfa_lambda.properties import UserRef
 from cognito_sms_mfa_lambda.rules import MfaOption
 
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
@@ -27,14 +29,14 @@ def props(**overrides: Any) -> dict[str, Any]:
 def test_parse_properties_valid_returns_request() -> None:
     # GIVEN string-valued properties as CloudFormation sends them, with ServiceTimeout as a string
     # WHEN
-    request = mfa.parse_properties(props(ServiceTimeout="300"))
+    request = settings_decisions.parse_properties(props(ServiceTimeout="300"))
     # THEN
-    assert request == mfa.MfaRequest(POOL, "alice", (MfaOption("SMS", "phone_number"),))
+    assert request == settings_decisions.MfaRequest(POOL, "alice", (MfaOption("SMS", "phone_number"),))
 
 
 def test_parse_properties_empty_options_clears() -> None:
     # GIVEN / WHEN / THEN
-    assert mfa.parse_properties(props(MFAOptions=[])).mfa_options == ()
+    assert settings_decisions.parse_properties(props(MFAOptions=[])).mfa_options == ()
 
 
 @pytest.mark.parametrize(
@@ -101,36 +103,27 @@ def test_parse_properties_empty_options_clears() -> None:
 def test_parse_properties_raises_naming_the_property(properties: dict[str, Any], reason: str) -> None:
     # GIVEN properties with one bad value
     # WHEN
-    with pytest.raises(mfa.HandlerError) as raised:
-        mfa.parse_properties(properties)
+    with pytest.raises(HandlerError) as raised:
+        settings_decisions.parse_properties(properties)
     # THEN the reason begins with the property and fits CloudFormation's Reason comfortably
     assert str(raised.value) == reason
     assert len(reason) < 200
 
 
-def test_handler_error_cuts_long_reason_keeping_its_beginning() -> None:
-    # GIVEN / WHEN
-    error = mfa.HandlerError("Username " + "x" * 500)
-    # THEN
-    assert len(str(error)) == mfa.REASON_MAX_LENGTH
-    assert str(error).startswith("Username xxx")
-    assert str(error).endswith("...")
-
-
 @pytest.mark.parametrize(
     "user",
     [
-        pytest.param(mfa.UserRef(POOL, "alice"), id="plain"),
-        pytest.param(mfa.UserRef(POOL, "a:b:c"), id="colons-in-username"),
-        pytest.param(mfa.UserRef(POOL, "0f8a1b2c-3d4e-5f60-7182-93a4b5c6d7e8"), id="sub"),
+        pytest.param(UserRef(POOL, "alice"), id="plain"),
+        pytest.param(UserRef(POOL, "a:b:c"), id="colons-in-username"),
+        pytest.param(UserRef(POOL, "0f8a1b2c-3d4e-5f60-7182-93a4b5c6d7e8"), id="sub"),
     ],
 )
-def test_physical_id_round_trips(user: mfa.UserRef) -> None:
+def test_physical_id_round_trips(user: UserRef) -> None:
     # GIVEN / WHEN
-    physical_id = mfa.physical_id(user)
+    physical_id = settings_decisions.physical_id(user)
     # THEN
     assert physical_id.startswith("cognito-sms-mfa:")
-    assert mfa.parse_physical_id(physical_id) == user
+    assert settings_decisions.parse_physical_id(physical_id) == user
 
 
 @pytest.mark.parametrize(
@@ -147,81 +140,31 @@ def test_physical_id_round_trips(user: mfa.UserRef) -> None:
 )
 def test_parse_physical_id_foreign_returns_none(value: object) -> None:
     # GIVEN / WHEN / THEN
-    assert mfa.parse_physical_id(value) is None
+    assert settings_decisions.parse_physical_id(value) is None
 
 
 def test_needs_write_compares_as_sets() -> None:
     # GIVEN
     sms = (MfaOption("SMS", "phone_number"),)
     # WHEN / THEN
-    assert not mfa.needs_write(sms, sms)
-    assert mfa.needs_write((), sms)
-    assert mfa.needs_write(sms, ())
-    assert not mfa.needs_write((), ())
+    assert not settings_decisions.needs_write(sms, sms)
+    assert settings_decisions.needs_write((), sms)
+    assert settings_decisions.needs_write(sms, ())
+    assert not settings_decisions.needs_write((), ())
 
 
 def test_current_options_absent_key_means_none() -> None:
     # GIVEN AdminGetUser answers without MFAOptions (the service omits it when empty)
     # WHEN / THEN
-    assert mfa.current_options({"Username": "alice"}) == ()
-    assert mfa.current_options({"MFAOptions": [SMS]}) == (MfaOption("SMS", "phone_number"),)
+    assert settings_decisions.current_options({"Username": "alice"}) == ()
+    assert settings_decisions.current_options({"MFAOptions": [SMS]}) == (MfaOption("SMS", "phone_number"),)
 
 
 def test_settings_kwargs_uses_canonical_user() -> None:
     # GIVEN / WHEN
-    kwargs = mfa.settings_kwargs(mfa.UserRef(POOL, "alice"), ())
+    kwargs = settings_decisions.settings_kwargs(UserRef(POOL, "alice"), ())
     # THEN
     assert kwargs == {"UserPoolId": POOL, "Username": "alice", "MFAOptions": []}
-
-
-@pytest.mark.parametrize(
-    ("elapsed", "remaining", "allowed"),
-    [
-        pytest.param(0.0, 100.0, True, id="fresh"),
-        pytest.param(59.0, 100.0, True, id="inside-budget"),
-        pytest.param(60.0, 100.0, False, id="budget-spent"),
-        pytest.param(1.0, 30.0, False, id="lambda-nearly-out-of-time"),
-    ],
-)
-def test_may_retry_access_denied_bounded_by_budget_and_remaining_time(
-    elapsed: float, remaining: float, allowed: bool
-) -> None:
-    # GIVEN / WHEN / THEN
-    assert mfa.may_retry_access_denied(elapsed, remaining) is allowed
-
-
-@pytest.mark.parametrize(
-    ("code", "status", "transient"),
-    [
-        pytest.param("TooManyRequestsException", 400, True, id="throttled"),
-        pytest.param("InternalErrorException", 500, True, id="internal"),
-        pytest.param("ServiceUnavailable", 503, True, id="unavailable"),
-        pytest.param("InvalidParameterException", 400, False, id="bad-input"),
-        pytest.param("AccessDeniedException", 400, False, id="denied"),
-    ],
-)
-def test_is_transient_covers_throttling_and_5xx(code: str, status: int, transient: bool) -> None:
-    assert mfa.is_transient(code, status) is transient
-
-
-def test_transient_pause_is_jitter_fraction_of_doubling_ceiling_capped_at_4_s() -> None:
-    # GIVEN / WHEN / THEN
-    assert [mfa.transient_pause_s(n, 1.0) for n in range(1, 8)] == [0.2, 0.4, 0.8, 1.6, 3.2, 4.0, 4.0]
-    assert mfa.transient_pause_s(3, 0.25) == 0.2
-    assert mfa.transient_pause_s(10_000, 1.0) == 4.0
-
-
-@pytest.mark.parametrize(
-    ("remaining", "pause", "allowed"),
-    [
-        pytest.param(120.0, 4.0, True, id="fresh"),
-        pytest.param(34.1, 4.0, True, id="just-enough"),
-        pytest.param(34.0, 4.0, False, id="would-eat-reserve"),
-        pytest.param(29.0, 0.0, False, id="inside-reserve"),
-    ],
-)
-def test_may_retry_transient_keeps_reserve_to_answer(remaining: float, pause: float, allowed: bool) -> None:
-    assert mfa.may_retry_transient(remaining, pause) is allowed
 
 
 @pytest.mark.parametrize(
@@ -233,49 +176,4 @@ def test_may_retry_transient_keeps_reserve_to_answer(remaining: float, pause: fl
     ],
 )
 def test_apply_detail_names_what_happened(written: bool, read_back: bool, replaced: bool, detail: str) -> None:
-    assert mfa.apply_detail(written=written, read_back=read_back, replaced=replaced) == detail
-
-
-def test_handler_error_masks_phone_numbers_and_emails_in_reason() -> None:
-    # GIVEN / WHEN
-    error = mfa.HandlerError("Username '+15555550199' is not a user; alias alice@example.com")
-    # THEN
-    assert str(error) == "Username '+1*******199' is not a user; alias a***@example.com"
-
-
-def test_backoff_doubles_up_to_cap() -> None:
-    # GIVEN / WHEN / THEN
-    assert [mfa.backoff_s(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
-
-
-@pytest.mark.parametrize(
-    ("code", "reason"),
-    [
-        pytest.param(
-            "UserNotFoundException",
-            "Username 'alice' is not a user of pool us-east-1_Example1 (AdminGetUser: UserNotFoundException)",
-            id="user",
-        ),
-        pytest.param(
-            "ResourceNotFoundException",
-            "UserPoolId us-east-1_Example1 is not a user pool in this account and Region (AdminGetUser: "
-            "ResourceNotFoundException)",
-            id="pool",
-        ),
-        pytest.param(
-            "AccessDeniedException",
-            "UserPoolId us-east-1_Example1: AdminGetUser denied (AccessDeniedException); the handler role needs "
-            "cognito-idp:AdminGetUser",
-            id="denied",
-        ),
-        pytest.param(
-            "TooManyRequestsException",
-            "UserPoolId us-east-1_Example1: AdminGetUser failed (TooManyRequestsException: slow down)",
-            id="other",
-        ),
-    ],
-)
-def test_client_error_reason_begins_with_the_property(code: str, reason: str) -> None:
-    # GIVEN / WHEN / THEN
-    request = mfa.MfaRequest(POOL, "alice", ())
-    assert mfa.client_error_reason("AdminGetUser", code, "slow down", request) == reason
+    assert settings_decisions.apply_detail(written=written, read_back=read_back, replaced=replaced) == detail

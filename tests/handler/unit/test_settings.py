@@ -1,4 +1,5 @@
-"""The Cognito calls (cognito_sms_mfa_lambda.cognito) against an in-memory fake that raises botocore's ClientError."""
+"""The settings' Cognito calls (cognito_sms_mfa_lambda.settings, through the retries of cognito_sms_mfa_lambda.retry)
+against an in-memory fake that raises botocore's ClientError."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 from botocore.exceptions import ClientError
 
-from cognito_sms_mfa_lambda import cognito, mfa
+from cognito_sms_mfa_lambda import settings
+from cognito_sms_mfa_lambda.errors import HandlerError
+from cognito_sms_mfa_lambda.properties import UserRef
+from cognito_sms_mfa_lambda.retry import Deadline
 from cognito_sms_mfa_lambda.rules import MfaOption
+from cognito_sms_mfa_lambda.settings_decisions import MfaRequest
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -73,10 +78,10 @@ def as_client(fake: FakeCognito) -> CognitoIdentityProviderClient:
     return cast("CognitoIdentityProviderClient", fake)
 
 
-def deadline(remaining_s: float = 100.0, jitter: float = 0.5) -> tuple[cognito.Deadline, list[float]]:
+def deadline(remaining_s: float = 100.0, jitter: float = 0.5) -> tuple[Deadline, list[float]]:
     slept: list[float] = []
     clock = iter(float(n) for n in range(10_000))
-    return cognito.Deadline(0.0, lambda: remaining_s, slept.append, lambda: next(clock), lambda: jitter), slept
+    return Deadline(0.0, lambda: remaining_s, slept.append, lambda: next(clock), lambda: jitter), slept
 
 
 def names(fake: FakeCognito) -> list[str]:
@@ -88,9 +93,9 @@ def test_apply_settings_writes_with_canonical_username() -> None:
     fake = FakeCognito()
     fake.add_user("Alice")
     # WHEN
-    applied = cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "ALICE", (SMS,)), deadline()[0])
+    applied = settings.apply_settings(as_client(fake), MfaRequest(POOL, "ALICE", (SMS,)), deadline()[0])
     # THEN the write names the canonical user
-    assert applied == cognito.Applied(mfa.UserRef(POOL, "Alice"), written=True)
+    assert applied == settings.Applied(UserRef(POOL, "Alice"), written=True)
     assert fake.calls[1] == (
         "AdminSetUserSettings",
         {"UserPoolId": POOL, "Username": "Alice", "MFAOptions": [SMS.to_properties()]},
@@ -102,7 +107,7 @@ def test_apply_settings_skips_write_when_already_desired() -> None:
     fake = FakeCognito()
     fake.add_user("alice", [SMS.to_properties()])
     # WHEN
-    applied = cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), deadline()[0])
+    applied = settings.apply_settings(as_client(fake), MfaRequest(POOL, "alice", (SMS,)), deadline()[0])
     # THEN one read, no write
     assert not applied.written
     assert names(fake) == ["AdminGetUser"]
@@ -115,7 +120,7 @@ def test_apply_settings_retries_access_denied_then_succeeds() -> None:
     fake.errors["AdminGetUser"] = ["AccessDeniedException", "AccessDeniedException"]
     clock, slept = deadline()
     # WHEN
-    applied = cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), clock)
+    applied = settings.apply_settings(as_client(fake), MfaRequest(POOL, "alice", (SMS,)), clock)
     # THEN it backed off twice and wrote
     assert applied.written
     assert slept == [0.5, 1.0]
@@ -129,8 +134,8 @@ def test_apply_settings_fails_without_retry_when_lambda_nearly_out_of_time() -> 
     fake.errors["AdminGetUser"] = ["AccessDeniedException"]
     clock, slept = deadline(remaining_s=20.0)
     # WHEN
-    with pytest.raises(mfa.HandlerError) as raised:
-        cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), clock)
+    with pytest.raises(HandlerError) as raised:
+        settings.apply_settings(as_client(fake), MfaRequest(POOL, "alice", (SMS,)), clock)
     # THEN no pause, no write, and the reason names what the role lacks
     assert slept == []
     assert names(fake) == ["AdminGetUser"]
@@ -144,25 +149,25 @@ def test_apply_settings_fails_without_retry_when_lambda_nearly_out_of_time() -> 
     ("request_", "reason"),
     [
         pytest.param(
-            mfa.MfaRequest(POOL, "nobody", (SMS,)),
+            MfaRequest(POOL, "nobody", (SMS,)),
             "Username 'nobody' is not a user of pool us-east-1_Example1 (AdminGetUser: UserNotFoundException)",
             id="missing-user",
         ),
         pytest.param(
-            mfa.MfaRequest("us-east-1_Gone", "alice", (SMS,)),
+            MfaRequest("us-east-1_Gone", "alice", (SMS,)),
             "UserPoolId us-east-1_Gone is not a user pool in this account and Region (AdminGetUser: "
             "ResourceNotFoundException)",
             id="missing-pool",
         ),
     ],
 )
-def test_apply_settings_fails_when_target_missing(request_: mfa.MfaRequest, reason: str) -> None:
+def test_apply_settings_fails_when_target_missing(request_: MfaRequest, reason: str) -> None:
     # GIVEN
     fake = FakeCognito()
     fake.add_user("alice")
     # WHEN
-    with pytest.raises(mfa.HandlerError) as raised:
-        cognito.apply_settings(as_client(fake), request_, deadline()[0])
+    with pytest.raises(HandlerError) as raised:
+        settings.apply_settings(as_client(fake), request_, deadline()[0])
     # THEN no mutating call was made
     assert str(raised.value) == reason
     assert names(fake) == ["AdminGetUser"]
@@ -182,7 +187,7 @@ def test_clear_settings_succeeds_whether_or_not_user_exists(
     fake = FakeCognito()
     setup(fake)
     # WHEN
-    result = cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"), deadline()[0])
+    result = settings.clear_settings(as_client(fake), UserRef(POOL, "alice"), deadline()[0])
     # THEN one call either way
     assert result is cleared
     assert names(fake) == ["AdminSetUserSettings"]
@@ -191,7 +196,7 @@ def test_clear_settings_succeeds_whether_or_not_user_exists(
 def test_clear_settings_succeeds_when_pool_gone() -> None:
     # GIVEN / WHEN
     fake = FakeCognito()
-    result = cognito.clear_settings(as_client(fake), mfa.UserRef("us-east-1_Gone", "alice"), deadline()[0])
+    result = settings.clear_settings(as_client(fake), UserRef("us-east-1_Gone", "alice"), deadline()[0])
     # THEN
     assert result is False
 
@@ -202,8 +207,8 @@ def test_clear_settings_raises_on_other_errors() -> None:
     fake.add_user("alice")
     fake.errors["AdminSetUserSettings"] = ["InternalErrorException"]
     # WHEN
-    with pytest.raises(mfa.HandlerError) as raised:
-        cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"), deadline(remaining_s=30.0)[0])
+    with pytest.raises(HandlerError) as raised:
+        settings.clear_settings(as_client(fake), UserRef(POOL, "alice"), deadline(remaining_s=30.0)[0])
     # THEN
     assert str(raised.value) == (
         "UserPoolId us-east-1_Example1: AdminSetUserSettings failed (InternalErrorException: InternalErrorException "
@@ -217,8 +222,8 @@ def test_clear_settings_fails_at_once_when_access_denied() -> None:
     fake.add_user("alice")
     fake.errors["AdminSetUserSettings"] = ["AccessDeniedException"]
     # WHEN
-    with pytest.raises(mfa.HandlerError) as raised:
-        cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"), deadline()[0])
+    with pytest.raises(HandlerError) as raised:
+        settings.clear_settings(as_client(fake), UserRef(POOL, "alice"), deadline()[0])
     # THEN one call, no retry budget spent
     assert names(fake) == ["AdminSetUserSettings"]
     assert str(raised.value) == (
@@ -235,7 +240,7 @@ def test_apply_settings_retries_throttling_with_full_jitter_backoff_beyond_three
     fake.errors["AdminSetUserSettings"] = ["TooManyRequestsException"] * 2
     clock, slept = deadline(jitter=0.5)
     # WHEN
-    applied = cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), clock)
+    applied = settings.apply_settings(as_client(fake), MfaRequest(POOL, "alice", (SMS,)), clock)
     # THEN every throttle was retried after half of the doubling ceiling
     assert applied.written
     assert slept == [0.1, 0.2, 0.4, 0.8, 1.6, 0.1, 0.2]
@@ -249,8 +254,8 @@ def test_apply_settings_stops_retrying_throttling_while_time_to_answer_remains()
     fake.errors["AdminGetUser"] = ["TooManyRequestsException"] * 100
     clock, slept = deadline(remaining_s=31.0, jitter=1.0)
     # WHEN
-    with pytest.raises(mfa.HandlerError) as raised:
-        cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), clock)
+    with pytest.raises(HandlerError) as raised:
+        settings.apply_settings(as_client(fake), MfaRequest(POOL, "alice", (SMS,)), clock)
     # THEN pauses of 0.2, 0.4 and 0.8 s fit, 1.6 s would not
     assert slept == [0.2, 0.4, 0.8]
     assert str(raised.value) == (
@@ -265,11 +270,9 @@ def test_apply_settings_succeeds_when_read_back_shows_write_applied_despite_erro
     fake.add_user("alice")
     fake.errors_after_write = ["InternalErrorException"]
     # WHEN
-    applied = cognito.apply_settings(
-        as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), deadline(remaining_s=30.0)[0]
-    )
+    applied = settings.apply_settings(as_client(fake), MfaRequest(POOL, "alice", (SMS,)), deadline(remaining_s=30.0)[0])
     # THEN the user was read back and holds the desired options
-    assert applied == cognito.Applied(mfa.UserRef(POOL, "alice"), written=True, read_back=True)
+    assert applied == settings.Applied(UserRef(POOL, "alice"), written=True, read_back=True)
     assert names(fake) == ["AdminGetUser", "AdminSetUserSettings", "AdminGetUser"]
 
 
@@ -279,8 +282,8 @@ def test_apply_settings_fails_with_usual_id_when_read_back_shows_user_unchanged(
     fake.add_user("alice")
     fake.errors["AdminSetUserSettings"] = ["InternalErrorException"]
     # WHEN
-    with pytest.raises(mfa.HandlerError) as raised:
-        cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), deadline(remaining_s=30.0)[0])
+    with pytest.raises(HandlerError) as raised:
+        settings.apply_settings(as_client(fake), MfaRequest(POOL, "alice", (SMS,)), deadline(remaining_s=30.0)[0])
     # THEN FAILED with no id of ours: the user is as before, there is nothing for a rollback to undo
     assert raised.value.physical_id is None
     assert fake.users["alice"]["MFAOptions"] == []
@@ -304,8 +307,8 @@ def test_apply_settings_fails_with_own_id_when_outcome_cannot_be_read_back() -> 
 
     fake.admin_get_user = get_then_fail  # type: ignore[method-assign]
     # WHEN
-    with pytest.raises(mfa.HandlerError) as raised:
-        cognito.apply_settings(as_client(fake), mfa.MfaRequest(POOL, "alice", (SMS,)), clock)
+    with pytest.raises(HandlerError) as raised:
+        settings.apply_settings(as_client(fake), MfaRequest(POOL, "alice", (SMS,)), clock)
     # THEN FAILED carrying alice's own id, so the rollback Delete of a Create clears what may have been written
     assert raised.value.physical_id == f"cognito-sms-mfa:{POOL}:alice"
     assert str(raised.value) == (
@@ -321,7 +324,7 @@ def test_clear_settings_retries_throttling() -> None:
     fake.errors["AdminSetUserSettings"] = ["TooManyRequestsException"] * 3
     clock, slept = deadline(jitter=1.0)
     # WHEN
-    cleared = cognito.clear_settings(as_client(fake), mfa.UserRef(POOL, "alice"), clock)
+    cleared = settings.clear_settings(as_client(fake), UserRef(POOL, "alice"), clock)
     # THEN
     assert cleared
     assert slept == [0.2, 0.4, 0.8]

@@ -1,4 +1,4 @@
-"""The preference's rules (rules.MfaFactor, factor_set_problem) and pure decisions (mfa_preference)."""
+"""The preference's rules (rules.MfaFactor, factor_set_problem) and pure decisions (preference_decisions)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from typing import Any
 
 import pytest
 
-from cognito_sms_mfa_lambda import mfa, rules
-from cognito_sms_mfa_lambda import mfa_preference as decide
+from cognito_sms_mfa_lambda import preference_decisions, rules, settings_decisions
+from cognito_sms_mfa_lambda.errors import HandlerError
+from cognito_sms_mfa_lambda.properties import UserRef
 from cognito_sms_mfa_lambda.rules import EMAIL_FACTOR, SMS_FACTOR, SOFTWARE_TOKEN_FACTOR, MfaFactor
 
 POOL = "us-east-1_Example1"
-ALICE = mfa.UserRef(POOL, "alice")
+ALICE = UserRef(POOL, "alice")
 
 
 # --- rules ---------------------------------------------------------------------------------------------------
@@ -74,9 +75,9 @@ def test_parse_properties_keeps_only_given_factors() -> None:
     # GIVEN SMS preferred, email disabled, TOTP not managed
     props = {"UserPoolId": POOL, "Username": "alice", "SmsMfa": "PREFERRED", "EmailMfa": "DISABLED"}
     # WHEN
-    parsed = decide.parse_properties({"ServiceToken": "arn", **props})
+    parsed = preference_decisions.parse_properties({"ServiceToken": "arn", **props})
     # THEN
-    assert parsed == decide.PreferenceRequest(
+    assert parsed == preference_decisions.PreferenceRequest(
         POOL, "alice", ((SMS_FACTOR, MfaFactor.PREFERRED), (EMAIL_FACTOR, MfaFactor.DISABLED))
     )
 
@@ -107,8 +108,8 @@ def test_parse_properties_keeps_only_given_factors() -> None:
 )
 def test_parse_properties_raises_naming_the_property(props: dict[str, Any], reason: str) -> None:
     # GIVEN / WHEN
-    with pytest.raises(mfa.HandlerError) as raised:
-        decide.parse_properties({"UserPoolId": POOL, "Username": "alice", **props})
+    with pytest.raises(HandlerError) as raised:
+        preference_decisions.parse_properties({"UserPoolId": POOL, "Username": "alice", **props})
     # THEN
     assert str(raised.value) == reason
 
@@ -120,7 +121,7 @@ def test_current_factors_reads_list_and_preferred() -> None:
     # GIVEN SMS and TOTP enabled, TOTP preferred
     user = {"UserMFASettingList": ["SMS_MFA", "SOFTWARE_TOKEN_MFA"], "PreferredMfaSetting": "SOFTWARE_TOKEN_MFA"}
     # WHEN / THEN
-    assert decide.current_factors(user) == {
+    assert preference_decisions.current_factors(user) == {
         SMS_FACTOR: MfaFactor.ENABLED,
         EMAIL_FACTOR: MfaFactor.DISABLED,
         SOFTWARE_TOKEN_FACTOR: MfaFactor.PREFERRED,
@@ -130,26 +131,32 @@ def test_current_factors_reads_list_and_preferred() -> None:
 def test_current_factors_of_legacy_only_user_are_disabled() -> None:
     # GIVEN a user set up through MFAOptions only (the keys are absent)
     # WHEN / THEN
-    assert set(decide.current_factors({"MFAOptions": [{"DeliveryMedium": "SMS"}]}).values()) == {MfaFactor.DISABLED}
+    assert set(preference_decisions.current_factors({"MFAOptions": [{"DeliveryMedium": "SMS"}]}).values()) == {
+        MfaFactor.DISABLED
+    }
 
 
 def test_needs_write_ignores_unmanaged_factors() -> None:
     # GIVEN email enabled out of band, SMS already preferred
-    current = decide.current_factors({"UserMFASettingList": ["SMS_MFA", "EMAIL_OTP"], "PreferredMfaSetting": "SMS_MFA"})
+    current = preference_decisions.current_factors(
+        {"UserMFASettingList": ["SMS_MFA", "EMAIL_OTP"], "PreferredMfaSetting": "SMS_MFA"}
+    )
     # WHEN / THEN only SMS is managed: nothing to write
-    assert decide.needs_write(current, ((SMS_FACTOR, MfaFactor.PREFERRED),)) is False
+    assert preference_decisions.needs_write(current, ((SMS_FACTOR, MfaFactor.PREFERRED),)) is False
 
 
 def test_needs_write_when_enabled_must_become_preferred() -> None:
     # GIVEN SMS enabled, not preferred
-    current = decide.current_factors({"UserMFASettingList": ["SMS_MFA"]})
+    current = preference_decisions.current_factors({"UserMFASettingList": ["SMS_MFA"]})
     # WHEN / THEN
-    assert decide.needs_write(current, ((SMS_FACTOR, MfaFactor.PREFERRED),)) is True
+    assert preference_decisions.needs_write(current, ((SMS_FACTOR, MfaFactor.PREFERRED),)) is True
 
 
 def test_preference_kwargs_send_managed_factors_only() -> None:
     # GIVEN / WHEN
-    kwargs = decide.preference_kwargs(ALICE, ((SMS_FACTOR, MfaFactor.ENABLED), (EMAIL_FACTOR, MfaFactor.PREFERRED)))
+    kwargs = preference_decisions.preference_kwargs(
+        ALICE, ((SMS_FACTOR, MfaFactor.ENABLED), (EMAIL_FACTOR, MfaFactor.PREFERRED))
+    )
     # THEN
     assert kwargs == {
         "UserPoolId": POOL,
@@ -161,7 +168,9 @@ def test_preference_kwargs_send_managed_factors_only() -> None:
 
 def test_disabled_turns_every_managed_factor_off() -> None:
     # GIVEN / WHEN
-    kwargs = decide.preference_kwargs(ALICE, decide.disabled(((SOFTWARE_TOKEN_FACTOR, MfaFactor.PREFERRED),)))
+    kwargs = preference_decisions.preference_kwargs(
+        ALICE, preference_decisions.disabled(((SOFTWARE_TOKEN_FACTOR, MfaFactor.PREFERRED),))
+    )
     # THEN
     assert kwargs["SoftwareTokenMfaSettings"] == {"Enabled": False, "PreferredMfa": False}
     assert set(kwargs) == {"UserPoolId", "Username", "SoftwareTokenMfaSettings"}
@@ -172,16 +181,16 @@ def test_disabled_turns_every_managed_factor_off() -> None:
 
 def test_physical_id_round_trips_with_its_own_prefix() -> None:
     # GIVEN / WHEN
-    physical_id = decide.physical_id(mfa.UserRef(POOL, "a:b"))
+    physical_id = preference_decisions.physical_id(UserRef(POOL, "a:b"))
     # THEN
     assert physical_id == f"cognito-mfa-preference:{POOL}:a:b"
-    assert decide.parse_physical_id(physical_id) == mfa.UserRef(POOL, "a:b")
+    assert preference_decisions.parse_physical_id(physical_id) == UserRef(POOL, "a:b")
 
 
 def test_parse_physical_id_rejects_a_settings_id() -> None:
     # GIVEN the settings id of the same user
     # WHEN / THEN
-    assert decide.parse_physical_id(mfa.physical_id(ALICE)) is None
+    assert preference_decisions.parse_physical_id(settings_decisions.physical_id(ALICE)) is None
 
 
 @pytest.mark.parametrize(
@@ -215,11 +224,14 @@ def test_parse_physical_id_rejects_a_settings_id() -> None:
 )
 def test_refusal_reason_says_plainly_which_factor_was_refused(message: str, reason: str) -> None:
     # GIVEN / WHEN / THEN
-    assert decide.refusal_reason("AdminSetUserMFAPreference", "InvalidParameterException", message, ALICE) == reason
+    assert (
+        preference_decisions.refusal_reason("AdminSetUserMFAPreference", "InvalidParameterException", message, ALICE)
+        == reason
+    )
 
 
 def test_refusal_reason_keeps_the_settings_wording_for_other_errors() -> None:
     # GIVEN / WHEN
-    reason = decide.refusal_reason("AdminGetUser", "UserNotFoundException", "User does not exist.", ALICE)
+    reason = preference_decisions.refusal_reason("AdminGetUser", "UserNotFoundException", "User does not exist.", ALICE)
     # THEN
     assert reason == f"Username 'alice' is not a user of pool {POOL} (AdminGetUser: UserNotFoundException)"

@@ -12,7 +12,9 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import mfa, rules
+from . import errors, properties, rules
+from .errors import HandlerError
+from .properties import Subject, UserRef, check, required_string
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -54,24 +56,24 @@ class TestUserRequest:
 
 def parse_properties(props: Mapping[str, Any]) -> TestUserRequest:
     """Parse and validate ResourceProperties; raise HandlerError naming the first bad property."""
-    user_pool_id, username = mfa.parse_user_properties(props, PROPERTIES)
-    phone_number = mfa.required_string(props, "PhoneNumber")
-    mfa.check("PhoneNumber", _masked(rules.phone_number_problem(phone_number), phone_number))
+    user_pool_id, username = properties.parse_user_properties(props, PROPERTIES)
+    phone_number = required_string(props, "PhoneNumber")
+    check("PhoneNumber", _masked(rules.phone_number_problem(phone_number), phone_number))
     email = _optional_string(props, "Email")
     if email is not None:
-        mfa.check("Email", _masked(rules.email_problem(email), email))
+        check("Email", _masked(rules.email_problem(email), email))
     secret_arn = _optional_string(props, "PasswordSecretArn")
     if secret_arn is not None:
-        mfa.check("PasswordSecretArn", secret_arn_problem(secret_arn))
+        check("PasswordSecretArn", secret_arn_problem(secret_arn))
     _optional_string(props, "PasswordRevision")
-    preferred = mfa.required_string(props, "SmsMfaPreferred")
+    preferred = required_string(props, "SmsMfaPreferred")
     if preferred not in BOOLEANS:
-        raise mfa.HandlerError(f"SmsMfaPreferred must be 'true' or 'false'; received {rules.show(preferred)}")
+        raise HandlerError(f"SmsMfaPreferred must be 'true' or 'false'; received {rules.show(preferred)}")
     return TestUserRequest(user_pool_id, username, phone_number, email, secret_arn, BOOLEANS[preferred])
 
 
 def _optional_string(props: Mapping[str, Any], name: str) -> str | None:
-    return mfa.required_string(props, name) if name in props else None
+    return required_string(props, name) if name in props else None
 
 
 def _masked(problem: str | None, value: str) -> str | None:
@@ -96,19 +98,14 @@ def secret_region(arn: str) -> str:
     return arn.split(":")[3]
 
 
-def physical_id(user: mfa.UserRef) -> str:
+def physical_id(user: UserRef) -> str:
     """The physical id of a test user: ``cognito-test-user:<pool id>:<canonical username>``."""
-    return f"{PHYSICAL_ID_PREFIX}{user.user_pool_id}:{user.username}"
+    return properties.physical_id(user, PHYSICAL_ID_PREFIX)
 
 
-def parse_physical_id(value: object) -> mfa.UserRef | None:
+def parse_physical_id(value: object) -> UserRef | None:
     """The user a physical id names, or None when the id is not one of ours."""
-    if not isinstance(value, str) or not value.startswith(PHYSICAL_ID_PREFIX):
-        return None
-    pool_id, sep, username = value[len(PHYSICAL_ID_PREFIX) :].partition(":")
-    if not sep or rules.user_pool_id_problem(pool_id) or rules.username_problem(username):
-        return None
-    return mfa.UserRef(pool_id, username)
+    return properties.parse_physical_id(value, PHYSICAL_ID_PREFIX)
 
 
 def same_user(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
@@ -161,7 +158,7 @@ def sms_preference_needs_write(user: Mapping[str, Any], preferred: bool) -> bool
     return enabled or is_preferred
 
 
-def sms_preference_kwargs(user: mfa.UserRef, preferred: bool) -> dict[str, Any]:
+def sms_preference_kwargs(user: UserRef, preferred: bool) -> dict[str, Any]:
     """The AdminSetUserMFAPreference arguments: SMS enabled and preferred, or neither."""
     return {
         "UserPoolId": user.user_pool_id,
@@ -170,7 +167,7 @@ def sms_preference_kwargs(user: mfa.UserRef, preferred: bool) -> dict[str, Any]:
     }
 
 
-def response_data(user: mfa.UserRef, sub: str) -> dict[str, str]:
+def response_data(user: UserRef, sub: str) -> dict[str, str]:
     """The response Data: what GetAtt can read (never the phone number, the email or the password)."""
     return {"Username": user.username, "UserPoolId": user.user_pool_id, "Sub": sub}
 
@@ -185,7 +182,7 @@ def secret_reason(arn: str, code: str) -> str:
     return f"password: secret {arn} could not be read (GetSecretValue: {code})"
 
 
-def client_error_reason(operation: str, code: str, message: str, request: mfa.Subject) -> str:
+def client_error_reason(operation: str, code: str, message: str, request: Subject) -> str:
     """The FAILED reason for a Cognito error of a test-user request; begins with the property it concerns."""
     pool = request.user_pool_id
     if code == "InvalidPasswordException":
@@ -196,4 +193,4 @@ def client_error_reason(operation: str, code: str, message: str, request: mfa.Su
         return f"UserAttributes rejected by Cognito for pool {pool} ({operation}: {code})"
     if code == "UsernameExistsException":
         return f"Username {rules.show(request.username)} is taken in pool {pool} ({operation}: {code})"
-    return mfa.client_error_reason(operation, code, message, request)
+    return errors.client_error_reason(operation, code, message, request)

@@ -1,4 +1,4 @@
-"""Pure decisions of ``Custom::CognitoTestUser`` (cognito_sms_mfa_lambda.users): properties, ids, writes, reasons."""
+"""Pure decisions of ``Custom::CognitoTestUser`` (test_user_decisions): properties, ids, writes, reasons."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from cognito_sms_mfa_lambda import mfa, users
+from cognito_sms_mfa_lambda import settings_decisions, test_user_decisions
+from cognito_sms_mfa_lambda.errors import HandlerError
+from cognito_sms_mfa_lambda.properties import UserRef
 
 POOL = "us-east-1_Example1"
 ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:carol-AbCdEf"
@@ -27,9 +29,11 @@ def props(**overrides: Any) -> dict[str, Any]:
 def test_parse_properties_full_returns_request() -> None:
     # GIVEN every property, as strings
     # WHEN they are parsed
-    request = users.parse_properties(props(Email="carol@example.com", PasswordSecretArn=ARN, PasswordRevision="r1"))
+    request = test_user_decisions.parse_properties(
+        props(Email="carol@example.com", PasswordSecretArn=ARN, PasswordRevision="r1")
+    )
     # THEN
-    assert request == users.TestUserRequest(POOL, "carol", "+15555550123", "carol@example.com", ARN, True)
+    assert request == test_user_decisions.TestUserRequest(POOL, "carol", "+15555550123", "carol@example.com", ARN, True)
     assert request.attributes() == {
         "phone_number": "+15555550123",
         "phone_number_verified": "true",
@@ -70,21 +74,23 @@ def test_parse_properties_full_returns_request() -> None:
 def test_parse_properties_bad_input_names_the_property(overrides: dict[str, Any], reason: str) -> None:
     # GIVEN one bad property
     # WHEN they are parsed
-    with pytest.raises(mfa.HandlerError) as raised:
-        users.parse_properties(props(**overrides))
+    with pytest.raises(HandlerError) as raised:
+        test_user_decisions.parse_properties(props(**overrides))
     # THEN the reason begins with the property and never holds a phone number or email
     assert str(raised.value).startswith(reason)
 
 
 def test_physical_id_round_trips_and_rejects_other_ids() -> None:
     # GIVEN a canonical user
-    user = mfa.UserRef(POOL, "carol:qa")
+    user = UserRef(POOL, "carol:qa")
     # WHEN its id is made and parsed, and so are ids that are not ours
     # THEN
-    assert users.physical_id(user) == f"cognito-test-user:{POOL}:carol:qa"
-    assert users.parse_physical_id(users.physical_id(user)) == user
-    assert users.parse_physical_id(mfa.physical_id(user)) is None  # a settings id is not a test user's
-    assert users.parse_physical_id("Stack_Carol_AbCd1234") is None
+    assert test_user_decisions.physical_id(user) == f"cognito-test-user:{POOL}:carol:qa"
+    assert test_user_decisions.parse_physical_id(test_user_decisions.physical_id(user)) == user
+    assert (
+        test_user_decisions.parse_physical_id(settings_decisions.physical_id(user)) is None
+    )  # a settings id is not a test user's
+    assert test_user_decisions.parse_physical_id("Stack_Carol_AbCd1234") is None
 
 
 @pytest.mark.parametrize(
@@ -111,15 +117,15 @@ def test_password_needs_set(
 ) -> None:
     # GIVEN the properties before and after, and what happened to the user
     # WHEN / THEN the password is set once per secret version the template names
-    assert users.password_needs_set(new, old, created=created, same=same) is expected
+    assert test_user_decisions.password_needs_set(new, old, created=created, same=same) is expected
 
 
 def test_same_user_compares_pool_and_username_only() -> None:
     # GIVEN an update that changes the phone number, and one that changes the username
     # WHEN / THEN only the second is another user
-    assert users.same_user(props(PhoneNumber="+15555550199"), props())
-    assert not users.same_user(props(Username="carla"), props())
-    assert not users.same_user(props(), None)
+    assert test_user_decisions.same_user(props(PhoneNumber="+15555550199"), props())
+    assert not test_user_decisions.same_user(props(Username="carla"), props())
+    assert not test_user_decisions.same_user(props(), None)
 
 
 def test_attribute_changes_and_removals_name_only_what_differs() -> None:
@@ -127,8 +133,8 @@ def test_attribute_changes_and_removals_name_only_what_differs() -> None:
     current = {"sub": "s", "phone_number": "+15555550123", "phone_number_verified": "true", "email": "c@example.com"}
     wanted = {"phone_number": "+15555550199", "phone_number_verified": "true"}
     # WHEN / THEN
-    assert users.attribute_changes(current, wanted) == [{"Name": "phone_number", "Value": "+15555550199"}]
-    assert users.attributes_to_remove(current, wanted) == ["email"]
+    assert test_user_decisions.attribute_changes(current, wanted) == [{"Name": "phone_number", "Value": "+15555550199"}]
+    assert test_user_decisions.attributes_to_remove(current, wanted) == ["email"]
 
 
 @pytest.mark.parametrize(
@@ -144,27 +150,27 @@ def test_attribute_changes_and_removals_name_only_what_differs() -> None:
 def test_sms_preference_needs_write(user: dict[str, Any], preferred: bool, expected: bool) -> None:
     # GIVEN what AdminGetUser reports and the wanted preference
     # WHEN / THEN AdminSetUserMFAPreference runs only when they differ
-    assert users.sms_preference_needs_write(user, preferred) is expected
+    assert test_user_decisions.sms_preference_needs_write(user, preferred) is expected
 
 
 def test_password_from_secret_reads_plain_and_json_values() -> None:
     # GIVEN a plain value, a JSON value with a password field, and JSON without one
     # WHEN / THEN
-    assert users.password_from_secret("Pa55word!") == "Pa55word!"
-    assert users.password_from_secret('{"username": "carol", "password": "Pa55word!"}') == "Pa55word!"
-    assert users.password_from_secret('["x"]') == '["x"]'
+    assert test_user_decisions.password_from_secret("Pa55word!") == "Pa55word!"
+    assert test_user_decisions.password_from_secret('{"username": "carol", "password": "Pa55word!"}') == "Pa55word!"
+    assert test_user_decisions.password_from_secret('["x"]') == '["x"]'
 
 
 def test_reasons_name_password_and_the_secret_and_stay_short() -> None:
     # GIVEN the ways a secret read or a password write can fail
     # WHEN the reasons are worded
-    not_found = users.secret_reason(ARN, "ResourceNotFoundException")
-    denied = users.secret_reason(ARN, "AccessDeniedException")
-    policy = users.client_error_reason(
+    not_found = test_user_decisions.secret_reason(ARN, "ResourceNotFoundException")
+    denied = test_user_decisions.secret_reason(ARN, "AccessDeniedException")
+    policy = test_user_decisions.client_error_reason(
         "AdminSetUserPassword",
         "InvalidPasswordException",
         "too short",
-        users.TestUserRequest(POOL, "carol", "+1", None, ARN, True),
+        test_user_decisions.TestUserRequest(POOL, "carol", "+1", None, ARN, True),
     )
     # THEN each begins with `password`, names the secret or the pool, and is under 200 characters
     assert not_found == f"password: secret {ARN} not found (GetSecretValue: ResourceNotFoundException)"
