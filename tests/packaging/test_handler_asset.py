@@ -29,6 +29,7 @@ HANDLER_MODULES = [
         "errors.py",
         "handover.py",
         "index.py",
+        "ownership.py",
         "preference.py",
         "preference_decisions.py",
         "properties.py",

@@ -49,7 +49,7 @@ NOT_COPIED = (
 HANDLER_SOURCES = {
     f"cognito_sms_mfa_lambda/{name}"
     for name in (
-        *("__init__.py", "clients.py", "errors.py", "handover.py", "index.py", "preference.py"),
+        *("__init__.py", "clients.py", "errors.py", "handover.py", "index.py", "ownership.py", "preference.py"),
         *("preference_decisions.py", "properties.py", "resource.py", "responder.py", "retry.py", "rules.py"),
         *("settings.py", "settings_decisions.py", "test_user.py", "test_user_decisions.py"),
         "py.typed",
