@@ -118,7 +118,6 @@ def test_create_makes_a_confirmed_user_with_the_secret_password_and_sms_preferen
     created = deployment.send("Create", deployment.props(PasswordSecretArn=arn))
     # THEN the user exists, is confirmed with that password, verified, and prefers SMS MFA
     assert created.status == "SUCCESS", deployment.logs
-    assert created.physical_id == f"cognito-test-user:{deployment.pool_id}:carol"
     user = deployment.user()
     assert user["UserStatus"] == "CONFIRMED"
     assert user["UserMFASettingList"] == ["SMS_MFA"]
@@ -127,6 +126,7 @@ def test_create_makes_a_confirmed_user_with_the_secret_password_and_sms_preferen
     assert attributes["phone_number_verified"] == "true"
     assert attributes["email_verified"] == "true"
     assert created.data == {"Username": "carol", "UserPoolId": deployment.pool_id, "Sub": attributes["sub"]}
+    assert created.physical_id == f"cognito-test-user:{deployment.pool_id}:{attributes['sub']}:carol"
     deployment.sign_in(PASSWORD)  # accepted (tokens or an MFA challenge)
     with pytest.raises(deployment.idp.exceptions.NotAuthorizedException):
         deployment.sign_in(NEW_PASSWORD)
@@ -229,14 +229,18 @@ def test_password_the_pool_refuses_fails_and_removes_the_user_it_created(deploym
     assert "short" not in created.reason
 
 
-def test_create_over_an_existing_user_adopts_it_in_place(deployment: Deployment) -> None:
+def test_create_over_a_user_the_stack_holds_under_another_logical_id_takes_it_in_place(
+    deployment: Deployment,
+) -> None:
     # GIVEN a user the stack already holds under another logical id (a renamed construct)
     first = deployment.send("Create", deployment.props())
     sub = deployment.attributes()["sub"]
+    deployment.record("CarolOld", first.physical_id, "CREATE_COMPLETE")
     # WHEN the renamed resource's Create runs before the old one's Delete
     adopted = deployment.send("Create", deployment.props(PhoneNumber="+15555550177"))
     # THEN it takes the same user over, same id and sub, with its own attributes
     assert adopted.status == "SUCCESS", deployment.logs
+    assert "detail=handed-over" in deployment.logs
     assert adopted.physical_id == first.physical_id
     attributes = deployment.attributes()
     assert attributes["sub"] == sub
@@ -251,7 +255,9 @@ def test_update_to_another_username_creates_a_new_user_and_new_id(deployment: De
     updated = deployment.send("Update", deployment.props(Username="carla"), physical_id=created.physical_id, old=old)
     # THEN a new user and a new id (CloudFormation's cleanup Delete then removes carol)
     assert updated.status == "SUCCESS", deployment.logs
-    assert updated.physical_id == f"cognito-test-user:{deployment.pool_id}:carla"
+    assert (
+        updated.physical_id == f"cognito-test-user:{deployment.pool_id}:{deployment.attributes('carla')['sub']}:carla"
+    )
     assert deployment.user("carla")["Username"] == "carla"
     assert deployment.user("carol")["Username"] == "carol"
 
