@@ -10,14 +10,14 @@ answer, paginated with ``NextToken``. An unknown stack answers ``ValidationError
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+import time
+from dataclasses import asdict, dataclass, field
 from xml.sax.saxutils import escape
 
 __all__ = ["PAGE_SIZE", "StackRecord", "StackResource", "list_stack_resources_xml", "validation_error_xml"]
 
 PAGE_SIZE = 100
 XML_NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
-LAST_UPDATED = "2026-01-01T00:00:00.000Z"
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,9 @@ class StackResource:
     physical_id: str
     resource_type: str
     status: str
+    recorded_at: float = field(default_factory=time.time, compare=False)
+    """When the record was made (epoch seconds): served as ``LastUpdatedTimestamp``, as CloudFormation stamps a
+    resource at each status change."""
 
     @classmethod
     def from_json(cls, body: object) -> StackResource:
@@ -43,11 +46,12 @@ class StackResource:
             if not isinstance(value, str) or (not value and name != "physical_id"):
                 raise ValueError(f"{name} must be a non-empty string; received {value!r}")
             values.append(value)
-        return cls(*values)
+        logical_id, physical_id, resource_type, status = values
+        return cls(logical_id, physical_id, resource_type, status)
 
     def to_json(self) -> dict[str, str]:
         """The resource as a JSON object (the fields of :meth:`from_json`)."""
-        return asdict(self)
+        return {name: value for name, value in asdict(self).items() if name in FIELDS}
 
 
 FIELDS = ("logical_id", "physical_id", "resource_type", "status")
@@ -104,9 +108,14 @@ def _member(resource: StackResource) -> str:
     return (
         f"<member><LogicalResourceId>{escape(resource.logical_id)}</LogicalResourceId>{physical}"
         f"<ResourceType>{escape(resource.resource_type)}</ResourceType>"
-        f"<LastUpdatedTimestamp>{LAST_UPDATED}</LastUpdatedTimestamp>"
+        f"<LastUpdatedTimestamp>{_timestamp(resource.recorded_at)}</LastUpdatedTimestamp>"
         f"<ResourceStatus>{escape(resource.status)}</ResourceStatus></member>"
     )
+
+
+def _timestamp(epoch: float) -> str:
+    """CloudFormation's ISO 8601 UTC timestamp with milliseconds."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + f".{int(epoch % 1 * 1000):03d}Z"
 
 
 def validation_error_xml(message: str, request_id: str) -> str:
