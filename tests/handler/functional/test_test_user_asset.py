@@ -6,109 +6,14 @@ emulator), which is what a QA engineer needs.
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
 import pytest
 
-from cognito_sms_mfa_emulator.clients import emulator_client, emulator_service_client
-from cognito_sms_mfa_rehearsal.cfn_responses import custom_resource_event
-from tests.handler.functional.harness import REGION, record, run_asset
+from tests.handler.functional.deployment import Deployment
+from tests.handler.functional.harness import REGION
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
-
-    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
-    from cognito_sms_mfa_rehearsal.cfn_responses import CfnResponse, ResponseCollector
-
-TEST_USER = "Custom::CognitoTestUser"
 PASSWORD = "Str0ng!Passw0rd-1"
 NEW_PASSWORD = "An0ther!Passw0rd-2"
 MISSING_SECRET = f"arn:aws:secretsmanager:{REGION}:123456789012:secret:nowhere-AbCdEf"
-
-
-@dataclass
-class Deployment:
-    """The bundled asset, an emulator pool and its secrets, and the stack id the events carry."""
-
-    asset: Path
-    services: tuple[CognitoEmulator, ResponseCollector]
-    idp: CognitoIdentityProviderClient
-    secrets: Any
-    pool_id: str
-    client_id: str
-    stack_id: str = f"arn:aws:cloudformation:{REGION}:123456789012:stack/E2E/{uuid.uuid4()}"
-    logs: str = ""
-
-    def send(
-        self,
-        request_type: str,
-        properties: dict[str, Any],
-        *,
-        physical_id: str | None = None,
-        old: dict[str, Any] | None = None,
-    ) -> CfnResponse:
-        event = custom_resource_event(
-            request_type,
-            {"ServiceToken": "arn:aws:lambda:x", "ServiceTimeout": "300", **properties},
-            response_url="",
-            stack_id=self.stack_id,
-            logical_id="Carol",
-            resource_type=TEST_USER,
-            physical_id=physical_id,
-            old_properties=old,
-        )
-        response, invocation = run_asset(self.asset, self.services, event)
-        self.logs = invocation.logs
-        return response
-
-    def record(self, logical_id: str, physical_id: str, status: str) -> None:
-        """Record a resource of the events' stack, as CloudFormation would list it to the hand-over question."""
-        record(self.services[0], logical_id, physical_id, status, stack_id=self.stack_id, resource_type=TEST_USER)
-
-    def user(self, username: str = "carol") -> dict[str, Any]:
-        found: Any = self.idp.admin_get_user(UserPoolId=self.pool_id, Username=username)
-        return dict(found)
-
-    def attributes(self, username: str = "carol") -> dict[str, str]:
-        return {a["Name"]: a["Value"] for a in self.user(username)["UserAttributes"]}
-
-    def sign_in(self, password: str, username: str = "carol") -> dict[str, Any]:
-        answer: Any = self.idp.admin_initiate_auth(
-            UserPoolId=self.pool_id,
-            ClientId=self.client_id,
-            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": password},
-        )
-        return dict(answer)
-
-    def secret(self, value: str) -> str:
-        return str(self.secrets.create_secret(Name=f"pw-{uuid.uuid4().hex[:8]}", SecretString=value)["ARN"])
-
-    def props(self, **overrides: str) -> dict[str, str]:
-        base = {
-            "UserPoolId": self.pool_id,
-            "Username": "carol",
-            "PhoneNumber": "+15555550123",
-            "Email": "carol@example.com",
-            "SmsMfaPreferred": "true",
-        }
-        return {**base, **overrides}
-
-
-@pytest.fixture
-def deployment(asset_dir: Path, services: tuple[CognitoEmulator, ResponseCollector]) -> Deployment:
-    emulator, _ = services
-    idp = emulator_client(emulator.endpoint, REGION)
-    pool_id = idp.create_user_pool(PoolName=f"qa-{uuid.uuid4().hex[:6]}", MfaConfiguration="OPTIONAL")["UserPool"]["Id"]
-    client_id = idp.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="qa", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"]
-    )["UserPoolClient"]["ClientId"]
-    secrets = emulator_service_client("secretsmanager", emulator.endpoint, REGION)
-    return Deployment(asset_dir, services, idp, secrets, pool_id, client_id)
 
 
 def test_create_makes_a_confirmed_user_with_the_secret_password_and_sms_preference(deployment: Deployment) -> None:
