@@ -57,8 +57,11 @@ def check_username(scope: Construct, username: object, rule: str) -> str | None:
     return name
 
 
-def check_user_pool(scope: Construct, user_pool: object) -> PoolInfo:
+def check_user_pool(scope: Construct, user_pool: object, checked: dict[int, tuple[object, PoolInfo]]) -> PoolInfo:
     """Check ``user_pool``: an ``IUserPool``, a literal id shaped as Cognito's, and in the stack's account.
+
+    ``checked`` (the stack's handler keeps it) remembers the pools already checked in the stack, by object: every
+    user of a pool then costs no jsii call here (a pool's id, ARN and the stack's account are the same for all).
 
     Raises
     ------
@@ -67,8 +70,11 @@ def check_user_pool(scope: Construct, user_pool: object) -> PoolInfo:
     ValueError
         When its literal id breaks the id rule, or its literal ARN names another account than the stack's.
     """
+    known = checked.get(id(user_pool))
+    if known is not None and known[0] is user_pool:
+        return known[1]
     if isinstance(user_pool, (str, bytes, int, float, dict, list, tuple)) or not all(
-        hasattr(user_pool, member) for member in USER_POOL_MEMBERS
+        _offers(user_pool, member) for member in USER_POOL_MEMBERS
     ):
         hint = " (for a pool id, use cognito.UserPool.from_user_pool_id(...))" if isinstance(user_pool, str) else ""
         raise TypeError(f"{scope.node.path}: `user_pool` must be an IUserPool{hint}; received {rules.show(user_pool)}")
@@ -77,7 +83,14 @@ def check_user_pool(scope: Construct, user_pool: object) -> PoolInfo:
     if info.literal:
         check_field(scope, "user_pool.user_pool_id", rules.user_pool_id_problem(info.pool_id))
     _check_pool_account(scope, pool)
+    checked[id(user_pool)] = (user_pool, info)  # the pool is kept, so its id() is not reused
     return info
+
+
+def _offers(value: object, member: str) -> bool:
+    """Whether ``value`` has ``member``: looked up on its class first (no jsii call), then on the value (a jsii
+    dynamic proxy, such as an imported pool, has its members only there)."""
+    return hasattr(type(value), member) or hasattr(value, member)
 
 
 def _check_pool_account(scope: Construct, user_pool: cognito.IUserPool) -> None:
@@ -131,7 +144,7 @@ def check_secret(scope: Construct, field: str, secret: object) -> secretsmanager
     TypeError
         When ``secret`` is a string, a dict or anything else that is not a Secrets Manager secret.
     """
-    if isinstance(secret, (str, bytes, dict)) or not all(hasattr(secret, member) for member in SECRET_MEMBERS):
+    if isinstance(secret, (str, bytes, dict)) or not all(_offers(secret, member) for member in SECRET_MEMBERS):
         raise TypeError(
             f"{scope.node.path}: `{field}` must be an ISecret (for example secretsmanager.Secret(...) or "
             f"Secret.from_secret_complete_arn(...)); received a value of type {type(secret).__name__}"

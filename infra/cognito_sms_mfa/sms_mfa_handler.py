@@ -90,6 +90,7 @@ class SmsMfaHandler(Construct):
         self.log_retention = DEFAULT_LOG_RETENTION
         self.log_retention_set_by: Construct | None = None
         self._pools: dict[str, _PoolGrant] = {}
+        self.checked_pools: dict[int, tuple[object, PoolInfo]] = {}  # see checks.check_user_pool
         self._users: dict[tuple[str, str, str], Construct] = {}
         self._sms_states: dict[tuple[str, str], list[tuple[Construct, Mapping[str, str], bool]]] = {}
         self._test_users: dict[tuple[str, str], CustomResource] = {}

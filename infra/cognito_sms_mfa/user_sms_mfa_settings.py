@@ -85,9 +85,8 @@ class UserSmsMfaSettings(UserResource):
         )
         options = checks.check_mfa_options(self, mfa_options)
         timeout = checks.check_service_timeout(self, service_timeout)
-        pool = checks.check_user_pool(self, user_pool)
-
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
+        pool = checks.check_user_pool(self, user_pool, handler.checked_pools)
         handler.add_pool(user_pool, pool, SETTINGS_ACTIONS)
         if literal_username is not None:
             handler.claim_user(pool, literal_username, self)
