@@ -18,7 +18,7 @@ from cognito_sms_mfa_lambda.properties import FRAMEWORK_PROPERTIES
 from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, Sequence
 
 NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
 CHECKED_TYPES = (SETTINGS_RESOURCE_TYPE, PREFERENCE_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE)
@@ -43,7 +43,7 @@ class DeployedStack:
     name: str
     stack_id: str
     template: Mapping[str, Any]
-    resources: list[Mapping[str, Any]]
+    resources: Sequence[Mapping[str, Any]]
     parameters: Mapping[str, str] = field(default_factory=dict)
 
     def physical_ids(self) -> dict[str, str]:
