@@ -46,6 +46,14 @@ TEST_USER_PROPS = {"PhoneNumber": PHONE, "SmsMfaPreferred": "true", "Email": "al
 SMS_ON = {"UserMFASettingList": ["SMS_MFA"], "PreferredMfaSetting": "SMS_MFA"}
 
 
+# A valid declaration of each type.
+DECLARED: dict[str, dict[str, Any]] = {
+    SETTINGS_RESOURCE_TYPE: {"MFAOptions": []},
+    PREFERENCE_RESOURCE_TYPE: {"SmsMfa": "ENABLED"},
+    TEST_USER_RESOURCE_TYPE: TEST_USER_PROPS,
+}
+
+
 def without(name: str) -> dict[str, str]:
     """The test user's properties without ``name``."""
     return {key: value for key, value in TEST_USER_PROPS.items() if key != name}
@@ -107,11 +115,7 @@ def test_verdict_of_each_type(resource: Target, found: dict[str, Any], verdict: 
 
 @pytest.mark.parametrize("kind", [SETTINGS_RESOURCE_TYPE, PREFERENCE_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE])
 def test_user_gone_and_not_checked_for_each_type(kind: str) -> None:
-    properties: dict[str, Any] = {
-        SETTINGS_RESOURCE_TYPE: {"MFAOptions": []},
-        PREFERENCE_RESOURCE_TYPE: {"SmsMfa": "ENABLED"},
-        TEST_USER_RESOURCE_TYPE: TEST_USER_PROPS,
-    }[kind]
+    properties = DECLARED[kind]
     resource = target(kind, properties, SUB if kind == TEST_USER_RESOURCE_TYPE else None)
     gone = judge(resource, Lookup(gone="the user does not exist (AdminGetUser: UserNotFoundException)"))
     denied = judge(resource, Lookup(error="AdminGetUser denied (AccessDeniedException); the caller needs X"))
