@@ -335,7 +335,12 @@ class Gateway:
         if stack_id is None:
             return _xml(400, validation_error_xml(f"Stack with id {name} does not exist", request_id))
         if action == DESCRIBE_STACKS:
-            return _xml(200, describe_stacks_xml(stack_id, self._stacks.parameters(stack_id), request_id))
+            return _xml(
+                200,
+                describe_stacks_xml(
+                    stack_id, self._stacks.parameters(stack_id), self._stacks.created_at(stack_id), request_id
+                ),
+            )
         if action == GET_TEMPLATE:
             template = self._stacks.template(stack_id)
             if template is None:

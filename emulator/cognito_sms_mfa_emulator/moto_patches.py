@@ -10,7 +10,9 @@ moto 5.2 has user pools and users, but no ``AdminSetUserSettings`` (it answers N
 - ``AdminGetUser``, ``ListUsers`` and ``AdminCreateUser`` return the stored options as ``MFAOptions`` and
   leave the key out when there are none;
 - admin APIs find a user case-insensitively in pools created with ``UsernameConfiguration={"CaseSensitive":
-  False}``, and by alias (``AliasAttributes``: verified ``email``/``phone_number``, ``preferred_username``);
+  False}``, by alias (``AliasAttributes``: verified ``email``/``phone_number``, ``preferred_username``) and by
+  ``sub``; ``AdminCreateUser`` refuses an alias-shaped username and another user's verified alias as the service
+  does (:func:`check_new_user`);
 - MFA preferences and sign-in behave as the service's do (see :mod:`.mfa_sign_in`): validated preferences,
   ``SMS_MFA`` challenges that follow the pool's ``MfaConfiguration``, codes in an SMS outbox;
 - ``CreateUserPool`` parses moto's signing key (the same key file for every pool) once per process instead of
@@ -21,12 +23,14 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import threading
 from types import SimpleNamespace
 from typing import Any
 
 from joserfc.jwk import RSAKey
 from moto.cognitoidp import models as moto_models
+from moto.cognitoidp.exceptions import AliasExistsException, InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser, CognitoIdpUserPool
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.cognitoidp.utils import flatten_attrs
@@ -46,6 +50,8 @@ MFA_OPTIONS_ATTRIBUTE = "emulator_mfa_options"
 """Name of the attribute that holds a user's options on moto's ``CognitoIdpUser``."""
 
 VERIFIABLE_ALIASES = frozenset({"email", "phone_number"})
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+")
+PHONE_SHAPE = re.compile(r"\+[0-9]+")
 CASE_FOLDED_ALIASES = frozenset({"email", "preferred_username"})
 
 _install_lock = threading.Lock()
@@ -73,6 +79,7 @@ def install() -> None:
         original_admin_initiate_auth = CognitoIdpBackend.admin_initiate_auth
         original_initiate_auth = CognitoIdpBackend.initiate_auth
         original_respond = CognitoIdpBackend.respond_to_auth_challenge
+        original_admin_create_user = CognitoIdpResponse.admin_create_user
 
         def user_to_json(self: CognitoIdpUser, extended: bool = False, *args: Any, **kwargs: Any) -> dict[str, Any]:
             result = original_to_json(self, extended, *args, **kwargs)
@@ -116,8 +123,14 @@ def install() -> None:
             validate_admin_get_user(self.parameters)
             return original_admin_get_user(self)
 
+        def admin_create_user(self: CognitoIdpResponse) -> ActionResult:
+            params = _parameters(self)
+            check_new_user(self.backend.describe_user_pool(params.get("UserPoolId", "")), params)
+            return original_admin_create_user(self)
+
         _patch(CognitoIdpUser, "to_json", user_to_json)
         _patch(CognitoIdpResponse, "admin_get_user", admin_get_user)
+        _patch(CognitoIdpResponse, "admin_create_user", admin_create_user)
         _patch(CognitoIdpUserPool, "_get_user", find_user)
         _patch(CognitoIdpBackend, "admin_set_user_settings", _backend_admin_set_user_settings)
         _patch(CognitoIdpResponse, "admin_set_user_settings", _response_admin_set_user_settings)
@@ -158,7 +171,7 @@ def find_user(pool: CognitoIdpUserPool, username: str) -> CognitoIdpUser | None:
     Tries, in order: the exact username; the username in another case (case-insensitive pools only); a
     ``UsernameAttributes`` value (moto's own rule); an ``AliasAttributes`` value, where ``email`` and
     ``phone_number`` count only when ``<attribute>_verified`` is ``"true"``. In case-insensitive pools,
-    ``email`` and ``preferred_username`` also match in any case.
+    ``email`` and ``preferred_username`` also match in any case. Last, the user's ``sub``.
     """
     exact = pool.users.get(username)
     if exact is not None:
@@ -182,7 +195,41 @@ def find_user(pool: CognitoIdpUserPool, username: str) -> CognitoIdpUser | None:
             verified = str(attributes.get(f"{name}_verified", "")).lower() == "true"
             if name in username_attributes or name not in VERIFIABLE_ALIASES or verified:
                 return user
-    return None
+    # "If username isn't an alias attribute in your user pool, this value must be the sub of a local user"
+    return next((user for user in users if user.id == username), None)
+
+
+def check_new_user(pool: CognitoIdpUserPool, params: dict[str, Any]) -> None:
+    """Refuse an AdminCreateUser as the service does before moto creates anything.
+
+    In a pool with ``AliasAttributes``, a ``Username`` shaped as an alias attribute (an email with ``email``, a phone
+    number with ``phone_number``) is an InvalidParameterException; a verified ``email`` or ``phone_number`` that
+    already is another user's alias is an AliasExistsException unless ``ForceAliasCreation`` is true (then the alias
+    moves to the new user, as the API reference says). A name that resolves to an existing user (its username,
+    alias or sub) is moto's own UsernameExistsException, through :func:`find_user`.
+    """
+    aliases = pool.extended_config.get("AliasAttributes") or []
+    username = str(params.get("Username", ""))
+    for name, shape, words in (("email", EMAIL_SHAPE, "email"), ("phone_number", PHONE_SHAPE, "phone number")):
+        if name in aliases and shape.fullmatch(username):
+            raise InvalidParameterException(
+                f"Username cannot be of {words} format, since user pool is configured for {words} alias."
+            )
+    attributes = flatten_attrs(params.get("UserAttributes") or [])
+    for name in VERIFIABLE_ALIASES & set(aliases):
+        value = attributes.get(name)
+        if value is None or str(attributes.get(f"{name}_verified", "")).lower() != "true":
+            continue
+        owner = find_user(pool, value)
+        if owner is None or owner.username == username:
+            continue
+        if params.get("ForceAliasCreation") is True:
+            for attribute in owner.attributes:
+                if attribute["Name"] == f"{name}_verified":
+                    attribute["Value"] = "false"
+            owner.attribute_lookup = flatten_attrs(owner.attributes)
+            continue
+        raise AliasExistsException  # "An account with the given email already exists." (moto's wording)
 
 
 def _same(stored: str, given: str, fold: bool) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -32,7 +33,6 @@ __all__ = [
 
 PAGE_SIZE = 100
 XML_NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
-LAST_UPDATED = "2026-01-01T00:00:00.000Z"
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,9 @@ class StackResource:
     physical_id: str
     resource_type: str
     status: str
+    recorded_at: float = field(default_factory=time.time, compare=False)
+    """When the record was made (epoch seconds): served as ``LastUpdatedTimestamp``, as CloudFormation stamps a
+    resource at each status change."""
 
     @classmethod
     def from_json(cls, body: object) -> StackResource:
@@ -58,11 +61,12 @@ class StackResource:
             if not isinstance(value, str) or (not value and name != "physical_id"):
                 raise ValueError(f"{name} must be a non-empty string; received {value!r}")
             values.append(value)
-        return cls(*values)
+        logical_id, physical_id, resource_type, status = values
+        return cls(logical_id, physical_id, resource_type, status)
 
     def to_json(self) -> dict[str, str]:
         """The resource as a JSON object (the fields of :meth:`from_json`)."""
-        return asdict(self)
+        return {name: value for name, value in asdict(self).items() if name in FIELDS}
 
 
 FIELDS = ("logical_id", "physical_id", "resource_type", "status")
@@ -73,6 +77,7 @@ class _Stack:
     resources: dict[str, StackResource] = field(default_factory=dict)
     template: dict[str, Any] | None = None
     parameters: dict[str, str] = field(default_factory=dict)
+    created_at: float = field(default_factory=time.time)  # served as DescribeStacks' CreationTime
 
 
 def stack_name(stack_id: str) -> str:
@@ -125,6 +130,12 @@ class StackRecord:
             found = self._stacks.get(stack_id)
             return {} if found is None else dict(found.parameters)
 
+    def created_at(self, stack_id: str) -> float:
+        """When the stack was first recorded (epoch seconds; now for a stack never recorded)."""
+        with self._lock:
+            found = self._stacks.get(stack_id)
+            return time.time() if found is None else found.created_at
+
     def forget(self, stack_id: str) -> None:
         """Forget one stack (it then answers ``ValidationError``, as a stack that does not exist)."""
         with self._lock:
@@ -158,9 +169,14 @@ def _member(resource: StackResource) -> str:
     return (
         f"<member><LogicalResourceId>{escape(resource.logical_id)}</LogicalResourceId>{physical}"
         f"<ResourceType>{escape(resource.resource_type)}</ResourceType>"
-        f"<LastUpdatedTimestamp>{LAST_UPDATED}</LastUpdatedTimestamp>"
+        f"<LastUpdatedTimestamp>{_timestamp(resource.recorded_at)}</LastUpdatedTimestamp>"
         f"<ResourceStatus>{escape(resource.status)}</ResourceStatus></member>"
     )
+
+
+def _timestamp(epoch: float) -> str:
+    """CloudFormation's ISO 8601 UTC timestamp with milliseconds."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + f".{int(epoch % 1 * 1000):03d}Z"
 
 
 def get_template_xml(template: dict[str, Any], request_id: str) -> str:
@@ -173,8 +189,8 @@ def get_template_xml(template: dict[str, Any], request_id: str) -> str:
     )
 
 
-def describe_stacks_xml(stack_id: str, parameters: dict[str, str], request_id: str) -> str:
-    """A ``DescribeStacks`` answer for one stack: its name, id, status and parameter values."""
+def describe_stacks_xml(stack_id: str, parameters: dict[str, str], created_at: float, request_id: str) -> str:
+    """A ``DescribeStacks`` answer for one stack: its name, id, creation time, status and parameter values."""
     members = "".join(
         f"<member><ParameterKey>{escape(key)}</ParameterKey><ParameterValue>{escape(value)}</ParameterValue></member>"
         for key, value in parameters.items()
@@ -182,7 +198,7 @@ def describe_stacks_xml(stack_id: str, parameters: dict[str, str], request_id: s
     return (
         f'<DescribeStacksResponse xmlns="{XML_NAMESPACE}"><DescribeStacksResult><Stacks><member>'
         f"<StackName>{escape(stack_name(stack_id))}</StackName><StackId>{escape(stack_id)}</StackId>"
-        f"<CreationTime>{LAST_UPDATED}</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus>"
+        f"<CreationTime>{_timestamp(created_at)}</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus>"
         f"<Parameters>{members}</Parameters></member></Stacks></DescribeStacksResult>"
         f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></DescribeStacksResponse>"
     )

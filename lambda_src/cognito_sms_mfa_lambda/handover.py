@@ -11,14 +11,14 @@ The rules are in ``docs/design.md`` (hand-over on Delete).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from . import retry
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from .resource import Request
 
@@ -63,10 +63,21 @@ def another_resource_holds(request: Request) -> bool | None:
     >>> if another_resource_holds(request):  # doctest: +SKIP
     ...     print("another resource manages this user now")
     """
-    stack_id = request.event.get("StackId")
     logical_id = request.event.get("LogicalResourceId")
     physical_id = request.physical_id
-    if not isinstance(stack_id, str) or not isinstance(logical_id, str) or not physical_id:
+    if not isinstance(logical_id, str) or not physical_id:
+        return None
+    found = find_in_stack(request, lambda item: held_elsewhere([item], logical_id, physical_id))
+    return None if found is None else found is not False
+
+
+def find_in_stack(
+    request: Request, matches: Callable[[Mapping[str, Any]], bool]
+) -> Mapping[str, Any] | Literal[False] | None:
+    """The first ``StackResourceSummaries`` item of the request's stack that ``matches``; False when no item does;
+    None when CloudFormation could not tell within the budget (errors, timeouts, no ``StackId``)."""
+    stack_id = request.event.get("StackId")
+    if not isinstance(stack_id, str):
         return None
     deadline = request.deadline
     kwargs: dict[str, str] = {"StackName": stack_id}
@@ -83,8 +94,11 @@ def another_resource_holds(request: Request) -> bool | None:
                     continue
                 raise
             attempt = 0
-            if held_elsewhere(page.get("StackResourceSummaries", []), logical_id, physical_id):
-                return True
+            item: Mapping[str, Any] | None = next(
+                (item for item in page.get("StackResourceSummaries", []) if matches(item)), None
+            )
+            if item is not None:
+                return item
             token = page.get("NextToken")
             if not token:
                 return False

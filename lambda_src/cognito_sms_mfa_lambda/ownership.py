@@ -11,32 +11,30 @@ user of the same name. The rules (``docs/design.md``, "Ownership") rest on three
 - **who holds the id**: another live resource of the same stack (``ListStackResources``) holds the user after a
   rename.
 
-Plain functions of their inputs: no boto3, no crhelper, no clock.
+Plain functions of their inputs: no client, no crhelper, no clock.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from . import rules
+from .handover import DELETE_STATUS_PREFIX
+from .resource import TEST_USER_RESOURCE_TYPE
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 PHYSICAL_ID_PREFIX = "cognito-test-user:"
-RESOURCE_TYPE = "Custom::CognitoTestUser"
 SUB_PATTERN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # The status AdminCreateUser leaves a user in until a password is set (no TemporaryPassword is ever sent).
 NEW_USER_STATUS = "FORCE_CHANGE_PASSWORD"
 CONFIRMED = "CONFIRMED"
 # Clocks of Lambda and Cognito agree within this much (both follow AWS time).
 CLOCK_TOLERANCE = timedelta(seconds=2)
-DELETE_STATUS_PREFIX = "DELETE_"
-PASSWORD_KEY = "password"
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,7 @@ def holder(summaries: Iterable[Mapping[str, Any]], logical_id: str, user_pool_id
     request's own ``logical_id``, do not count.
     """
     for item in summaries:
-        if item.get("LogicalResourceId") == logical_id or item.get("ResourceType") != RESOURCE_TYPE:
+        if item.get("LogicalResourceId") == logical_id or item.get("ResourceType") != TEST_USER_RESOURCE_TYPE:
             continue
         if str(item.get("ResourceStatus", "")).startswith(DELETE_STATUS_PREFIX):
             continue
@@ -193,34 +191,3 @@ def password_needed(
     if how == "handed-over":
         return version_created is None or holder_updated is None or version_created > holder_updated
     return secret_changed
-
-
-def password_problem(secret_string: str) -> str | None:
-    """Why a secret's value cannot be a password, or None (the value itself is never in the message)."""
-    if not secret_string:
-        return "is empty"
-    if secret_string != secret_string.strip():
-        return "begins or ends with whitespace or a newline (store the password alone)"
-    return None
-
-
-def password_from_secret(secret_string: str) -> tuple[str | None, str | None]:
-    """The password a secret holds and None, or None and why it holds none (never the value itself).
-
-    The value is the password, unless it is a JSON object: then its ``password`` field, which must be a string.
-    """
-    field = ""
-    if secret_string.lstrip().startswith("{"):
-        try:
-            parsed = json.loads(secret_string)
-        except ValueError:
-            parsed = None  # a password may begin with "{"
-        if isinstance(parsed, dict):
-            value = parsed.get(PASSWORD_KEY)
-            if not isinstance(value, str):
-                return None, f"holds a JSON object without a string `{PASSWORD_KEY}` field"
-            secret_string, field = value, f"holds a `{PASSWORD_KEY}` field that "
-    problem = password_problem(secret_string)
-    if problem is not None:
-        return None, (field or "holds a value that ") + problem
-    return secret_string, None

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .clients import Clients
-    from .properties import UserRef
+    from .properties import Subject
     from .retry import Deadline
 
 SETTINGS_RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
@@ -71,7 +71,7 @@ class ResourceType(Protocol):
         ...
 
 
-def pool_subject(request: Request, parse_physical_id: Callable[[object], UserRef | None]) -> str:
+def pool_subject(request: Request, parse_physical_id: Callable[[object], Subject | None]) -> str:
     """The pool a request concerns, for the log line: the one its id names on Delete, its property otherwise."""
     if request.request_type == "Delete":
         user = parse_physical_id(request.physical_id)

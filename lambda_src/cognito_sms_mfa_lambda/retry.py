@@ -53,6 +53,7 @@ class Deadline:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     jitter: Callable[[], float] = random.random
+    wall_clock: Callable[[], float] = time.time  # seconds since the epoch, to compare with Cognito's dates
 
 
 def call_unless_gone(
@@ -68,11 +69,22 @@ def call_unless_gone(
     here: IAM propagation concerns a fresh grant (Create/Update), while a Delete that is denied (for example the
     cleanup of a user in a pool the stack no longer grants) will stay denied, so it answers at once.
     """
+    return call_or_none(operation, user, deadline, send, reason) is not None
+
+
+def call_or_none(
+    operation: str,
+    user: Subject,
+    deadline: Deadline,
+    send: Callable[[], T],
+    reason: Reason = client_error_reason,
+) -> T | None:
+    """A Delete's call (retried as :func:`call_unless_gone` does) and its answer; None when the user or the pool
+    no longer exists (boto3 answers a dict, never None)."""
     try:
-        call(operation, user, deadline, send, reason, gone=True)
+        return call(operation, user, deadline, send, reason, gone=True)
     except _GoneError:
-        return False
-    return True
+        return None
 
 
 class _GoneError(Exception):

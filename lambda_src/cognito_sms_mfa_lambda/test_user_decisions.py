@@ -4,6 +4,7 @@ The request-by-request design is in ``docs/design.md`` ("Custom::CognitoTestUser
 of it that are plain functions of their inputs: parsing the properties, the physical id, which attributes to
 write, whether the password must be set, whether the SMS MFA preference must be written, and the FAILED reasons.
 The password itself never passes through here except in :func:`password_from_secret`, and no reason holds it.
+Whose user it is (the physical id, taking over and deleting) is decided in :mod:`.ownership`.
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from .properties import Subject, UserRef, check, required_string
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-PHYSICAL_ID_PREFIX = "cognito-test-user:"
 REQUIRED = ("UserPoolId", "Username", "PhoneNumber", "SmsMfaPreferred")
-OPTIONAL = ("Email", "PasswordSecretArn", "PasswordRevision")
+OPTIONAL = ("Email", "PasswordSecretArn", "PasswordRevision", "AdoptExisting")
 PROPERTIES = REQUIRED + OPTIONAL
 BOOLEANS = {"true": True, "false": False}
 # The properties whose change means another user: the old one is deleted by CloudFormation's cleanup Delete.
@@ -45,6 +45,7 @@ class TestUserRequest:
     email: str | None
     secret_arn: str | None
     sms_mfa_preferred: bool
+    adopt_existing: bool = False
 
     def attributes(self) -> dict[str, str]:
         """The user attributes the user must hold: the phone number and the optional email, both verified."""
@@ -57,23 +58,38 @@ class TestUserRequest:
 def parse_properties(props: Mapping[str, Any]) -> TestUserRequest:
     """Parse and validate ResourceProperties; raise HandlerError naming the first bad property."""
     user_pool_id, username = properties.parse_user_properties(props, PROPERTIES)
-    phone_number = required_string(props, "PhoneNumber")
+    phone_number = _private_string(props, "PhoneNumber")
+    assert phone_number is not None
     check("PhoneNumber", _masked(rules.phone_number_problem(phone_number), phone_number))
-    email = _optional_string(props, "Email")
+    email = _private_string(props, "Email", optional=True)
     if email is not None:
         check("Email", _masked(rules.email_problem(email), email))
-    secret_arn = _optional_string(props, "PasswordSecretArn")
+    secret_arn = _private_string(props, "PasswordSecretArn", optional=True)
     if secret_arn is not None:
         check("PasswordSecretArn", secret_arn_problem(secret_arn))
-    _optional_string(props, "PasswordRevision")
-    preferred = required_string(props, "SmsMfaPreferred")
-    if preferred not in BOOLEANS:
-        raise HandlerError(f"SmsMfaPreferred must be 'true' or 'false'; received {rules.show(preferred)}")
-    return TestUserRequest(user_pool_id, username, phone_number, email, secret_arn, BOOLEANS[preferred])
+    _private_string(props, "PasswordRevision", optional=True)
+    preferred = _boolean(props, "SmsMfaPreferred")
+    adopt = _boolean(props, "AdoptExisting") if "AdoptExisting" in props else False
+    return TestUserRequest(user_pool_id, username, phone_number, email, secret_arn, preferred, adopt)
 
 
-def _optional_string(props: Mapping[str, Any], name: str) -> str | None:
-    return required_string(props, name) if name in props else None
+def _boolean(props: Mapping[str, Any], name: str) -> bool:
+    value = required_string(props, name)
+    if value not in BOOLEANS:
+        raise HandlerError(f"{name} must be 'true' or 'false'; received {rules.show(value)}")
+    return BOOLEANS[value]
+
+
+def _private_string(props: Mapping[str, Any], name: str, *, optional: bool = False) -> str | None:
+    """A string property that may be personal or secret: a value of another type is described by its type only."""
+    if name not in props:
+        if optional:
+            return None
+        raise HandlerError(f"{name} is required")
+    value = props[name]
+    if not isinstance(value, str):
+        raise HandlerError(f"{name} must be a string; received a value of type {type(value).__name__}")
+    return value
 
 
 def _masked(problem: str | None, value: str) -> str | None:
@@ -88,7 +104,8 @@ def secret_arn_problem(value: str) -> str | None:
     parts = value.split(":", 6)
     if not value.startswith(SECRET_ARN_PREFIX) or len(parts) < 7 or parts[2] != SECRET_SERVICE or not parts[3]:
         return (
-            f"must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:...); received {rules.show(value)}"
+            "must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:...); received a value of "
+            f"{len(value)} characters"
         )
     return None
 
@@ -96,16 +113,6 @@ def secret_arn_problem(value: str) -> str | None:
 def secret_region(arn: str) -> str:
     """The Region a secret ARN names (its fourth field)."""
     return arn.split(":")[3]
-
-
-def physical_id(user: UserRef) -> str:
-    """The physical id of a test user: ``cognito-test-user:<pool id>:<canonical username>``."""
-    return properties.physical_id(user, PHYSICAL_ID_PREFIX)
-
-
-def parse_physical_id(value: object) -> UserRef | None:
-    """The user a physical id names, or None when the id is not one of ours."""
-    return properties.parse_physical_id(value, PHYSICAL_ID_PREFIX)
 
 
 def same_user(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
@@ -128,24 +135,37 @@ def current_attributes(user: Mapping[str, Any]) -> dict[str, str]:
     return {str(item["Name"]): str(item.get("Value", "")) for item in user.get("UserAttributes") or []}
 
 
-def password_needs_set(new: Mapping[str, Any], old: Mapping[str, Any] | None, *, created: bool, same: bool) -> bool:
-    """Whether AdminSetUserPassword must run: a secret is given, and the user is new, another user, or the
-    secret or its revision changed (a password is set once per version, so a pool's reuse rule never trips)."""
-    if "PasswordSecretArn" not in new:
-        return False
-    if created or not same or old is None:
-        return True
-    return any(new.get(name) != old.get(name) for name in PASSWORD_INPUTS)
+def password_changed(new: Mapping[str, Any], old: Mapping[str, Any] | None) -> bool:
+    """Whether the template names another secret or a new revision of it (always, without old properties)."""
+    return old is None or any(new.get(name) != old.get(name) for name in PASSWORD_INPUTS)
 
 
 def password_from_secret(secret_string: str) -> str:
-    """The password a secret holds: its whole value, or the ``password`` field of a JSON object value."""
-    try:
-        parsed = json.loads(secret_string)
-    except ValueError:
-        return secret_string
-    if isinstance(parsed, dict) and isinstance(parsed.get(PASSWORD_KEY), str):
-        return str(parsed[PASSWORD_KEY])
+    """The password a secret's value holds: the whole value, or the string ``password`` field of a JSON object.
+
+    Raises
+    ------
+    ValueError
+        Naming why the value holds no password (never the value itself): a JSON object without a string
+        ``password`` field, an empty value, or one that begins or ends with whitespace or a newline.
+    """
+    field = ""
+    if secret_string.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(secret_string)
+        except ValueError:
+            parsed = None  # a password may begin with "{"
+        if isinstance(parsed, dict):
+            value = parsed.get(PASSWORD_KEY)
+            if not isinstance(value, str):
+                raise ValueError(f"holds a JSON object without a string `{PASSWORD_KEY}` field")
+            secret_string, field = value, f"holds a `{PASSWORD_KEY}` field that "
+    if not secret_string:
+        raise ValueError((field or "holds a value that ") + "is empty")
+    if secret_string != secret_string.strip():
+        raise ValueError(
+            (field or "holds a value that ") + "begins or ends with whitespace or a newline (store the password alone)"
+        )
     return secret_string
 
 
@@ -189,8 +209,12 @@ def client_error_reason(operation: str, code: str, message: str, request: Subjec
         return f"password: the secret's value breaks the password policy of pool {pool} ({operation}: {code})"
     if code == "InvalidParameterException" and operation == "AdminSetUserMFAPreference":
         return f"SmsMfaPreferred rejected by Cognito for pool {pool} ({operation}: {code})"
+    if code == "InvalidParameterException" and operation == "AdminCreateUser":
+        return f"Username or UserAttributes rejected by Cognito for pool {pool} ({operation}: {code}: {message})"
     if code == "InvalidParameterException":
         return f"UserAttributes rejected by Cognito for pool {pool} ({operation}: {code})"
+    if code == "AliasExistsException":
+        return f"PhoneNumber or Email is already another user's alias in pool {pool} ({operation}: {code})"
     if code == "UsernameExistsException":
         return f"Username {rules.show(request.username)} is taken in pool {pool} ({operation}: {code})"
     return errors.client_error_reason(operation, code, message, request)

@@ -14,6 +14,7 @@ import pytest
 
 from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 from cognito_sms_mfa_rehearsal.cfn_responses import ResponseCollector
+from tests.handler.functional.deployment import deployment
 from tests.handler.functional.harness import (
     REGION,
     UNSET_ENV,
@@ -24,6 +25,8 @@ from tests.handler.functional.harness import (
     handler_env,
     load_handler,
 )
+
+__all__ = ["deployment"]  # a test user's deployment (tests/handler/functional/deployment.py)
 
 if TYPE_CHECKING:
     from pathlib import Path

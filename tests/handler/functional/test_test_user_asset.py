@@ -6,109 +6,14 @@ emulator), which is what a QA engineer needs.
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
 import pytest
 
-from cognito_sms_mfa_emulator.clients import emulator_client, emulator_service_client
-from cognito_sms_mfa_rehearsal.cfn_responses import custom_resource_event
-from tests.handler.functional.harness import REGION, record, run_asset
+from tests.handler.functional.deployment import Deployment
+from tests.handler.functional.harness import REGION
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
-
-    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
-    from cognito_sms_mfa_rehearsal.cfn_responses import CfnResponse, ResponseCollector
-
-TEST_USER = "Custom::CognitoTestUser"
 PASSWORD = "Str0ng!Passw0rd-1"
 NEW_PASSWORD = "An0ther!Passw0rd-2"
 MISSING_SECRET = f"arn:aws:secretsmanager:{REGION}:123456789012:secret:nowhere-AbCdEf"
-
-
-@dataclass
-class Deployment:
-    """The bundled asset, an emulator pool and its secrets, and the stack id the events carry."""
-
-    asset: Path
-    services: tuple[CognitoEmulator, ResponseCollector]
-    idp: CognitoIdentityProviderClient
-    secrets: Any
-    pool_id: str
-    client_id: str
-    stack_id: str = f"arn:aws:cloudformation:{REGION}:123456789012:stack/E2E/{uuid.uuid4()}"
-    logs: str = ""
-
-    def send(
-        self,
-        request_type: str,
-        properties: dict[str, Any],
-        *,
-        physical_id: str | None = None,
-        old: dict[str, Any] | None = None,
-    ) -> CfnResponse:
-        event = custom_resource_event(
-            request_type,
-            {"ServiceToken": "arn:aws:lambda:x", "ServiceTimeout": "300", **properties},
-            response_url="",
-            stack_id=self.stack_id,
-            logical_id="Carol",
-            resource_type=TEST_USER,
-            physical_id=physical_id,
-            old_properties=old,
-        )
-        response, invocation = run_asset(self.asset, self.services, event)
-        self.logs = invocation.logs
-        return response
-
-    def record(self, logical_id: str, physical_id: str, status: str) -> None:
-        """Record a resource of the events' stack, as CloudFormation would list it to the hand-over question."""
-        record(self.services[0], logical_id, physical_id, status, stack_id=self.stack_id, resource_type=TEST_USER)
-
-    def user(self, username: str = "carol") -> dict[str, Any]:
-        found: Any = self.idp.admin_get_user(UserPoolId=self.pool_id, Username=username)
-        return dict(found)
-
-    def attributes(self, username: str = "carol") -> dict[str, str]:
-        return {a["Name"]: a["Value"] for a in self.user(username)["UserAttributes"]}
-
-    def sign_in(self, password: str, username: str = "carol") -> dict[str, Any]:
-        answer: Any = self.idp.admin_initiate_auth(
-            UserPoolId=self.pool_id,
-            ClientId=self.client_id,
-            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": password},
-        )
-        return dict(answer)
-
-    def secret(self, value: str) -> str:
-        return str(self.secrets.create_secret(Name=f"pw-{uuid.uuid4().hex[:8]}", SecretString=value)["ARN"])
-
-    def props(self, **overrides: str) -> dict[str, str]:
-        base = {
-            "UserPoolId": self.pool_id,
-            "Username": "carol",
-            "PhoneNumber": "+15555550123",
-            "Email": "carol@example.com",
-            "SmsMfaPreferred": "true",
-        }
-        return {**base, **overrides}
-
-
-@pytest.fixture
-def deployment(asset_dir: Path, services: tuple[CognitoEmulator, ResponseCollector]) -> Deployment:
-    emulator, _ = services
-    idp = emulator_client(emulator.endpoint, REGION)
-    pool_id = idp.create_user_pool(PoolName=f"qa-{uuid.uuid4().hex[:6]}", MfaConfiguration="OPTIONAL")["UserPool"]["Id"]
-    client_id = idp.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="qa", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"]
-    )["UserPoolClient"]["ClientId"]
-    secrets = emulator_service_client("secretsmanager", emulator.endpoint, REGION)
-    return Deployment(asset_dir, services, idp, secrets, pool_id, client_id)
 
 
 def test_create_makes_a_confirmed_user_with_the_secret_password_and_sms_preference(deployment: Deployment) -> None:
@@ -118,7 +23,6 @@ def test_create_makes_a_confirmed_user_with_the_secret_password_and_sms_preferen
     created = deployment.send("Create", deployment.props(PasswordSecretArn=arn))
     # THEN the user exists, is confirmed with that password, verified, and prefers SMS MFA
     assert created.status == "SUCCESS", deployment.logs
-    assert created.physical_id == f"cognito-test-user:{deployment.pool_id}:carol"
     user = deployment.user()
     assert user["UserStatus"] == "CONFIRMED"
     assert user["UserMFASettingList"] == ["SMS_MFA"]
@@ -127,6 +31,7 @@ def test_create_makes_a_confirmed_user_with_the_secret_password_and_sms_preferen
     assert attributes["phone_number_verified"] == "true"
     assert attributes["email_verified"] == "true"
     assert created.data == {"Username": "carol", "UserPoolId": deployment.pool_id, "Sub": attributes["sub"]}
+    assert created.physical_id == f"cognito-test-user:{deployment.pool_id}:{attributes['sub']}:carol"
     deployment.sign_in(PASSWORD)  # accepted (tokens or an MFA challenge)
     with pytest.raises(deployment.idp.exceptions.NotAuthorizedException):
         deployment.sign_in(NEW_PASSWORD)
@@ -229,14 +134,18 @@ def test_password_the_pool_refuses_fails_and_removes_the_user_it_created(deploym
     assert "short" not in created.reason
 
 
-def test_create_over_an_existing_user_adopts_it_in_place(deployment: Deployment) -> None:
+def test_create_over_a_user_the_stack_holds_under_another_logical_id_takes_it_in_place(
+    deployment: Deployment,
+) -> None:
     # GIVEN a user the stack already holds under another logical id (a renamed construct)
     first = deployment.send("Create", deployment.props())
     sub = deployment.attributes()["sub"]
+    deployment.record("CarolOld", first.physical_id, "CREATE_COMPLETE")
     # WHEN the renamed resource's Create runs before the old one's Delete
     adopted = deployment.send("Create", deployment.props(PhoneNumber="+15555550177"))
     # THEN it takes the same user over, same id and sub, with its own attributes
     assert adopted.status == "SUCCESS", deployment.logs
+    assert "detail=handed-over" in deployment.logs
     assert adopted.physical_id == first.physical_id
     attributes = deployment.attributes()
     assert attributes["sub"] == sub
@@ -251,7 +160,9 @@ def test_update_to_another_username_creates_a_new_user_and_new_id(deployment: De
     updated = deployment.send("Update", deployment.props(Username="carla"), physical_id=created.physical_id, old=old)
     # THEN a new user and a new id (CloudFormation's cleanup Delete then removes carol)
     assert updated.status == "SUCCESS", deployment.logs
-    assert updated.physical_id == f"cognito-test-user:{deployment.pool_id}:carla"
+    assert (
+        updated.physical_id == f"cognito-test-user:{deployment.pool_id}:{deployment.attributes('carla')['sub']}:carla"
+    )
     assert deployment.user("carla")["Username"] == "carla"
     assert deployment.user("carol")["Username"] == "carol"
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from cognito_sms_mfa_lambda import ownership
+from cognito_sms_mfa_lambda.resource import TEST_USER_RESOURCE_TYPE
 
 POOL = "us-east-1_Pool1"
 SUB = "0f6c3a8e-4b1d-4c2e-9a7f-2d5b8e1c6a90"
@@ -30,7 +31,7 @@ def user(username: str = "frank", sub: str = SUB, status: str = "CONFIRMED", cre
 
 
 def summary(
-    logical_id: str, physical_id: str, status: str = "UPDATE_COMPLETE", kind: str = ownership.RESOURCE_TYPE
+    logical_id: str, physical_id: str, status: str = "UPDATE_COMPLETE", kind: str = TEST_USER_RESOURCE_TYPE
 ) -> dict[str, Any]:
     return {
         "LogicalResourceId": logical_id,
@@ -234,44 +235,3 @@ def test_password_is_set_once_per_secret_version(
         )
         is needed
     )
-
-
-@pytest.mark.parametrize(
-    ("value", "password", "problem"),
-    [
-        pytest.param("Correct-Horse-9", "Correct-Horse-9", None, id="plain"),
-        pytest.param('{"username": "carol", "password": "Correct-Horse-9"}', "Correct-Horse-9", None, id="json"),
-        pytest.param("{not json", "{not json", None, id="brace-but-not-json"),
-        pytest.param(
-            '{"username": "carol", "pass": "x"}',
-            None,
-            "holds a JSON object without a string `password` field",
-            id="json-without-password",
-        ),
-        pytest.param(
-            '{"password": 12345678}',
-            None,
-            "holds a JSON object without a string `password` field",
-            id="json-password-not-a-string",
-        ),
-        pytest.param(
-            "Correct-Horse-9\n",
-            None,
-            "holds a value that begins or ends with whitespace or a newline (store the password alone)",
-            id="trailing-newline",
-        ),
-        pytest.param(
-            '{"password": " x"}',
-            None,
-            "holds a `password` field that begins or ends with whitespace or a newline (store the password alone)",
-            id="json-field-space",
-        ),
-        pytest.param('{"password": ""}', None, "holds a `password` field that is empty", id="json-field-empty"),
-    ],
-)
-def test_password_from_secret_is_strict(value: str, password: str | None, problem: str | None) -> None:
-    # GIVEN a secret's value
-    # WHEN the password is taken from it
-    got, why = ownership.password_from_secret(value)
-    # THEN it is the whole value or the JSON field, or a reason that never holds the value
-    assert (got, why) == (password, problem)

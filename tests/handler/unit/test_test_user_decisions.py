@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from cognito_sms_mfa_lambda import settings_decisions, test_user_decisions
+from cognito_sms_mfa_lambda import test_user_decisions
 from cognito_sms_mfa_lambda.errors import HandlerError
-from cognito_sms_mfa_lambda.properties import UserRef
 
 POOL = "us-east-1_Example1"
 ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:carol-AbCdEf"
@@ -63,8 +62,21 @@ def test_parse_properties_full_returns_request() -> None:
         pytest.param(
             {"PasswordSecretArn": "carol-password"},
             "PasswordSecretArn must be a Secrets Manager secret ARN (arn:<partition>:secretsmanager:...); "
-            "received 'carol-password'",
-            id="not-an-arn",
+            "received a value of 14 characters",
+            id="not-an-arn-not-echoed",
+        ),
+        pytest.param(
+            {"PhoneNumber": 15555550123},
+            "PhoneNumber must be a string; received a value of type int",
+            id="phone-of-another-type-not-echoed",
+        ),
+        pytest.param(
+            {"PasswordSecretArn": ["hunter2"]},
+            "PasswordSecretArn must be a string; received a value of type list",
+            id="secret-of-another-type-not-echoed",
+        ),
+        pytest.param(
+            {"AdoptExisting": "yes"}, "AdoptExisting must be 'true' or 'false'; received 'yes'", id="adopt-bool"
         ),
         pytest.param(
             {"SmsMfaPreferred": "yes"}, "SmsMfaPreferred must be 'true' or 'false'; received 'yes'", id="bool"
@@ -80,44 +92,26 @@ def test_parse_properties_bad_input_names_the_property(overrides: dict[str, Any]
     assert str(raised.value).startswith(reason)
 
 
-def test_physical_id_round_trips_and_rejects_other_ids() -> None:
-    # GIVEN a canonical user
-    user = UserRef(POOL, "carol:qa")
-    # WHEN its id is made and parsed, and so are ids that are not ours
-    # THEN
-    assert test_user_decisions.physical_id(user) == f"cognito-test-user:{POOL}:carol:qa"
-    assert test_user_decisions.parse_physical_id(test_user_decisions.physical_id(user)) == user
-    assert (
-        test_user_decisions.parse_physical_id(settings_decisions.physical_id(user)) is None
-    )  # a settings id is not a test user's
-    assert test_user_decisions.parse_physical_id("Stack_Carol_AbCd1234") is None
-
-
 @pytest.mark.parametrize(
-    ("new", "old", "created", "same", "expected"),
+    ("new", "old", "changed"),
     [
-        pytest.param(props(), None, True, False, False, id="no-secret"),
-        pytest.param(props(PasswordSecretArn=ARN), None, True, False, True, id="create"),
-        pytest.param(props(PasswordSecretArn=ARN), props(PasswordSecretArn=ARN), False, True, False, id="unchanged"),
+        pytest.param(props(PasswordSecretArn=ARN), None, True, id="no-old-properties"),
+        pytest.param(props(PasswordSecretArn=ARN), props(PasswordSecretArn=ARN), False, id="unchanged"),
         pytest.param(
             props(PasswordSecretArn=ARN, PasswordRevision="b"),
             props(PasswordSecretArn=ARN, PasswordRevision="a"),
-            False,
-            True,
             True,
             id="new-revision",
         ),
-        pytest.param(props(PasswordSecretArn=ARN), props(), False, True, True, id="secret-added"),
-        pytest.param(props(PasswordSecretArn=ARN), props(PasswordSecretArn=ARN), True, True, True, id="recreated"),
-        pytest.param(props(PasswordSecretArn=ARN), props(PasswordSecretArn=ARN), False, False, True, id="other-user"),
+        pytest.param(props(PasswordSecretArn=ARN), props(), True, id="secret-added"),
     ],
 )
-def test_password_needs_set(
-    new: dict[str, Any], old: dict[str, Any] | None, created: bool, same: bool, expected: bool
+def test_password_changed_compares_the_secret_and_its_revision(
+    new: dict[str, Any], old: dict[str, Any] | None, changed: bool
 ) -> None:
-    # GIVEN the properties before and after, and what happened to the user
-    # WHEN / THEN the password is set once per secret version the template names
-    assert test_user_decisions.password_needs_set(new, old, created=created, same=same) is expected
+    # GIVEN the properties before and after
+    # WHEN / THEN the template names another password only when the secret or its revision changed
+    assert test_user_decisions.password_changed(new, old) is changed
 
 
 def test_same_user_compares_pool_and_username_only() -> None:
@@ -153,12 +147,49 @@ def test_sms_preference_needs_write(user: dict[str, Any], preferred: bool, expec
     assert test_user_decisions.sms_preference_needs_write(user, preferred) is expected
 
 
-def test_password_from_secret_reads_plain_and_json_values() -> None:
-    # GIVEN a plain value, a JSON value with a password field, and JSON without one
-    # WHEN / THEN
-    assert test_user_decisions.password_from_secret("Pa55word!") == "Pa55word!"
-    assert test_user_decisions.password_from_secret('{"username": "carol", "password": "Pa55word!"}') == "Pa55word!"
-    assert test_user_decisions.password_from_secret('["x"]') == '["x"]'
+@pytest.mark.parametrize(
+    ("value", "password"),
+    [
+        pytest.param("Correct-Horse-9", "Correct-Horse-9", id="plain"),
+        pytest.param('{"username": "carol", "password": "Correct-Horse-9"}', "Correct-Horse-9", id="json"),
+        pytest.param("{not json", "{not json", id="brace-but-not-json"),
+        pytest.param('["x"]', '["x"]', id="json-but-not-an-object"),
+    ],
+)
+def test_password_from_secret_reads_plain_and_json_values(value: str, password: str) -> None:
+    assert test_user_decisions.password_from_secret(value) == password
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        pytest.param(
+            '{"username": "carol", "pass": "x"}', "holds a JSON object without a string `password` field", id="no-field"
+        ),
+        pytest.param(
+            '{"password": 12345678}', "holds a JSON object without a string `password` field", id="field-not-a-string"
+        ),
+        pytest.param(
+            "Correct-Horse-9\n",
+            "holds a value that begins or ends with whitespace or a newline (store the password alone)",
+            id="trailing-newline",
+        ),
+        pytest.param(
+            '{"password": " x"}',
+            "holds a `password` field that begins or ends with whitespace or a newline (store the password alone)",
+            id="field-with-space",
+        ),
+        pytest.param('{"password": ""}', "holds a `password` field that is empty", id="field-empty"),
+        pytest.param("", "holds a value that is empty", id="empty"),
+    ],
+)
+def test_password_from_secret_refuses_values_that_hold_no_password(value: str, problem: str) -> None:
+    # GIVEN a secret value that is not a usable password
+    # WHEN the password is taken from it
+    with pytest.raises(ValueError, match=r"^holds a ") as raised:
+        test_user_decisions.password_from_secret(value)
+    # THEN the problem is named and the value never is
+    assert str(raised.value) == problem
 
 
 def test_reasons_name_password_and_the_secret_and_stay_short() -> None:
