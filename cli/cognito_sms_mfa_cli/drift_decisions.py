@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from cognito_sms_mfa_lambda import ownership, preference_decisions, settings_decisions, test_user_decisions
 from cognito_sms_mfa_lambda.errors import HandlerError
-from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.rules import MfaOption, mask_personal
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ EXIT_IN_SYNC, EXIT_DRIFT, EXIT_NOT_CHECKED = 0, 1, 2
 SHORT_TYPES = {
     SETTINGS_RESOURCE_TYPE: "settings",
     PREFERENCE_RESOURCE_TYPE: "preference",
-    ownership.RESOURCE_TYPE: "test-user",
+    TEST_USER_RESOURCE_TYPE: "test-user",
 }
 
 
