@@ -51,7 +51,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@[ -d .mypy_cache ] || echo "mypy: the first run reads aws-cdk-lib's type information (about 45 s; later runs use .mypy_cache)"
-	$(VENV)/bin/mypy infra lambda_src emulator rehearsal tests bench
+	$(VENV)/bin/mypy infra lambda_src emulator rehearsal cli tests bench
 
 test: setup lint
 	$(VENV)/bin/pytest

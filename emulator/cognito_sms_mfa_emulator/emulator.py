@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cognito_sms_mfa_emulator.gateway import (
     FAULT_STATUS,
@@ -187,6 +187,15 @@ class CognitoEmulator:
         ... # doctest: +SKIP
         """
         self._stacks.record(stack_id, resource)
+
+    def record_stack(self, stack_id: str, template: dict[str, Any], parameters: Mapping[str, str]) -> None:
+        """Record a stack's template and parameter values, as CloudFormation holds them after a deployment.
+
+        ``GetTemplate`` then answers ``template`` and ``DescribeStacks`` the parameters, for ``StackName`` the stack
+        id or the name in it (``arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>``). Over HTTP:
+        ``POST /_emulator/stacks`` with ``{"stack_id", "template", "parameters"}``.
+        """
+        self._stacks.record_stack(stack_id, template, dict(parameters))
 
     def forget_stack(self, stack_id: str) -> None:
         """Forget a recorded stack: ``ListStackResources`` then answers ``ValidationError`` ("does not exist")."""

@@ -7,8 +7,10 @@ rate (:mod:`.rate_limits`) answers ``TooManyRequestsException`` and never reache
 :class:`~cognito_sms_mfa_emulator.emulator.CognitoEmulator` also offers as methods.
 A request for no cognito-idp action answers ``UnknownOperationException``, and an action
 moto does not implement answers 501 ``NotImplementedException`` (instead of moto's HTML error page).
-A form-encoded POST with ``Action=ListStackResources`` is CloudFormation's question about a stack; it is
-answered from the :class:`~cognito_sms_mfa_emulator.stacks.StackRecord` before anything reaches moto.
+A form-encoded POST with ``Action`` ``ListStackResources``, ``GetTemplate`` or ``DescribeStacks`` is
+CloudFormation's question about a stack; it is answered from the
+:class:`~cognito_sms_mfa_emulator.stacks.StackRecord` before anything reaches moto. Faults can be injected for
+these three actions too (answered in CloudFormation's XML); their calls are not recorded.
 Requests whose target names a Secrets Manager action go to moto's secretsmanager application (the handler reads
 test users' passwords there); they are not recorded and take no faults.
 """
@@ -31,7 +33,15 @@ from typing import Any, Final, NotRequired, TypedDict
 from werkzeug.wrappers import Request, Response
 
 from cognito_sms_mfa_emulator.rate_limits import RateLimiter, check_limits
-from cognito_sms_mfa_emulator.stacks import StackRecord, StackResource, list_stack_resources_xml, validation_error_xml
+from cognito_sms_mfa_emulator.stacks import (
+    StackRecord,
+    StackResource,
+    describe_stacks_xml,
+    error_xml,
+    get_template_xml,
+    list_stack_resources_xml,
+    validation_error_xml,
+)
 
 __all__ = [
     "FAULT_STATUS",
@@ -66,6 +76,16 @@ CONTROL_PREFIX = "/_emulator/"
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 LIST_STACK_RESOURCES = "ListStackResources"
+GET_TEMPLATE = "GetTemplate"
+DESCRIBE_STACKS = "DescribeStacks"
+CLOUDFORMATION_ACTIONS = frozenset({LIST_STACK_RESOURCES, GET_TEMPLATE, DESCRIBE_STACKS})
+"""The CloudFormation actions the emulator serves (all of them read-only)."""
+# An injected fault in CloudFormation's words: its error code and HTTP status.
+CLOUDFORMATION_FAULTS = {
+    "AccessDeniedException": ("AccessDenied", 403),
+    "InternalErrorException": ("InternalFailure", 500),
+    THROTTLED: ("Throttling", 400),
+}
 SERVICE: Final = "cognito-idp"
 SECRETS_SERVICE: Final = "secretsmanager"
 
@@ -94,8 +114,9 @@ def known_actions() -> frozenset[str]:
 
 
 def check_action(action: object) -> str:
-    """Return ``action`` if it names a cognito-idp operation; raise ValueError otherwise."""
-    if isinstance(action, str) and action in known_actions():
+    """Return ``action`` if it names a cognito-idp operation (or a CloudFormation action the emulator serves);
+    raise ValueError otherwise."""
+    if isinstance(action, str) and (action in known_actions() or action in CLOUDFORMATION_ACTIONS):
         return action
     hint = ""
     if isinstance(action, str):
@@ -147,10 +168,12 @@ class Control:
                     pending.append(item)
             return pending
 
-    def receive(self, action: str) -> _Fault | None:
-        """Record one call of ``action`` and return the fault it must answer, if one is pending."""
+    def receive(self, action: str, *, record: bool = True) -> _Fault | None:
+        """Record one call of ``action`` (unless ``record`` is false) and return the fault it must answer, if one
+        is pending."""
         with self._lock:
-            self._calls.append(action)
+            if record:
+                self._calls.append(action)
             queue = self._faults.get(action)
             if not queue:
                 return None
@@ -295,17 +318,38 @@ class Gateway:
         return _json(200, {"limits": limiter.limits(), "throttled": limiter.throttled()})
 
     def _serve_cloudformation(self, form: dict[str, str]) -> Response:
-        """Answer CloudFormation's ``ListStackResources`` from the stack record (query protocol, XML)."""
+        """Answer CloudFormation's read actions from the stack record (query protocol, XML)."""
         request_id = str(uuid.uuid4())
         action = form["Action"]
-        if action != LIST_STACK_RESOURCES:
-            message = f"the local emulator serves CloudFormation's {LIST_STACK_RESOURCES} only; Action was {action!r}"
+        if action not in CLOUDFORMATION_ACTIONS:
+            served = ", ".join(sorted(CLOUDFORMATION_ACTIONS))
+            message = f"the local emulator serves CloudFormation's {served} only; Action was {action!r}"
             return _xml(400, validation_error_xml(message, request_id))
-        stack_id = form.get("StackName", "")
-        resources = self._stacks.resources(stack_id)
-        if resources is None:
-            return _xml(400, validation_error_xml(f"Stack with id {stack_id} does not exist", request_id))
-        return _xml(200, list_stack_resources_xml(resources, form.get("NextToken"), request_id))
+        fault = self._control.receive(action, record=False)
+        if fault is not None:
+            code, status = CLOUDFORMATION_FAULTS[fault.error]
+            message = f"User is not authorized to perform: cloudformation:{action}" if status == 403 else code
+            return _xml(status, error_xml(code, message + " (fault injected by the local emulator)", request_id))
+        name = form.get("StackName", "")
+        stack_id = self._stacks.stack_id(name)
+        if stack_id is None:
+            return _xml(400, validation_error_xml(f"Stack with id {name} does not exist", request_id))
+        if action == DESCRIBE_STACKS:
+            return _xml(
+                200,
+                describe_stacks_xml(
+                    stack_id, self._stacks.parameters(stack_id), self._stacks.created_at(stack_id), request_id
+                ),
+            )
+        if action == GET_TEMPLATE:
+            template = self._stacks.template(stack_id)
+            if template is None:
+                message = f"the local emulator holds no template for stack {name} (record it with record_stack)"
+                return _xml(400, validation_error_xml(message, request_id))
+            return _xml(200, get_template_xml(template, request_id))
+        return _xml(
+            200, list_stack_resources_xml(self._stacks.resources(stack_id) or [], form.get("NextToken"), request_id)
+        )
 
     def _serve_control(self, request: Request) -> Response:
         route = (request.method, request.path.removeprefix(CONTROL_PREFIX).rstrip("/"))
@@ -326,6 +370,22 @@ class Gateway:
             except ValueError as error:
                 return _json(400, {"message": str(error)})
             self._stacks.record(stack_id, resource)
+            return _json(200, {})
+        if route == ("POST", "stacks"):
+            body = request.get_json(force=True, silent=True)
+            fields = dict(body) if isinstance(body, dict) else {}
+            stack_id, template, parameters = (
+                fields.get("stack_id"),
+                fields.get("template"),
+                fields.get("parameters", {}),
+            )
+            if not isinstance(stack_id, str) or not stack_id:
+                return _json(400, {"message": f"stack_id must be a non-empty string; received {stack_id!r}"})
+            if not isinstance(template, dict):
+                return _json(400, {"message": f"template must be a JSON object; received {template!r}"[:200]})
+            if not isinstance(parameters, dict) or not all(isinstance(v, str) for v in parameters.values()):
+                return _json(400, {"message": "parameters must be a JSON object of strings"})
+            self._stacks.record_stack(stack_id, template, parameters)
             return _json(200, {})
         if route == ("GET", "stack-resources"):
             found = self._stacks.resources(request.args.get("stack_id", ""))

@@ -1,20 +1,35 @@
-"""The emulator's record of deployments, served as CloudFormation's ``ListStackResources``.
+"""The emulator's record of deployments, served as CloudFormation's ``ListStackResources``, ``GetTemplate`` and
+``DescribeStacks``.
 
 The handler asks CloudFormation which resources of its own stack hold a physical id before a Delete clears a
-user (see ``docs/design.md``, hand-over on Delete). Offline, whoever plays CloudFormation (the rehearsal, a test)
-records each resource it creates, updates or deletes here, and the emulator answers the question from that
-record in CloudFormation's query protocol: a form-encoded POST with ``Action=ListStackResources`` and an XML
-answer, paginated with ``NextToken``. An unknown stack answers ``ValidationError`` as CloudFormation does.
+user (see ``docs/design.md``, hand-over on Delete); the drift check reads a deployed stack's template, resources
+and parameters. Offline, whoever plays CloudFormation (the rehearsal, a test) records each resource it creates,
+updates or deletes here, and each stack's template and parameters, and the emulator answers from that record in
+CloudFormation's query protocol: a form-encoded POST with an ``Action`` and an XML answer, ``ListStackResources``
+paginated with ``NextToken``. ``StackName`` takes the stack id or the stack's name. An unknown stack answers
+``ValidationError`` as CloudFormation does.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from typing import Any
 from xml.sax.saxutils import escape
 
-__all__ = ["PAGE_SIZE", "StackRecord", "StackResource", "list_stack_resources_xml", "validation_error_xml"]
+__all__ = [
+    "PAGE_SIZE",
+    "StackRecord",
+    "StackResource",
+    "describe_stacks_xml",
+    "error_xml",
+    "get_template_xml",
+    "list_stack_resources_xml",
+    "stack_name",
+    "validation_error_xml",
+]
 
 PAGE_SIZE = 100
 XML_NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
@@ -57,23 +72,69 @@ class StackResource:
 FIELDS = ("logical_id", "physical_id", "resource_type", "status")
 
 
+@dataclass
+class _Stack:
+    resources: dict[str, StackResource] = field(default_factory=dict)
+    template: dict[str, Any] | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+    created_at: float = field(default_factory=time.time)  # served as DescribeStacks' CreationTime
+
+
+def stack_name(stack_id: str) -> str:
+    """The name in a stack id (``arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>``), or the id itself."""
+    _, sep, rest = stack_id.partition(":stack/")
+    return rest.partition("/")[0] if sep else stack_id
+
+
 class StackRecord:
-    """Stack id to its resources by logical id, in the order they were first recorded; guarded by one lock."""
+    """Stack id to its resources by logical id (in the order they were first recorded), its template and its
+    parameters; guarded by one lock."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._stacks: dict[str, dict[str, StackResource]] = {}
+        self._stacks: dict[str, _Stack] = {}
 
     def record(self, stack_id: str, resource: StackResource) -> None:
         """Add or replace the resource with ``resource.logical_id`` in the stack (creating the stack)."""
         with self._lock:
-            self._stacks.setdefault(stack_id, {})[resource.logical_id] = resource
+            self._stacks.setdefault(stack_id, _Stack()).resources[resource.logical_id] = resource
+
+    def record_stack(self, stack_id: str, template: dict[str, Any], parameters: dict[str, str]) -> None:
+        """Set the stack's template and parameter values (creating the stack), as a deployment leaves them."""
+        with self._lock:
+            stack = self._stacks.setdefault(stack_id, _Stack())
+            stack.template, stack.parameters = template, dict(parameters)
+
+    def stack_id(self, name_or_id: str) -> str | None:
+        """The id of the stack that ``name_or_id`` names (its id, or its name as in the id), or None."""
+        with self._lock:
+            if name_or_id in self._stacks:
+                return name_or_id
+            return next((found for found in self._stacks if stack_name(found) == name_or_id), None)
 
     def resources(self, stack_id: str) -> list[StackResource] | None:
         """The stack's resources, or None for a stack never recorded."""
         with self._lock:
             found = self._stacks.get(stack_id)
-            return None if found is None else list(found.values())
+            return None if found is None else list(found.resources.values())
+
+    def template(self, stack_id: str) -> dict[str, Any] | None:
+        """The stack's recorded template, or None when none was recorded."""
+        with self._lock:
+            found = self._stacks.get(stack_id)
+            return None if found is None else found.template
+
+    def parameters(self, stack_id: str) -> dict[str, str]:
+        """The stack's recorded parameter values (empty when none were recorded)."""
+        with self._lock:
+            found = self._stacks.get(stack_id)
+            return {} if found is None else dict(found.parameters)
+
+    def created_at(self, stack_id: str) -> float:
+        """When the stack was first recorded (epoch seconds; now for a stack never recorded)."""
+        with self._lock:
+            found = self._stacks.get(stack_id)
+            return time.time() if found is None else found.created_at
 
     def forget(self, stack_id: str) -> None:
         """Forget one stack (it then answers ``ValidationError``, as a stack that does not exist)."""
@@ -118,9 +179,39 @@ def _timestamp(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + f".{int(epoch % 1 * 1000):03d}Z"
 
 
-def validation_error_xml(message: str, request_id: str) -> str:
-    """CloudFormation's error answer (HTTP 400) for a request it rejects, such as an unknown stack."""
+def get_template_xml(template: dict[str, Any], request_id: str) -> str:
+    """A ``GetTemplate`` answer: the template as JSON text (botocore parses it back into a dict)."""
+    body = escape(json.dumps(template))
     return (
-        f'<ErrorResponse xmlns="{XML_NAMESPACE}"><Error><Type>Sender</Type><Code>ValidationError</Code>'
+        f'<GetTemplateResponse xmlns="{XML_NAMESPACE}"><GetTemplateResult><TemplateBody>{body}</TemplateBody>'
+        "<StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable></GetTemplateResult>"
+        f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></GetTemplateResponse>"
+    )
+
+
+def describe_stacks_xml(stack_id: str, parameters: dict[str, str], created_at: float, request_id: str) -> str:
+    """A ``DescribeStacks`` answer for one stack: its name, id, creation time, status and parameter values."""
+    members = "".join(
+        f"<member><ParameterKey>{escape(key)}</ParameterKey><ParameterValue>{escape(value)}</ParameterValue></member>"
+        for key, value in parameters.items()
+    )
+    return (
+        f'<DescribeStacksResponse xmlns="{XML_NAMESPACE}"><DescribeStacksResult><Stacks><member>'
+        f"<StackName>{escape(stack_name(stack_id))}</StackName><StackId>{escape(stack_id)}</StackId>"
+        f"<CreationTime>{_timestamp(created_at)}</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus>"
+        f"<Parameters>{members}</Parameters></member></Stacks></DescribeStacksResult>"
+        f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></DescribeStacksResponse>"
+    )
+
+
+def error_xml(code: str, message: str, request_id: str) -> str:
+    """CloudFormation's error answer for a request it rejects (``ValidationError``, ``AccessDenied``...)."""
+    return (
+        f'<ErrorResponse xmlns="{XML_NAMESPACE}"><Error><Type>Sender</Type><Code>{escape(code)}</Code>'
         f"<Message>{escape(message)}</Message></Error><RequestId>{request_id}</RequestId></ErrorResponse>"
     )
+
+
+def validation_error_xml(message: str, request_id: str) -> str:
+    """CloudFormation's error answer (HTTP 400) for a request it rejects, such as an unknown stack."""
+    return error_xml("ValidationError", message, request_id)

@@ -214,10 +214,17 @@ class Rehearsal:
     def _record(self, stack: StackTemplate, resource: StackResource) -> None:
         """Record a resource of the stack in the emulator (``POST /_emulator/stack-resources``), as CloudFormation
         lists it, so the handler's ``ListStackResources`` sees the deployment as it is."""
-        body = json.dumps({"stack_id": self._stack_id(stack), **resource.to_json()}).encode()
+        self._post("stack-resources", {"stack_id": self._stack_id(stack), **resource.to_json()})
+
+    def _record_stack(self, stack: StackTemplate, parameters: dict[str, str]) -> None:
+        """Record the stack's template and parameter values in the emulator (``POST /_emulator/stacks``), so that
+        ``GetTemplate`` and ``DescribeStacks`` answer them for the drift check after the rehearsal."""
+        self._post("stacks", {"stack_id": self._stack_id(stack), "template": stack.template, "parameters": parameters})
+
+    def _post(self, path: str, fields: dict[str, Any]) -> None:
         request = urllib.request.Request(
-            f"{self.endpoint}/_emulator/stack-resources",
-            data=body,
+            f"{self.endpoint}/_emulator/{path}",
+            data=json.dumps(fields).encode(),
             method="POST",
             headers={"Content-Type": "application/json"},
         )
@@ -226,6 +233,7 @@ class Rehearsal:
 
     def _deploy(self, stack: StackTemplate, parameters: dict[str, str]) -> Resolver:
         resolver = Resolver(stack, self.region, self.outputs, parameters=parameters)
+        self._record_stack(stack, parameters)
         functions: dict[str, _Function] = {}
         order = stack.ordered(HANDLED_TYPES, first=CUSTOM_TYPES)
         self.progress(f"{stack.display_name}: {len(order)} resources to rehearse")
@@ -258,6 +266,9 @@ class Rehearsal:
                 else:
                     self.report.problems.append(reason if isinstance(error, UnresolvedError) else
                                                 f"{stack.display_name}/{stack.path(logical_id)}: {reason}")  # fmt: skip
+            else:
+                if kind not in CUSTOM_TYPES and logical_id in resolver.refs:  # a custom resource records itself
+                    self._record(stack, StackResource(logical_id, resolver.refs[logical_id], kind, "CREATE_COMPLETE"))
         resolver.publish()
         return resolver
 
@@ -265,7 +276,7 @@ class Rehearsal:
         child = stack.nested_stack(logical_id)
         parameters = {str(k): str(v) for k, v in props.get("Parameters", {}).items()}
         outputs = self._deploy(child, parameters).outputs.by_stack.get(child.name, {})
-        resolver.refs[logical_id] = f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{child.name}/nested"
+        resolver.refs[logical_id] = self._stack_id(child)  # the nested stack's id, as its parent lists it
         resolver.attributes[logical_id] = {f"Outputs.{key}": value for key, value in outputs.items()}
 
     def _create_pool(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:

@@ -84,13 +84,81 @@ def test_list_stack_resources_fails_for_unknown_stack(emulator: CognitoEmulator,
 
 
 def test_other_cloudformation_actions_fail(emulator: CognitoEmulator, cloudformation: Any) -> None:
-    # GIVEN / WHEN an action the emulator does not serve
+    # GIVEN / WHEN an action the emulator does not serve (a write)
     with pytest.raises(ClientError) as excinfo:
-        cloudformation.describe_stacks(StackName=STACK_ID)
+        cloudformation.delete_stack(StackName=STACK_ID)
     # THEN it says what it serves
     assert excinfo.value.response["Error"]["Message"] == (
-        "the local emulator serves CloudFormation's ListStackResources only; Action was 'DescribeStacks'"
+        "the local emulator serves CloudFormation's DescribeStacks, GetTemplate, ListStackResources only;"
+        " Action was 'DeleteStack'"
     )
+
+
+def test_get_template_and_describe_stacks_answer_the_recorded_stack(
+    emulator: CognitoEmulator, cloudformation: Any
+) -> None:
+    """Emulator contract: GetTemplate answers the recorded template (botocore parses TemplateBody into a dict),
+    DescribeStacks the parameter values; StackName takes the id or the name in it."""
+    # GIVEN a stack recorded with a template and a parameter holding XML special characters
+    template = {"Parameters": {"PoolId": {"Type": "String"}}, "Resources": {"A": {"Type": TYPE, "Properties": {}}}}
+    emulator.record_stack(STACK_ID, template, {"PoolId": "us-east-1_<&>"})
+    # WHEN asked by id and by name
+    by_id = cloudformation.get_template(StackName=STACK_ID)
+    by_name = cloudformation.describe_stacks(StackName="Test")
+    # THEN
+    assert by_id["TemplateBody"] == template
+    [stack] = by_name["Stacks"]
+    assert (stack["StackName"], stack["StackId"]) == ("Test", STACK_ID)
+    assert stack["Parameters"] == [{"ParameterKey": "PoolId", "ParameterValue": "us-east-1_<&>"}]
+
+
+def test_get_template_fails_for_a_stack_recorded_without_one(emulator: CognitoEmulator, cloudformation: Any) -> None:
+    # GIVEN a stack with resources only
+    emulator.record_resource(STACK_ID, StackResource("A", "id-1", TYPE, "CREATE_COMPLETE"))
+    # WHEN / THEN GetTemplate says how to record one, DescribeStacks answers no parameters
+    with pytest.raises(ClientError) as excinfo:
+        cloudformation.get_template(StackName=STACK_ID)
+    assert "record it with record_stack" in excinfo.value.response["Error"]["Message"]
+    assert cloudformation.describe_stacks(StackName=STACK_ID)["Stacks"][0].get("Parameters", []) == []
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "status"),
+    [
+        ("AccessDeniedException", "AccessDenied", 403),
+        ("TooManyRequestsException", "Throttling", 400),
+        ("InternalErrorException", "InternalFailure", 500),
+    ],
+)
+def test_cloudformation_actions_take_injected_faults_unrecorded(
+    emulator: CognitoEmulator, cloudformation: Any, error: str, code: str, status: int
+) -> None:
+    """Emulator contract: a fault injected for a CloudFormation action is answered in CloudFormation's words."""
+    # GIVEN a recorded stack and a fault for GetTemplate
+    emulator.record_stack(STACK_ID, {"Resources": {}}, {})
+    emulator.inject("GetTemplate", error)
+    # WHEN asked twice
+    with pytest.raises(ClientError) as excinfo:
+        cloudformation.get_template(StackName=STACK_ID)
+    second = cloudformation.get_template(StackName=STACK_ID)
+    # THEN the first answers the fault, the second the template; neither is among the calls
+    assert excinfo.value.response["Error"]["Code"] == code
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    if status == 403:
+        assert "cloudformation:GetTemplate" in excinfo.value.response["Error"]["Message"]
+    assert second["TemplateBody"] == {"Resources": {}}
+    assert emulator.calls() == []
+
+
+def test_post_stacks_records_over_http(emulator: CognitoEmulator, http: Http, cloudformation: Any) -> None:
+    """Emulator contract: POST /_emulator/stacks is record_stack(stack_id, template, parameters)."""
+    # GIVEN / WHEN a stack posted over HTTP, and one with a bad body
+    answer = http("POST", "/_emulator/stacks", {"stack_id": STACK_ID, "template": {"Resources": {}}, "parameters": {}})
+    bad = http("POST", "/_emulator/stacks", {"stack_id": STACK_ID, "template": [], "parameters": {}})
+    # THEN the first is served, the second refused naming the field
+    assert answer.status == 200
+    assert cloudformation.get_template(StackName=STACK_ID)["TemplateBody"] == {"Resources": {}}
+    assert (bad.status, bad.body) == (400, {"message": "template must be a JSON object; received []"})
 
 
 def test_post_stack_resources_records_over_http(emulator: CognitoEmulator, http: Http) -> None:

@@ -1,4 +1,5 @@
-"""The four packages import one way: rehearsal -> emulator -> the handler's rules; the constructs need neither tool.
+"""The five packages import one way: cli -> rehearsal -> emulator -> the handler's rules; the constructs need no
+tool, and the cli's drift check only the handler's decision modules (and boto3).
 
 Every import statement counts, at module level or inside a function or a ``TYPE_CHECKING`` block, read with
 :mod:`ast` from the sources (nothing is imported).
@@ -18,30 +19,52 @@ PACKAGES = {
     "cognito_sms_mfa_lambda": REPO_ROOT / "lambda_src" / "cognito_sms_mfa_lambda",
     "cognito_sms_mfa_emulator": REPO_ROOT / "emulator" / "cognito_sms_mfa_emulator",
     "cognito_sms_mfa_rehearsal": REPO_ROOT / "rehearsal" / "cognito_sms_mfa_rehearsal",
+    "cognito_sms_mfa_cli": REPO_ROOT / "cli" / "cognito_sms_mfa_cli",
 }
-# What each package may import of the four (besides itself).
+# What each package may import of the five (besides itself).
 ALLOWED = {
     "cognito_sms_mfa": {"cognito_sms_mfa_lambda"},
     "cognito_sms_mfa_lambda": set(),
     "cognito_sms_mfa_emulator": {"cognito_sms_mfa_lambda"},
     "cognito_sms_mfa_rehearsal": {"cognito_sms_mfa_emulator", "cognito_sms_mfa_lambda"},
+    "cognito_sms_mfa_cli": {"cognito_sms_mfa_lambda"},
 }
 # The former command names, kept as modules of the construct library that only call the new commands.
 ALIASES = {
     "infra/cognito_sms_mfa/rehearse.py": {"cognito_sms_mfa_rehearsal"},
     "infra/cognito_sms_mfa/local/__main__.py": {"cognito_sms_mfa_emulator"},
 }
+# The drift check's modules: of the handler package, only the modules of pure decisions and rules (no boto3 client
+# code, no crhelper).
+DRIFT_MODULES = sorted((REPO_ROOT / "cli" / "cognito_sms_mfa_cli").glob("drift*.py"))
+HANDLER_MODULES_FOR_DRIFT = {
+    "cognito_sms_mfa_lambda.errors",
+    "cognito_sms_mfa_lambda.ownership",
+    "cognito_sms_mfa_lambda.preference_decisions",
+    "cognito_sms_mfa_lambda.properties",
+    "cognito_sms_mfa_lambda.resource",
+    "cognito_sms_mfa_lambda.rules",
+    "cognito_sms_mfa_lambda.settings_decisions",
+    "cognito_sms_mfa_lambda.test_user_decisions",
+}
 
 
-def imported_packages(source: Path) -> set[str]:
-    """The top-level packages of the four that ``source`` imports anywhere in its text."""
+def imported_modules(source: Path) -> set[str]:
+    """The absolute module names ``source`` imports anywhere in its text (``from a import b`` counts ``a`` and,
+    when ``a.b`` may be a module, ``a.b``)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(source.read_text(), filename=str(source))):
         if isinstance(node, ast.Import):
-            found.update(alias.name.partition(".")[0] for alias in node.names)
+            found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module is not None:
-            found.add(node.module.partition(".")[0])
-    return found & PACKAGES.keys()
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def imported_packages(source: Path) -> set[str]:
+    """The top-level packages of the five that ``source`` imports anywhere in its text."""
+    return {name.partition(".")[0] for name in imported_modules(source)} & PACKAGES.keys()
 
 
 def test_every_package_has_modules() -> None:
@@ -55,7 +78,7 @@ def test_every_package_has_modules() -> None:
 def test_package_imports_only_what_its_direction_allows(package: str) -> None:
     # GIVEN every module of the package
     modules = sorted(PACKAGES[package].rglob("*.py"))
-    # WHEN their imports of the four packages are read
+    # WHEN their imports of the five packages are read
     wrong = {}
     for module in modules:
         relative = module.relative_to(REPO_ROOT).as_posix()
@@ -79,3 +102,19 @@ def test_imports_are_read_from_function_bodies_and_type_checking_blocks(tmp_path
     )
     # WHEN / THEN both count
     assert imported_packages(module) == {"cognito_sms_mfa", "cognito_sms_mfa_rehearsal"}
+
+
+def test_the_drift_check_imports_only_the_handlers_decision_modules() -> None:
+    # GIVEN the drift check's modules
+    assert DRIFT_MODULES
+    # WHEN the handler modules they import are read
+    handler_modules = set()
+    for module in DRIFT_MODULES:
+        handler_modules |= {
+            name
+            for name in imported_modules(module)
+            if name.startswith("cognito_sms_mfa_lambda.") and name.count(".") == 1
+        }
+    # THEN each is a module of decisions or rules (an imported name that is not a module is ignored)
+    existing = {f"cognito_sms_mfa_lambda.{p.stem}" for p in PACKAGES["cognito_sms_mfa_lambda"].glob("*.py")}
+    assert handler_modules & existing <= HANDLER_MODULES_FOR_DRIFT

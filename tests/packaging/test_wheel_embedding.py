@@ -70,12 +70,13 @@ LIBRARY_SOURCES = {
         "py.typed",
     )
 }
-# The emulator's and the rehearsal's packages, each as its source root holds it.
+# The emulator's, the rehearsal's and the command line's packages, each as its source root holds it.
 TOOL_SOURCES = {
     f"{folder.name}/{path.name}"
     for folder in (
         REPO_ROOT / "emulator" / "cognito_sms_mfa_emulator",
         REPO_ROOT / "rehearsal" / "cognito_sms_mfa_rehearsal",
+        REPO_ROOT / "cli" / "cognito_sms_mfa_cli",
     )
     for path in folder.iterdir()
     if path.suffix == ".py" or path.name == "py.typed"
@@ -205,12 +206,15 @@ def test_wheel_contains_library_and_handler_sources(wheel: Path) -> None:
     # packages, and no bytecode
     assert names >= LIBRARY_SOURCES
     assert {name for name in names if name.startswith("cognito_sms_mfa_lambda/")} == HANDLER_SOURCES
-    assert {name for name in names if name.startswith(("cognito_sms_mfa_emulator/", "cognito_sms_mfa_rehearsal/"))} == (
-        TOOL_SOURCES
-    )
+    assert {
+        name
+        for name in names
+        if name.startswith(("cognito_sms_mfa_emulator/", "cognito_sms_mfa_rehearsal/", "cognito_sms_mfa_cli/"))
+    } == (TOOL_SOURCES)
     assert {
         "cognito_sms_mfa_emulator/pytest_plugin.py",
         "cognito_sms_mfa_rehearsal/lambda_bootstrap.py",
+        "cognito_sms_mfa_cli/drift.py",
     } <= TOOL_SOURCES
     assert [name for name in names if "__pycache__" in name or name.endswith(".pyc")] == []
 
@@ -228,6 +232,9 @@ def test_wheel_ships_license_pytest_plugin_and_a_local_extra_without_moto_server
     assert license_text == (REPO_ROOT / "LICENSE").read_bytes()
     assert "License-File: LICENSE" in metadata
     assert "[pytest11]\ncognito_sms_mfa = cognito_sms_mfa_emulator.pytest_plugin" in entry_points
+    assert "[console_scripts]\ncognito-sms-mfa = cognito_sms_mfa_cli.__main__:main" in entry_points
+    drift = sorted(line.split(": ", 1)[1] for line in metadata.splitlines() if line.endswith('extra == "drift"'))
+    assert drift == ['boto3>=1.40; extra == "drift"']
     local = sorted(line.split(": ", 1)[1] for line in metadata.splitlines() if line.endswith('extra == "local"'))
     assert local == [
         'boto3>=1.40; extra == "local"',
@@ -271,6 +278,20 @@ def test_wheel_installed_commands_run_from_new_venv(venv: Venv, command: str) ->
     # THEN the command answers under its name, from the new virtualenv's site-packages
     assert result.stdout.startswith(f"usage: python -m {command} [-h]")
     assert Path(where.stdout.strip()).is_relative_to(venv.site_packages)
+
+
+def test_wheel_installed_console_script_runs_from_new_venv(venv: Venv) -> None:
+    # GIVEN the wheel installed into a fresh virtualenv
+    # WHEN its console script's help is asked for
+    result = run([venv.python.parent / "cognito-sms-mfa", "--help"], cwd=venv.root, env=isolated_env())
+
+    # THEN it lists the three commands
+    assert result.stdout.startswith("usage: cognito-sms-mfa <command> [arguments]")
+    assert [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ")] == [
+        "drift",
+        "rehearse",
+        "emulator",
+    ]
 
 
 def test_wheel_app_loads_library_and_handler_from_new_venv(venv: Venv, synthesized: Synthesized) -> None:
