@@ -463,6 +463,13 @@ class Rehearsal:
             self.progress(f"  {SIGN_IN:<9} {custom.path} -> {done.result}")
 
     def _delete(self, created: _Created) -> None:
+        retained = created.stack.resources.get(created.logical_id, {}).get("DeletionPolicy") == "Retain"
+        if created.custom is not None and retained:  # the rehearsal's own pools, users and secrets still go
+            self.progress(
+                f"  retained  {created.stack.path(created.logical_id)} "
+                "(DeletionPolicy Retain: CloudFormation sends no Delete)"
+            )
+            return
         if created.custom is not None:
             self._invoke(created.custom, "Delete")
             return
