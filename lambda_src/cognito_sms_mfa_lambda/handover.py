@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from . import retry
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from .resource import Request
 
@@ -63,13 +63,31 @@ def another_resource_holds(request: Request) -> bool | None:
     >>> if another_resource_holds(request):  # doctest: +SKIP
     ...     print("another resource manages this user now")
     """
-    stack_id = request.event.get("StackId")
     logical_id = request.event.get("LogicalResourceId")
     physical_id = request.physical_id
-    if not isinstance(stack_id, str) or not isinstance(logical_id, str) or not physical_id:
+    if not isinstance(logical_id, str) or not physical_id:
+        return None
+    found = False
+
+    def holds(page: list[Mapping[str, Any]]) -> bool:
+        nonlocal found
+        found = held_elsewhere(page, logical_id, physical_id)
+        return found
+
+    return found if stack_resources(request, holds) is not None else None
+
+
+def stack_resources(
+    request: Request, stop: Callable[[list[Mapping[str, Any]]], bool] | None = None
+) -> list[Mapping[str, Any]] | None:
+    """The ``StackResourceSummaries`` of the request's stack, page by page until ``stop`` says a page suffices;
+    None when CloudFormation could not tell within the budget (errors, timeouts) or the event names no stack."""
+    stack_id = request.event.get("StackId")
+    if not isinstance(stack_id, str):
         return None
     deadline = request.deadline
     kwargs: dict[str, str] = {"StackName": stack_id}
+    summaries: list[Mapping[str, Any]] = []
     attempt = 0
     try:
         client = request.clients.client("cloudformation")
@@ -83,11 +101,11 @@ def another_resource_holds(request: Request) -> bool | None:
                     continue
                 raise
             attempt = 0
-            if held_elsewhere(page.get("StackResourceSummaries", []), logical_id, physical_id):
-                return True
+            items = list(page.get("StackResourceSummaries", []))
+            summaries.extend(items)
             token = page.get("NextToken")
-            if not token:
-                return False
+            if (stop is not None and stop(items)) or not token:
+                return summaries
             kwargs["NextToken"] = token
     except ClientError as error:
         logger.warning("ListStackResources failed: %s", error.response.get("Error", {}).get("Code", "Unknown"))
