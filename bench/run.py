@@ -36,6 +36,7 @@ FIGURES = {  # name on the command line -> module in bench/
     "synth": "synth",
     "capacity": "capacity",
     "load": "load",
+    "batch": "batch",
 }
 PAGE = ROOT / "docs" / "benchmarks.md"
 OUT_DIR = ROOT / "bench" / "out"

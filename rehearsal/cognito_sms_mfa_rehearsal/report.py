@@ -116,7 +116,7 @@ LEGEND = (
     f"READ BACK: what AdminGetUser reports afterwards; {NO_USER}: the user does not exist (fine after a delete).",
     "USER MFA: the user's MFA in both forms: legacy MFAOptions / preference (enabled factors, * = preferred).",
     "A test user's rows show its SMS preference; its sign-in rows, what signing in with the secret's password showed.",
-    "A batch's row counts its users by state; USER MFA: users w(ritten) u(nchanged) c(leared) k(ept) f(ailed), writes/s.",
+    "A batch's row counts users by state; USER MFA: users w(ritten) u(nchanged) c(leared) k(ept) f(ailed), writes/s.",
 )
 SYNTHETIC_LEGEND = (
     "update*: a synthetic update that the template does not ask for: each user's options (a preference: its SMS"

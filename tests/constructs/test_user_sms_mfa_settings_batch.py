@@ -68,7 +68,7 @@ def test_the_role_may_read_exactly_the_list_object(stack: Stack, pool: cognito.U
         for resource in template["Resources"].values()
         if resource["Type"] == "AWS::IAM::Policy"
         for statement in resource["Properties"]["PolicyDocument"]["Statement"]
-        if any(str(action).startswith("s3:") for action in [statement["Action"]] + list(statement["Action"]))
+        if any(str(action).startswith("s3:") for action in [statement["Action"], *list(statement["Action"])])
     ]
     assert len(statements) == 1
     assert statements[0]["Action"] == "s3:GetObject"
