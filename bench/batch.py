@@ -143,8 +143,13 @@ def _ratio(result: dict[str, Any], ours: str, anchor: str) -> float:
 
 def section(result: dict[str, Any]) -> str:
     synth = result["synth"]
-    names = {"pool:0": "pool only", "batch:1": "pool + batch of 1", "batch:5000": "pool + batch of 5,000", "batch:200": "pool + batch of 200",
-             "singles:200": "pool + 200 `UserSmsMfaSettings`"}  # fmt: skip
+    names = {
+        "pool:0": "pool only",
+        "batch:1": "pool + batch of 1",
+        "batch:5000": "pool + batch of 5,000",
+        "batch:200": "pool + batch of 200",
+        "singles:200": "pool + 200 `UserSmsMfaSettings`",
+    }
     synth_rows = [
         [names[key], samples[0]["resources"], size(samples[0]["template_bytes"]),
          seconds(statistics.median(s["process_s"] for s in samples))]

@@ -21,7 +21,7 @@ TYPE = "Custom::CognitoUserSmsMfaSettingsBatch"
 NAMES = [f"user{i:04d}" for i in range(50)]
 
 
-def _resource(stack: Stack) -> dict[str, Any]:
+def _resource(stack: Stack) -> Any:
     (found,) = Template.from_stack(stack).find_resources(TYPE).values()
     return found
 
