@@ -145,6 +145,13 @@ CUSTOM_TYPES: dict[str, CustomType] = {
         flipped=_flipped_sms,
         render=_render_factors,
     ),
+    TEST_USER_RESOURCE_TYPE: CustomType(
+        desired=_wanted_sms_preference,
+        cleared=lambda properties: None,
+        read_back=_sms_preference,
+        flipped=_cycled_test_user,
+        render=_render_test_user,
+    ),
     # A batch is judged user by user in batches.py; its row's cells are already text (``SMS x40``).
     SETTINGS_BATCH_RESOURCE_TYPE: CustomType(
         desired=lambda properties: "",
@@ -152,12 +159,5 @@ CUSTOM_TYPES: dict[str, CustomType] = {
         read_back=lambda user, properties: "",
         flipped=lambda properties: properties,
         render=str,
-    ),
-    TEST_USER_RESOURCE_TYPE: CustomType(
-        desired=_wanted_sms_preference,
-        cleared=lambda properties: None,
-        read_back=_sms_preference,
-        flipped=_cycled_test_user,
-        render=_render_test_user,
     ),
 }
