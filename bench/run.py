@@ -37,6 +37,7 @@ FIGURES = {  # name on the command line -> module in bench/
     "capacity": "capacity",
     "load": "load",
     "drift": "drift",
+    "batch": "batch",
 }
 PAGE = ROOT / "docs" / "benchmarks.md"
 OUT_DIR = ROOT / "bench" / "out"

@@ -1,6 +1,7 @@
 """A local Cognito endpoint over real HTTP: moto's cognito-idp, AdminSetUserSettings, MFA sign-in, faults, calls.
 
-The same endpoint serves moto's Secrets Manager, where the handler reads test users' passwords.
+The same endpoint serves moto's Secrets Manager, where the handler reads test users' passwords, and moto's S3,
+where it reads the lists of batch resources (the rehearsal uploads them from the cloud assembly).
 
 :class:`CognitoEmulator` serves moto's cognito-idp application (extended by :func:`.moto_patches.install`) from a
 werkzeug server thread on 127.0.0.1, behind the :class:`.gateway.Gateway` that records every action received
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from cognito_sms_mfa_emulator.gateway import (
     FAULT_STATUS,
+    S3_SERVICE,
     SECRETS_SERVICE,
     SERVICE,
     Control,
@@ -24,6 +26,7 @@ from cognito_sms_mfa_emulator.gateway import (
     WsgiApp,
     check_action,
     reset_moto_cognito,
+    reset_moto_s3,
     reset_moto_secrets,
 )
 from cognito_sms_mfa_emulator.mfa_sign_in import SIGN_IN, SmsMessage
@@ -134,7 +137,9 @@ class CognitoEmulator:
         if self._server is not None:
             raise RuntimeError("CognitoEmulator is already running at " + self.endpoint)
         install()
-        gateway = Gateway(self._control, _moto_app(), self._stacks, secrets=_moto_app(SECRETS_SERVICE))
+        gateway = Gateway(
+            self._control, _moto_app(), self._stacks, secrets=_moto_app(SECRETS_SERVICE), s3=_moto_app(S3_SERVICE)
+        )
         self._server = make_server("127.0.0.1", self._port, gateway, threaded=True, request_handler=_request_handler())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="cognito-emulator", daemon=True
@@ -162,13 +167,14 @@ class CognitoEmulator:
         self.stop()
 
     def reset(self) -> None:
-        """Forget all user pools and secrets (moto's state in this process), pending faults, recorded calls, the SMS
-        outbox, sign-in sessions and recorded stacks.
+        """Forget all user pools, secrets and buckets (moto's state in this process), pending faults, recorded calls,
+        the SMS outbox, sign-in sessions and recorded stacks.
 
         Rate limiting is turned off.
         """
         reset_moto_cognito()
         reset_moto_secrets()
+        reset_moto_s3()
         self._control.reset()
         self._stacks.reset()
 

@@ -12,7 +12,9 @@ CloudFormation's question about a stack; it is answered from the
 :class:`~cognito_sms_mfa_emulator.stacks.StackRecord` before anything reaches moto. Faults can be injected for
 these three actions too (answered in CloudFormation's XML); their calls are not recorded.
 Requests whose target names a Secrets Manager action go to moto's secretsmanager application (the handler reads
-test users' passwords there); they are not recorded and take no faults.
+test users' passwords there); requests signed for S3 (the credential scope of their ``Authorization`` header
+names ``s3``) go to moto's S3 application (the handler reads batch lists there). Neither is recorded nor takes
+faults.
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ __all__ = [
     "WsgiApp",
     "check_action",
     "reset_moto_cognito",
+    "reset_moto_s3",
     "reset_moto_secrets",
+    "signed_service",
 ]
 
 logger = logging.getLogger(__name__)
@@ -88,6 +92,7 @@ CLOUDFORMATION_FAULTS = {
 }
 SERVICE: Final = "cognito-idp"
 SECRETS_SERVICE: Final = "secretsmanager"
+S3_SERVICE: Final = "s3"
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -221,6 +226,22 @@ def reset_moto_secrets() -> None:
         account_backends.reset()
 
 
+def reset_moto_s3() -> None:
+    """Forget every bucket of moto's S3, in every account of this process."""
+    from moto.s3.models import s3_backends
+
+    for account_backends in list(s3_backends.values()):
+        account_backends.reset()
+
+
+def signed_service(environ: dict[str, Any]) -> str | None:
+    """The service a SigV4 request is signed for (``Credential=<key>/<date>/<region>/<service>/aws4_request``)."""
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    _, found, rest = authorization.partition("Credential=")
+    parts = rest.split(",", 1)[0].split("/")
+    return parts[3] if found and len(parts) >= 5 else None
+
+
 def _json(status: int, body: object, content_type: str = "application/json") -> Response:
     return Response(json.dumps(body), status=status, content_type=content_type)
 
@@ -246,16 +267,26 @@ def _xml(status: int, body: str) -> Response:
 class Gateway:
     """The WSGI application in front of moto: control endpoints, call records, injected faults."""
 
-    def __init__(self, control: Control, backend: WsgiApp, stacks: StackRecord, secrets: WsgiApp | None = None) -> None:
+    def __init__(
+        self,
+        control: Control,
+        backend: WsgiApp,
+        stacks: StackRecord,
+        secrets: WsgiApp | None = None,
+        s3: WsgiApp | None = None,
+    ) -> None:
         self._control = control
         self._backend = backend
         self._stacks = stacks
         self._secrets = secrets
+        self._s3 = s3
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith(CONTROL_PREFIX):
             return self._serve_control(Request(environ))(environ, start_response)
+        if self._s3 is not None and signed_service(environ) == S3_SERVICE:
+            return self._s3(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if self._secrets is not None and target.startswith(SECRETS_TARGET_PREFIX):
             return self._secrets(environ, start_response)
@@ -356,6 +387,7 @@ class Gateway:
         if route == ("POST", "reset"):
             reset_moto_cognito()
             reset_moto_secrets()
+            reset_moto_s3()
             self._control.reset()
             self._stacks.reset()
             return _json(200, {})

@@ -70,7 +70,7 @@ def write_asset(files: dict[str, bytes], target: Path) -> None:
 
 
 @jsii.implements(ILocalBundling)
-class _WriteFiles:
+class WriteFiles:
     """CDK's local bundling step: write the asset's files into the output folder CDK gives."""
 
     def __init__(self, files: dict[str, bytes]) -> None:
@@ -89,7 +89,7 @@ def handler_code() -> lambda_.Code:
         str(_package_dir(HANDLER_PACKAGE)),
         asset_hash=asset_hash(files),
         asset_hash_type=AssetHashType.CUSTOM,
-        bundling=BundlingOptions(image=DockerImage.from_registry(UNUSED_IMAGE), local=_WriteFiles(files)),
+        bundling=BundlingOptions(image=DockerImage.from_registry(UNUSED_IMAGE), local=WriteFiles(files)),
     )
 
 

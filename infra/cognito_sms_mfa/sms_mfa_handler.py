@@ -20,6 +20,7 @@ from constructs import Construct, IConstruct
 
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, handler_code
 from cognito_sms_mfa_lambda import rules
+from cognito_sms_mfa_lambda.resource import BATCH_FUNCTION_TIMEOUT_S, SINGLE_REQUEST_BUDGET_S
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -49,7 +50,10 @@ class PoolInfo:
         return cls(pool_id, False, json.dumps(Stack.of(scope).resolve(pool_id), sort_keys=True))
 
 
-HANDLER_TIMEOUT = Duration.minutes(2)
+HANDLER_TIMEOUT = Duration.seconds(SINGLE_REQUEST_BUDGET_S)
+# The function's timeout in a stack with a batch (the single-user types keep HANDLER_TIMEOUT as their budget).
+BATCH_HANDLER_TIMEOUT = Duration.seconds(BATCH_FUNCTION_TIMEOUT_S)
+MANIFEST_READ_ACTION = "s3:GetObject"
 HANDLER_MEMORY_MB = 256
 # The Cognito actions, each granted only on the pools whose constructs call it (docs/design.md, IAM).
 READ_ACTION = "cognito-idp:AdminGetUser"
@@ -231,7 +235,26 @@ class SmsMfaHandler(Construct):
         resource.node.add_dependency(self.policy)
         return resource
 
-    def claim_user(self, pool: PoolInfo, username: str, owner: Construct, kind: str = "settings construct") -> None:
+    def use_batch_timeout(self) -> None:
+        """Give the function the timeout a batch works within (:data:`BATCH_HANDLER_TIMEOUT`)."""
+        function = self.function.node.default_child
+        assert isinstance(function, lambda_.CfnFunction)
+        function.timeout = int(BATCH_HANDLER_TIMEOUT.to_seconds())
+
+    def grant_manifest_read(self, owner: Construct, id: str, object_arn: str) -> iam.Policy:
+        """A policy of the handler's role, child ``id`` of ``owner``, that may read exactly one object (a batch's
+        list): ``s3:GetObject`` on its ARN, nothing else of the bucket."""
+        statement = iam.PolicyStatement(actions=[MANIFEST_READ_ACTION], resources=[object_arn])
+        return iam.Policy(owner, id, roles=[self.role], statements=[statement])
+
+    def claim_user(
+        self,
+        pool: PoolInfo,
+        username: str,
+        owner: Construct,
+        kind: str = "settings construct",
+        field: str = "username",
+    ) -> None:
         """Record that ``owner`` manages ``username`` in ``user_pool``; two constructs of one ``kind`` would fight.
 
         Raises
@@ -242,7 +265,7 @@ class SmsMfaHandler(Construct):
         first = self._users.setdefault((kind, pool.key, username), owner)
         if first is not owner:
             raise ValueError(
-                f"{owner.node.path}: `username` must be managed by one {kind} per pool; received "
+                f"{owner.node.path}: `{field}` must be managed by one {kind} per pool; received "
                 f"{username!r}, already managed in the same pool by {first.node.path}"
             )
 

@@ -67,8 +67,14 @@ def another_resource_holds(request: Request) -> bool | None:
     physical_id = request.physical_id
     if not isinstance(logical_id, str) or not physical_id:
         return None
-    found = find_in_stack(request, lambda item: held_elsewhere([item], logical_id, physical_id))
-    return None if found is None else found is not False
+    found = False
+
+    def holds(page: list[Mapping[str, Any]]) -> bool:
+        nonlocal found
+        found = held_elsewhere(page, logical_id, physical_id)
+        return found
+
+    return found if stack_resources(request, holds) is not None else None
 
 
 def find_in_stack(
@@ -76,11 +82,29 @@ def find_in_stack(
 ) -> Mapping[str, Any] | Literal[False] | None:
     """The first ``StackResourceSummaries`` item of the request's stack that ``matches``; False when no item does;
     None when CloudFormation could not tell within the budget (errors, timeouts, no ``StackId``)."""
+    found: Mapping[str, Any] | None = None
+
+    def stop(page: list[Mapping[str, Any]]) -> bool:
+        nonlocal found
+        found = next((item for item in page if matches(item)), None)
+        return found is not None
+
+    if stack_resources(request, stop) is None:
+        return None
+    return found if found is not None else False
+
+
+def stack_resources(
+    request: Request, stop: Callable[[list[Mapping[str, Any]]], bool] | None = None
+) -> list[Mapping[str, Any]] | None:
+    """The ``StackResourceSummaries`` of the request's stack, page by page until ``stop`` says a page suffices;
+    None when CloudFormation could not tell within the budget (errors, timeouts) or the event names no stack."""
     stack_id = request.event.get("StackId")
     if not isinstance(stack_id, str):
         return None
     deadline = request.deadline
     kwargs: dict[str, str] = {"StackName": stack_id}
+    summaries: list[Mapping[str, Any]] = []
     attempt = 0
     try:
         client = request.clients.client("cloudformation")
@@ -94,14 +118,11 @@ def find_in_stack(
                     continue
                 raise
             attempt = 0
-            item: Mapping[str, Any] | None = next(
-                (item for item in page.get("StackResourceSummaries", []) if matches(item)), None
-            )
-            if item is not None:
-                return item
+            items = list(page.get("StackResourceSummaries", []))
+            summaries.extend(items)
             token = page.get("NextToken")
-            if not token:
-                return False
+            if (stop is not None and stop(items)) or not token:
+                return summaries
             kwargs["NextToken"] = token
     except ClientError as error:
         logger.warning("ListStackResources failed: %s", error.response.get("Error", {}).get("Code", "Unknown"))

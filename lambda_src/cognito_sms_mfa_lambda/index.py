@@ -21,12 +21,19 @@ from typing import TYPE_CHECKING, Any
 
 from .clients import Clients
 from .errors import HandlerError
-from .resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE, Request
+from .resource import (
+    PREFERENCE_RESOURCE_TYPE,
+    SETTINGS_BATCH_RESOURCE_TYPE,
+    SETTINGS_RESOURCE_TYPE,
+    SINGLE_REQUEST_BUDGET_S,
+    TEST_USER_RESOURCE_TYPE,
+    Request,
+)
 from .responder import Responder
 from .retry import Deadline
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from .resource import ResourceType
 
@@ -40,7 +47,10 @@ RESOURCE_TYPES: dict[str, str] = {
     SETTINGS_RESOURCE_TYPE: "settings",
     PREFERENCE_RESOURCE_TYPE: "preference",
     TEST_USER_RESOURCE_TYPE: "test_user",
+    SETTINGS_BATCH_RESOURCE_TYPE: "settings_batch",
 }
+# The types that may use the function's whole timeout; every other request works within SINGLE_REQUEST_BUDGET_S.
+WHOLE_TIMEOUT_TYPES = frozenset({SETTINGS_BATCH_RESOURCE_TYPE})
 
 
 @contextmanager
@@ -83,6 +93,15 @@ def resource_type(event: dict[str, Any]) -> ResourceType:
     return found
 
 
+def _remaining(event: dict[str, Any], context: Any, started: float) -> Callable[[], float]:
+    """The request's time left: the invocation's, and for a single-user type at most its own budget."""
+    if event.get("ResourceType") in WHOLE_TIMEOUT_TYPES:
+        return lambda: float(context.get_remaining_time_in_millis()) / 1000.0
+    return lambda: min(
+        context.get_remaining_time_in_millis() / 1000.0, SINGLE_REQUEST_BUDGET_S - (time.monotonic() - started)
+    )
+
+
 def _run(event: dict[str, Any], context: Any) -> str | None:
     """Run one request and log one line about it; the line never holds the URL, usernames or phone numbers.
 
@@ -91,7 +110,7 @@ def _run(event: dict[str, Any], context: Any) -> str | None:
     """
     clients.counter.reset()
     started = time.monotonic()
-    request = Request(event, clients, Deadline(started, lambda: context.get_remaining_time_in_millis() / 1000.0))
+    request = Request(event, clients, Deadline(started, _remaining(event, context, started)))
     outcome, detail, subject = "FAILED", "error", "-"
     try:
         resource = resource_type(event)

@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 SETTINGS_RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
 PREFERENCE_RESOURCE_TYPE = "Custom::CognitoUserMfaPreference"
 TEST_USER_RESOURCE_TYPE = "Custom::CognitoTestUser"
+SETTINGS_BATCH_RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettingsBatch"
+# How long one request of a single-user type may work (its retries end before): the function's timeout when the
+# stack has no batch. A stack with a batch raises the function's timeout to BATCH_FUNCTION_TIMEOUT_S for the
+# batch's sake; the single-user types keep their own budget, so their retries and answers do not change.
+SINGLE_REQUEST_BUDGET_S = 120
+BATCH_FUNCTION_TIMEOUT_S = 900
 
 
 @dataclass(frozen=True)

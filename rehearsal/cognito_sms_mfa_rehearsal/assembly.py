@@ -10,6 +10,7 @@ what to do; the rehearsal lists what depends on it as not rehearsed and goes on.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,9 @@ FUNCTION_TYPE = "AWS::Lambda::Function"
 NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
 SECRET_TYPE = "AWS::SecretsManager::Secret"
 ACCOUNT = "000000000000"
-RESOLVED = ("Ref", "Fn::GetAtt", "Fn::Join", "Fn::Select", "Fn::ImportValue", "Fn::GetStackOutput")
+RESOLVED = ("Ref", "Fn::GetAtt", "Fn::Join", "Fn::Select", "Fn::Sub", "Fn::ImportValue", "Fn::GetStackOutput")
+# ``${Name}`` or ``${Name.Attribute}`` in an Fn::Sub string (``${!Literal}`` stays as written, without the ``!``).
+SUB_VARIABLE = re.compile(r"\$\{(!?)([^}]+)\}")
 # Trailing construct ids that CDK adds under the construct a user wrote (L1 under L2, the custom resource's).
 _INNER_IDS = ("Resource", "Default")
 
@@ -279,6 +282,8 @@ class Resolver:
         if function == "Fn::Select":
             index, items = argument
             return self.resolve(logical_id, items)[int(self.resolve(logical_id, index))]
+        if function == "Fn::Sub":
+            return self._sub(logical_id, argument)
         if function == "Fn::ImportValue":
             name = str(self.resolve(logical_id, argument))
             if name not in self.outputs.exports:
@@ -301,6 +306,23 @@ class Resolver:
             f"{where}: unsupported intrinsic {json.dumps(expression)[:100]}; the rehearsal resolves"
             f" {', '.join(RESOLVED)}: give the property a literal value to rehearse it"
         )
+
+    def _sub(self, logical_id: str, argument: Any) -> str:
+        """An ``Fn::Sub`` string: each ``${Name}`` a variable given, a pseudo parameter, a Ref or an attribute."""
+        text, variables = (argument[0], argument[1]) if isinstance(argument, list) else (argument, {})
+
+        def value(match: re.Match[str]) -> str:
+            literal, name = match.groups()
+            if literal:
+                return "${" + name + "}"
+            if name in variables:
+                return str(self.resolve(logical_id, variables[name]))
+            if "." in name:
+                target, attribute = name.split(".", 1)
+                return str(self.resolve(logical_id, {"Fn::GetAtt": [target, attribute]}))
+            return str(self.resolve(logical_id, {"Ref": name}))
+
+        return SUB_VARIABLE.sub(value, str(text))
 
     def _parameter(self, name: str) -> str | None:
         if name in self.parameters:

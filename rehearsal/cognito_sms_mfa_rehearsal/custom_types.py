@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from cognito_sms_mfa_lambda import preference_decisions
-from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import (
+    PREFERENCE_RESOURCE_TYPE,
+    SETTINGS_BATCH_RESOURCE_TYPE,
+    SETTINGS_RESOURCE_TYPE,
+    TEST_USER_RESOURCE_TYPE,
+)
 from cognito_sms_mfa_lambda.rules import MFA_FACTORS, SMS_FACTOR, MfaFactor
 
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
@@ -146,5 +151,13 @@ CUSTOM_TYPES: dict[str, CustomType] = {
         read_back=_sms_preference,
         flipped=_cycled_test_user,
         render=_render_test_user,
+    ),
+    # A batch is judged user by user in batches.py; its row's cells are already text (``SMS x40``).
+    SETTINGS_BATCH_RESOURCE_TYPE: CustomType(
+        desired=lambda properties: "",
+        cleared=lambda properties: "",
+        read_back=lambda user, properties: "",
+        flipped=lambda properties: properties,
+        render=str,
     ),
 }

@@ -36,8 +36,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from cognito_sms_mfa_emulator.clients import emulator_client, emulator_service_client
 from cognito_sms_mfa_emulator.stacks import StackResource
-from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
-from cognito_sms_mfa_rehearsal import lambda_runner
+from cognito_sms_mfa_lambda.resource import (
+    SETTINGS_BATCH_RESOURCE_TYPE,
+    SETTINGS_RESOURCE_TYPE,
+    TEST_USER_RESOURCE_TYPE,
+)
+from cognito_sms_mfa_rehearsal import batches, lambda_runner
 from cognito_sms_mfa_rehearsal.assembly import (
     ACCOUNT,
     FUNCTION_TYPE,
@@ -54,7 +58,12 @@ from cognito_sms_mfa_rehearsal.assembly import (
     load_assembly,
 )
 from cognito_sms_mfa_rehearsal.cfn_responses import CfnResponse, ResponseCollector, custom_resource_event
-from cognito_sms_mfa_rehearsal.custom_types import CUSTOM_TYPES, legacy_options, reported_preference
+from cognito_sms_mfa_rehearsal.custom_types import (
+    CUSTOM_TYPES,
+    legacy_options,
+    render_options,
+    reported_preference,
+)
 from cognito_sms_mfa_rehearsal.report import (
     CLEANUP,
     CREATE,
@@ -151,6 +160,7 @@ class Rehearsal:
         self.stand_in_pools = stand_in_pools
         self.client = emulator_client(endpoint, region)
         self.secrets = emulator_service_client("secretsmanager", endpoint, region)
+        self.s3 = emulator_service_client("s3", endpoint, region)
         self.report = Report()
         self.outputs = Outputs()
         self._pool_paths: dict[str, tuple[str, str]] = {}
@@ -357,6 +367,8 @@ class Rehearsal:
             properties = {**properties, "UserPoolId": self._stand_in(pool, str(properties.get("Username", "")))}
             pool_path = "stand-in"
         kind = str(stack.resources[logical_id]["Type"])
+        if kind == SETTINGS_BATCH_RESOURCE_TYPE:
+            self._upload_list(stack, logical_id, properties)
         custom = _Custom(stack, logical_id, kind, stack.path(logical_id), functions[str(target)], properties, pool_path)
         self._invoke(custom, "Create")
         self._hint_missing_dependency(custom)
@@ -365,6 +377,40 @@ class Rehearsal:
         self._created.append(_Created(str(stack.resources[logical_id]["Type"]), stack, logical_id, custom=custom))
         if custom.failed:  # what depends on it is not rehearsed, as CloudFormation would not create it
             resolver.failed[logical_id] = self.report.outcomes[-1].reason or self.report.outcomes[-1].status
+
+    def _upload_list(self, stack: StackTemplate, logical_id: str, properties: dict[str, Any]) -> None:
+        """Put a batch's list, as the construct staged it into cdk.out, where its properties say (the emulator's S3)."""
+        key = str(properties.get("ManifestKey", ""))
+        data = batches.staged_list(stack.assets, key)
+        if data is None:
+            raise UnresolvedError(
+                f"{stack.display_name}/{stack.path(logical_id)}: the list {key} is not a file asset of this assembly;"
+                " synthesize with `npx cdk synth` so the asset is in cdk.out"
+            )
+        batches.upload(self.s3, str(properties["ManifestBucket"]), key, data)
+        pool = str(properties.get("UserPoolId", ""))
+        created = batches.add_missing_users(self.client, pool, json.loads(data)["usernames"])
+        if created:
+            self.progress(f"  users     {created:,} listed by {stack.path(logical_id)} made in {pool} (with a phone)")
+
+    def _update_batch(self, custom: _Custom) -> None:
+        """--cycle's update of a batch: a share of the users leave the list and as many are changed by hand first;
+        the Update must put those back, and the cleanup Delete of the old id must clear only the users who left."""
+        old, old_id = custom.properties, custom.physical_id
+        names = batches.names_of(self.s3, old)
+        dropped, drifted = batches.split_for_update(names)
+        desired = list(old.get("MFAOptions", []))
+        for name in drifted if desired else []:
+            self.client.admin_set_user_settings(UserPoolId=str(old["UserPoolId"]), Username=name, MFAOptions=[])
+        kept = [name for name in names if name not in set(dropped)]
+        custom.properties = batches.changed_list(self.s3, old, kept)
+        self._invoke(custom, "Update", old_properties=old)
+        if custom.failed or custom.physical_id == old_id:
+            return
+        leaving = _Custom(custom.stack, custom.logical_id, custom.resource_type, custom.path, custom.function, old,
+                          custom.pool_path, physical_id=old_id)  # fmt: skip
+        expected = {name: [] if name in dropped else desired for name in names}
+        self._invoke(leaving, "Delete", phase=CLEANUP, expected=expected)
 
     def _stand_in(self, pool: str, username: str) -> str:
         """A stand-in for an imported pool (one per pool id), holding the user the settings name."""
@@ -412,6 +458,9 @@ class Rehearsal:
     def _update(self, custom: _Custom) -> None:
         old = custom.properties
         custom.properties = CUSTOM_TYPES[custom.resource_type].flipped(old)
+        if custom.resource_type == SETTINGS_BATCH_RESOURCE_TYPE:
+            self._update_batch(custom)
+            return
         if custom.resource_type != TEST_USER_RESOURCE_TYPE:
             self._invoke(custom, "Update", old_properties=old)
             return
@@ -493,9 +542,14 @@ class Rehearsal:
         old_properties: dict[str, Any] | None = None,
         *,
         phase: str | None = None,
+        expected: dict[str, list[dict[str, str]]] | None = None,
     ) -> None:
         """Send one request to the handler, recording the resource's status in the emulator, and read the user
-        back; the ``CLEANUP`` Delete (of a renamed resource) must leave the user's options as they are."""
+        back; the ``CLEANUP`` Delete (of a renamed resource) must leave the user's options as they are.
+
+        A batch's ``CLEANUP`` Delete (of its old id after an Update) is not recorded: CloudFormation lists the
+        resource with its new id meanwhile. ``expected`` gives a batch's users and the options each must hold.
+        """
         stack = custom.stack
         url = self.collector.new_url()
         event = custom_resource_event(
@@ -517,9 +571,13 @@ class Rehearsal:
             extra={**function.environment, "SSL_CERT_FILE": self.collector.ca_file},
         )
         step = request_type.upper()
-        self._record(
-            stack, StackResource(custom.logical_id, custom.physical_id, custom.resource_type, f"{step}_IN_PROGRESS")
-        )
+        batch = custom.resource_type == SETTINGS_BATCH_RESOURCE_TYPE
+        recorded = not (batch and phase == CLEANUP)
+        if recorded:
+            self._record(
+                stack,
+                StackResource(custom.logical_id, custom.physical_id, custom.resource_type, f"{step}_IN_PROGRESS"),
+            )
         run = lambda_runner.invoke(
             str(function.asset_dir), event, entry=function.handler, timeout_s=function.timeout_s, env=env
         )
@@ -528,12 +586,17 @@ class Rehearsal:
         _keep(custom, response, request_type)
         status, reason = _status(response, run)
         done = "COMPLETE" if status == "SUCCESS" else "FAILED"
-        self._record(
-            stack, StackResource(custom.logical_id, custom.physical_id, custom.resource_type, f"{step}_{done}")
-        )
+        if recorded:
+            self._record(
+                stack, StackResource(custom.logical_id, custom.physical_id, custom.resource_type, f"{step}_{done}")
+            )
         kind = CUSTOM_TYPES[custom.resource_type]
-        user = self._read_user(custom)
         phase = phase or {"Create": CREATE, "Update": SYNTHETIC_UPDATE, "Delete": DELETE}[request_type]
+        if batch:
+            data = response.data if response is not None else {}
+            self._batch_outcome(custom, phase, status, reason, run.duration_s, data, expected)
+            return
+        user = self._read_user(custom)
         outcome = Outcome(
             stack=stack.display_name,
             path=custom.path,
@@ -553,6 +616,43 @@ class Rehearsal:
         )
         self.report.outcomes.append(outcome)
         self.progress(f"  {phase:<9} {outcome.path} -> {outcome.verdict} ({run.duration_s:.2f} s)")
+
+    def _batch_outcome(
+        self,
+        custom: _Custom,
+        phase: str,
+        status: str,
+        reason: str,
+        seconds: float,
+        data: dict[str, Any],
+        expected: dict[str, list[dict[str, str]]] | None,
+    ) -> None:
+        """One row for a batch request: every listed user read back, counted by state, each user's outcome kept."""
+        pool = str(custom.properties.get("UserPoolId", ""))
+        if expected is None:
+            names = batches.names_of(self.s3, custom.properties)
+            options = [] if phase == DELETE else list(custom.properties.get("MFAOptions", []))
+            expected = {name: options for name in names}
+        judged = batches.judge(self.client, pool, expected, data, seconds, render_options)
+        outcome = Outcome(
+            stack=custom.stack.display_name,
+            path=custom.path,
+            logical_id=custom.logical_id,
+            resource_type=custom.resource_type,
+            phase=phase,
+            pool=pool,
+            pool_path=custom.pool_path,
+            username=f"{len(expected):,} users",
+            desired=judged.desired,
+            read_back=judged.desired if judged.counts["failed"] == 0 else judged.read_back,
+            status=status,
+            reason=reason,
+            seconds=seconds,
+            batch=judged.counts,
+            users=judged.users,
+        )
+        self.report.outcomes.append(outcome)
+        self.progress(f"  {phase:<9} {outcome.path} -> {outcome.verdict} ({seconds:.2f} s, {judged.counts})")
 
     def _read_user(self, custom: _Custom) -> dict[str, Any] | None:
         """The user's AdminGetUser answer afterwards; None when the user or the pool is gone."""

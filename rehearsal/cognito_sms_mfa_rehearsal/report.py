@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from cognito_sms_mfa_rehearsal.batches import render_counts
 from cognito_sms_mfa_rehearsal.custom_types import CUSTOM_TYPES, render_both_forms
 
 WIDTH = 120
@@ -52,6 +53,10 @@ class Outcome:
     # The user's MFA in both forms, whatever the resource manages: MFAOptions, and the preference API's view.
     legacy_options: list[dict[str, str]] | None = None
     preference: dict[str, Any] | None = None
+    # A batch resource's row: its counts (listed, written, unchanged, cleared, kept, failed, writes_per_s) and each
+    # listed user's outcome (--json only).
+    batch: dict[str, Any] | None = None
+    users: list[dict[str, Any]] | None = None
 
     @property
     def verdict(self) -> str:
@@ -111,6 +116,7 @@ LEGEND = (
     f"READ BACK: what AdminGetUser reports afterwards; {NO_USER}: the user does not exist (fine after a delete).",
     "USER MFA: the user's MFA in both forms: legacy MFAOptions / preference (enabled factors, * = preferred).",
     "A test user's rows show its SMS preference; its sign-in rows, what signing in with the secret's password showed.",
+    "A batch's row counts users by state; USER MFA: users w(ritten) u(nchanged) c(leared) k(ept) f(ailed), writes/s.",
 )
 SYNTHETIC_LEGEND = (
     "update*: a synthetic update that the template does not ask for: each user's options (a preference: its SMS"
@@ -130,6 +136,8 @@ def _state(outcome: Outcome, state: Any) -> str:
 
 
 def _both_forms(outcome: Outcome) -> str:
+    if outcome.batch is not None:
+        return render_counts(outcome.batch)
     if outcome.legacy_options is None or outcome.preference is None:
         return NO_USER
     return render_both_forms(outcome.legacy_options, outcome.preference)

@@ -52,6 +52,7 @@ HANDLER_SOURCES = {
         *("__init__.py", "clients.py", "errors.py", "handover.py", "index.py", "ownership.py", "preference.py"),
         *("preference_decisions.py", "properties.py", "resource.py", "responder.py", "retry.py", "rules.py"),
         *("settings.py", "settings_decisions.py", "test_user.py", "test_user_decisions.py"),
+        *("manifest.py", "pacing.py", "settings_batch.py", "settings_batch_decisions.py"),
         "py.typed",
     )
 }
@@ -67,6 +68,7 @@ LIBRARY_SOURCES = {
         "sms_mfa_test_user.py",
         "user_mfa_preference.py",
         "user_sms_mfa_settings.py",
+        "user_sms_mfa_settings_batch.py",
         "py.typed",
     )
 }
@@ -240,7 +242,7 @@ def test_wheel_ships_license_pytest_plugin_and_a_local_extra_without_moto_server
         'boto3>=1.40; extra == "local"',
         'flask-cors<7,>=6; extra == "local"',
         'flask<4,>=3; extra == "local"',
-        'moto[cognitoidp]==5.2.5; extra == "local"',
+        'moto[cognitoidp,s3]==5.2.5; extra == "local"',
         'trustme<2,>=1.2; extra == "local"',
     ]
 

@@ -149,7 +149,8 @@ def test_rehearse_stacks_without_settings_is_not_success(assembly: Path) -> None
     assert result.returncode == 3
     assert result.stdout.strip().endswith(
         "nothing to rehearse (no custom resource of Custom::CognitoUserSmsMfaSettings,"
-        " Custom::CognitoUserMfaPreference, Custom::CognitoTestUser in these stacks)"
+        " Custom::CognitoUserMfaPreference, Custom::CognitoTestUser, Custom::CognitoUserSmsMfaSettingsBatch in these"
+        " stacks)"
     )
     assert result.stdout.startswith("0 requests in ")
 

@@ -167,11 +167,11 @@ def test_rehearse_crashing_handler_reports_no_response(example_cloud_assembly: P
 def test_rehearse_unsupported_intrinsic_names_resource_and_skips_what_depends_on_it(
     example_cloud_assembly: Path, tmp_path: Path
 ) -> None:
-    # GIVEN a user whose name uses Fn::Sub, which the rehearsal does not resolve
+    # GIVEN a user whose name uses Fn::Base64, which the rehearsal does not resolve
     assembly = copy_assembly(example_cloud_assembly, tmp_path / "cdk.out")
     template_file = assembly / "CognitoSmsMfaExample.template.json"
     template = json.loads(template_file.read_text())
-    template["Resources"]["AliceUser"]["Properties"]["Username"] = {"Fn::Sub": "alice-${AWS::Region}"}
+    template["Resources"]["AliceUser"]["Properties"]["Username"] = {"Fn::Base64": "alice"}
     template_file.write_text(json.dumps(template))
     # WHEN
     result = rehearse(str(assembly), "--json")
@@ -179,9 +179,9 @@ def test_rehearse_unsupported_intrinsic_names_resource_and_skips_what_depends_on
     assert result.returncode == 3, result.stderr
     report = json.loads(result.stdout)
     assert report["problems"] == [
-        'CognitoSmsMfaExample/AliceUser: unsupported intrinsic {"Fn::Sub": "alice-${AWS::Region}"}; the rehearsal'
-        " resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::ImportValue, Fn::GetStackOutput: give the property a"
-        " literal value to rehearse it"
+        'CognitoSmsMfaExample/AliceUser: unsupported intrinsic {"Fn::Base64": "alice"}; the rehearsal'
+        " resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Sub, Fn::ImportValue, Fn::GetStackOutput: give the"
+        " property a literal value to rehearse it"
     ]
     verdicts = {r["logical_id"][:8]: (r["verdict"], r["reason"][:70]) for r in report["requests"]}
     assert verdicts["AliceMfa"] == (

@@ -37,7 +37,7 @@ UNSET_ENV = ("AWS_PROFILE", "AWS_ENDPOINT_URL")
 
 
 def handler_env(emulator: CognitoEmulator, collector: ResponseCollector) -> dict[str, str]:
-    """What the Lambda runtime would set, with dummy credentials, Cognito and CloudFormation at the emulator and
+    """What the Lambda runtime would set, with dummy credentials, Cognito, CloudFormation and S3 at the emulator and
     the response CA trusted (``UNSET_ENV`` must be unset too)."""
     return {
         **OFFLINE_AWS_ENV,
@@ -46,6 +46,7 @@ def handler_env(emulator: CognitoEmulator, collector: ResponseCollector) -> dict
         "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": emulator.endpoint,
         "AWS_ENDPOINT_URL_CLOUDFORMATION": emulator.endpoint,
         "AWS_ENDPOINT_URL_SECRETS_MANAGER": emulator.endpoint,
+        "AWS_ENDPOINT_URL_S3": emulator.endpoint,
         "SSL_CERT_FILE": collector.ca_file,
     }
 

@@ -1,0 +1,288 @@
+"""``UserSmsMfaSettingsBatch``: the SMS MFA settings of many Cognito users, as one CloudFormation resource."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aws_cdk import AssetHashType, BundlingOptions, BundlingOutput, DockerImage, Duration, Token
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_s3_assets as s3_assets
+from constructs import Construct
+
+from cognito_sms_mfa import checks
+from cognito_sms_mfa.handler_asset import UNUSED_IMAGE, WriteFiles
+from cognito_sms_mfa.sms_mfa_handler import BATCH_HANDLER_TIMEOUT, PREFERENCE_ACTIONS, SETTINGS_ACTIONS, SmsMfaHandler
+from cognito_sms_mfa_lambda import manifest, pacing, rules
+from cognito_sms_mfa_lambda.resource import SETTINGS_BATCH_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.retry import RESERVE_S
+from cognito_sms_mfa_lambda.rules import MfaFactor
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from aws_cdk import CustomResource
+    from aws_cdk import aws_logs as logs
+
+    from cognito_sms_mfa.sms_mfa_handler import PoolInfo
+    from cognito_sms_mfa_lambda.rules import MfaOption
+
+# CloudFormation waits for the handler's whole timeout plus the answer's delivery.
+DEFAULT_BATCH_SERVICE_TIMEOUT = Duration.seconds(int(BATCH_HANDLER_TIMEOUT.to_seconds()) + 30)
+# What one request may spend on Cognito calls: the function's timeout less what the answer needs.
+BATCH_WORK_BUDGET_S = BATCH_HANDLER_TIMEOUT.to_seconds() - RESERVE_S
+TOKEN_MARK = "Token["  # in every encoded CDK token (``${Token[...]}``, ``#{Token[...]}``); checked further by jsii
+# Local bundling reads no source; CDK needs an existing folder to name as one.
+_NO_SOURCE = str(Path(__file__).parent)
+
+
+class UserSmsMfaSettingsBatch(Construct):
+    """The SMS MFA options (and optionally the SMS MFA preference) of many existing users of one pool.
+
+    Creates one ``Custom::CognitoUserSmsMfaSettingsBatch`` resource, served by the stack's one handler. The list of
+    usernames travels as a content-hashed file asset (``usernames.json`` in the stack's asset bucket); the
+    resource's properties carry its location, SHA-256 and count, so the template and CloudFormation's events stay
+    small at any size. The handler's role may read exactly that object. Create reads every user first and fails
+    before any write when a user is missing or has no ``phone_number``; Create, Update and Delete then write only
+    the users whose state differs, paced per Cognito quota category. The request-by-request design is in
+    ``docs/design.md`` (batches).
+
+    Parameters
+    ----------
+    scope
+        The parent construct.
+    id
+        The construct id; the resource is its child ``"Resource"``.
+    user_pool
+        The pool that holds the users (in the stack's account; its ``MfaConfiguration`` must be ``OPTIONAL`` or
+        ``ON`` for SMS MFA to take effect).
+    usernames
+        The users: a list or tuple of literal usernames (or aliases Cognito accepts), at least one, no repeats
+        (compared case-insensitively when the pool is a ``UserPool`` of the app with case-insensitive sign-in).
+        A token is refused: a name known only at deploy time belongs in a ``UserSmsMfaSettings``.
+    mfa_options
+        The desired options of every listed user. Default: ``[MfaOption.sms()]``. ``[]`` clears them.
+    sms_preference
+        The SMS MFA preference Cognito checks at sign-in (``AdminSetUserMFAPreference``) for every listed user:
+        ``MfaFactor.PREFERRED``, ``ENABLED`` or ``DISABLED``; Delete disables it. Default: not managed (left as it
+        is, never written), as ``UserSmsMfaSettings`` leaves it.
+    max_requests_per_second
+        The batch's rate by quota category (``"UserRead"`` for ``AdminGetUser``, ``"UserUpdate"`` for the writes).
+        Default: 80 % of Cognito's default quotas, ``{"UserRead": 96, "UserUpdate": 20}``; the quota is shared with
+        the app's own traffic in the account and Region, so raise it only with a raised quota.
+    service_timeout
+        How long CloudFormation waits for the handler. Default: 930 seconds (the function's 15-minute timeout in a
+        stack with a batch, plus delivery). Between 930 and 3600 seconds; a token passes unchecked.
+    log_retention
+        Retention of the stack's handler log group. Default: one month (shared by every construct of the stack).
+
+    Raises
+    ------
+    ValueError
+        When a name breaks Cognito's rules or repeats another (the message names its index, ``usernames[4127]``),
+        when another settings construct of the stack manages the same user, or when the least time the work needs
+        at the paced rates does not fit one invocation of the handler (the message shows the arithmetic).
+    TypeError
+        When ``usernames`` is not a list or tuple of strings, or a name is a token.
+
+    Examples
+    --------
+    >>> UserSmsMfaSettingsBatch(stack, "AdminsMfa", user_pool=pool, usernames=["alice", "bob"])  # doctest: +SKIP
+    >>> UserSmsMfaSettingsBatch(  # doctest: +SKIP
+    ...     stack, "Staff", user_pool=pool, usernames=staff, sms_preference=MfaFactor.PREFERRED
+    ... )
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        user_pool: cognito.IUserPool,
+        usernames: Sequence[str],
+        mfa_options: Sequence[MfaOption] | None = None,
+        sms_preference: MfaFactor | None = None,
+        max_requests_per_second: Mapping[str, float] | None = None,
+        service_timeout: Duration | None = None,
+        log_retention: logs.RetentionDays | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        names = check_usernames(self, usernames, case_insensitive=known_case_insensitive(user_pool))
+        options = checks.check_mfa_options(self, mfa_options)
+        if sms_preference is not None and not isinstance(sms_preference, MfaFactor):
+            raise TypeError(f"{self.node.path}: `sms_preference` must be an MfaFactor or None; received "
+                            f"{rules.show(sms_preference)}")  # fmt: skip
+        rates = check_rates(self, max_requests_per_second)
+        check_fits(self, len(names), writes_per_user=1 if sms_preference is None else 2, rates=rates)
+        timeout = check_batch_service_timeout(self, service_timeout)
+
+        handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
+        pool = checks.check_user_pool(self, user_pool, handler.checked_pools)
+        handler.use_batch_timeout()
+        handler.add_pool(user_pool, pool, SETTINGS_ACTIONS if sms_preference is None else
+                         (*SETTINGS_ACTIONS, *PREFERENCE_ACTIONS))  # fmt: skip
+        self._claim(handler, pool, names, sms_preference)
+
+        data = manifest.manifest_bytes(names)
+        digest = manifest.sha256(data)
+        self.manifest = s3_assets.Asset(
+            self,
+            "Usernames",
+            path=_NO_SOURCE,
+            asset_hash=digest,
+            asset_hash_type=AssetHashType.CUSTOM,
+            bundling=BundlingOptions(
+                image=DockerImage.from_registry(UNUSED_IMAGE),
+                local=WriteFiles({manifest.MANIFEST_FILE: data}),
+                output_type=BundlingOutput.SINGLE_FILE,
+            ),
+        )
+        # Named by the list's digest: a new list is a new policy, and the old one is removed only after
+        # CloudFormation's cleanup Delete of the old resource, which still reads the old list.
+        read_policy = handler.grant_manifest_read(
+            self, f"ReadUsernames{digest[:16]}", self.manifest.bucket.arn_for_objects(self.manifest.s3_object_key)
+        )
+        properties: dict[str, object] = {
+            "UserPoolId": pool.pool_id,
+            "ManifestBucket": self.manifest.s3_bucket_name,
+            "ManifestKey": self.manifest.s3_object_key,
+            "ManifestSha256": digest,
+            "UserCount": str(len(names)),
+            "MFAOptions": [option.to_properties() for option in options],
+            "MaxRequestsPerSecond": {category: f"{rate:g}" for category, rate in rates.items()},
+        }
+        if sms_preference is not None:
+            properties[rules.SMS_FACTOR.property] = sms_preference.value
+        self.user_pool = user_pool
+        self.usernames = names
+        self.mfa_options = options
+        self.sms_preference = sms_preference
+        self.resource: CustomResource = handler.custom_resource(self, SETTINGS_BATCH_RESOURCE_TYPE, properties, timeout)
+        self.resource.node.add_dependency(read_policy)
+
+    def _claim(self, handler: SmsMfaHandler, pool: PoolInfo, names: tuple[str, ...], sms: MfaFactor | None) -> None:
+        """Claim every user for this construct, so a second settings (or preference) construct of one is refused."""
+        managed = {"sms": sms.value} if sms is not None else None
+        for index, name in enumerate(names):
+            handler.claim_user(pool, name, self, field=f"usernames[{index}]")
+            handler.add_settings(pool, name, self)
+            if managed is not None:
+                handler.claim_user(pool, name, self, kind="UserMfaPreference", field=f"usernames[{index}]")
+                handler.claim_sms_preference(pool, name, self, managed, test_user=False)
+
+    @property
+    def attr_user_count(self) -> str:
+        """The number of users listed (``Fn::GetAtt`` on ``UserCount``)."""
+        return self.resource.get_att_string("UserCount")
+
+    @property
+    def attr_user_pool_id(self) -> str:
+        """The pool id the resource applies to (``Fn::GetAtt`` on ``UserPoolId``)."""
+        return self.resource.get_att_string("UserPoolId")
+
+
+def known_case_insensitive(user_pool: cognito.IUserPool) -> bool:
+    """Whether the pool is a ``UserPool`` of the app whose usernames are case-insensitive (imported: unknown)."""
+    resource = user_pool.node.default_child if isinstance(user_pool, cognito.UserPool) else None
+    if not isinstance(resource, cognito.CfnUserPool):
+        return False
+    configuration = resource.username_configuration
+    return getattr(configuration, "case_sensitive", None) is False
+
+
+def check_usernames(scope: Construct, usernames: object, *, case_insensitive: bool) -> tuple[str, ...]:
+    """Check the list: a list or tuple of literal strings, each a valid username, none repeated.
+
+    Raises
+    ------
+    TypeError
+        When the list is not a list or tuple, or an entry is not a string or is a token.
+    ValueError
+        When the list is empty, an entry breaks the username rule or repeats an earlier one.
+    """
+    path = scope.node.path
+    if not isinstance(usernames, (list, tuple)):
+        raise TypeError(f"{path}: `usernames` must be a list of usernames; received {rules.show(usernames)}")
+    if not usernames:
+        raise ValueError(f"{path}: `usernames` must list at least one user; received an empty list")
+    seen: dict[str, int] = {}
+    for index, name in enumerate(usernames):
+        field = f"usernames[{index}]"
+        if not isinstance(name, str):
+            raise TypeError(f"{path}: `{field}` must be a string; received {rules.show(name)}")
+        if TOKEN_MARK in name and Token.is_unresolved(name):
+            raise TypeError(
+                f"{path}: `{field}` must be a literal username (the list is written at synth); received a token: "
+                "use UserSmsMfaSettings, which takes tokens, for a user known only at deploy time"
+            )
+        checks.check_field(scope, field, rules.username_problem(name))
+        key = name.lower() if case_insensitive else name
+        first = seen.setdefault(key, index)
+        if first != index:
+            same = " (the pool is case-insensitive)" if name != usernames[first] else ""
+            raise ValueError(
+                f"{path}: `{field}` must not repeat a user; received {rules.show(name)}, the same user as "
+                f"`usernames[{first}]` {rules.show(usernames[first])}{same}"
+            )
+    return tuple(usernames)
+
+
+def check_rates(scope: Construct, given: object) -> dict[str, float]:
+    """The rate of each category: the defaults, with ``given`` (a mapping of category to a number above 0) over them."""
+    rates = pacing.default_rates()
+    if given is None:
+        return rates
+    if not isinstance(given, dict):
+        raise TypeError(
+            f"{scope.node.path}: `max_requests_per_second` must be a dict of category to requests per second; "
+            f"received {rules.show(given)}"
+        )
+    for category, rate in given.items():
+        if category not in rates:
+            raise ValueError(
+                f"{scope.node.path}: `max_requests_per_second` keys must be {' or '.join(rates)}; "
+                f"received {rules.show(category)}"
+            )
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not rate > 0:
+            raise ValueError(
+                f"{scope.node.path}: `max_requests_per_second[{category!r}]` must be a number above 0; "
+                f"received {rules.show(rate)}"
+            )
+        rates[category] = float(rate)
+    return rates
+
+
+def check_fits(scope: Construct, users: int, *, writes_per_user: int, rates: Mapping[str, float]) -> None:
+    """Refuse a batch whose least time (every user read, then written) does not fit one invocation.
+
+    Raises
+    ------
+    ValueError
+        Showing the arithmetic: users x calls / paced rate, against the time one request has.
+    """
+    calls = {pacing.USER_READ: users, pacing.USER_UPDATE: users * writes_per_user}
+    if pacing.least_time_s(calls, rates) > BATCH_WORK_BUDGET_S:
+        raise ValueError(
+            f"{scope.node.path}: `usernames` must fit one request of the handler; received {users:,} users, whose "
+            f"least time is {pacing.describe_least_time(calls, rates)} > {BATCH_WORK_BUDGET_S:,.0f} s (the "
+            f"handler's {int(BATCH_HANDLER_TIMEOUT.to_seconds())} s less {RESERVE_S:.0f} s to answer): split the "
+            "list into several batches (each stack operation runs them in parallel, sharing the quota) or "
+            "raise `max_requests_per_second` with a raised quota"
+        )
+
+
+def check_batch_service_timeout(scope: Construct, timeout: object) -> Duration:
+    """``service_timeout`` of a batch: a Duration of at least the function's timeout plus delivery, at most an hour."""
+    if timeout is None:
+        return DEFAULT_BATCH_SERVICE_TIMEOUT
+    checked = checks.check_service_timeout(scope, timeout)
+    if checked.is_unresolved():
+        return checked
+    least = DEFAULT_BATCH_SERVICE_TIMEOUT.to_seconds()
+    if checked.to_seconds() < least:
+        raise ValueError(
+            f"{scope.node.path}: `service_timeout` of a batch must be {least:.0f}-{checks.MAX_SERVICE_TIMEOUT_S} "
+            f"seconds (the handler runs up to {int(BATCH_HANDLER_TIMEOUT.to_seconds())} s); received "
+            f"{checked.to_human_string()}"
+        )
+    return checked

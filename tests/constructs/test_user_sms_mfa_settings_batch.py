@@ -1,0 +1,190 @@
+"""``UserSmsMfaSettingsBatch``: its resource, its manifest asset, its IAM and its synth-time checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from aws_cdk import Duration, Fn
+from aws_cdk import aws_cognito as cognito
+from aws_cdk.assertions import Template
+
+from cognito_sms_mfa import MfaFactor, UserMfaPreference, UserSmsMfaSettings, UserSmsMfaSettingsBatch
+from cognito_sms_mfa_lambda.manifest import MANIFEST_FORMAT, manifest_bytes, sha256
+
+if TYPE_CHECKING:
+    from aws_cdk import Stack
+
+TYPE = "Custom::CognitoUserSmsMfaSettingsBatch"
+NAMES = [f"user{i:04d}" for i in range(50)]
+
+
+def _resource(stack: Stack) -> Any:
+    (found,) = Template.from_stack(stack).find_resources(TYPE).values()
+    return found
+
+
+def test_properties_carry_the_location_digest_and_count_not_the_list(stack: Stack, pool: cognito.UserPool) -> None:
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES)
+    properties = _resource(stack)["Properties"]
+    assert properties["ManifestSha256"] == sha256(manifest_bytes(NAMES))
+    assert properties["UserCount"] == "50"
+    assert properties["MFAOptions"] == [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
+    assert properties["MaxRequestsPerSecond"] == {"UserRead": "96", "UserUpdate": "20"}
+    assert properties["ManifestKey"].endswith(".json")
+    assert "user0001" not in json.dumps(Template.from_stack(stack).to_json())
+    assert "SmsMfa" not in properties
+
+
+def test_the_manifest_asset_is_the_list_itself_staged_in_the_cloud_assembly(
+    stack: Stack, pool: cognito.UserPool
+) -> None:
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES)
+    assembly = stack.node.root.synth()  # type: ignore[attr-defined]
+    key = _resource(stack)["Properties"]["ManifestKey"]
+    staged = Path(assembly.directory) / f"asset.{key}"
+    document = json.loads(staged.read_bytes())
+    assert document == {"format": MANIFEST_FORMAT, "usernames": NAMES}
+    assert sha256(staged.read_bytes()) == _resource(stack)["Properties"]["ManifestSha256"]
+
+
+def test_the_same_list_gives_the_same_key_in_another_app(new_stack: Any) -> None:
+    keys = []
+    for _ in range(2):
+        stack = new_stack()
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=cognito.UserPool(stack, "Pool"), usernames=NAMES)
+        keys.append(_resource(stack)["Properties"]["ManifestKey"])
+    assert keys[0] == keys[1]
+
+
+def test_the_role_may_read_exactly_the_list_object(stack: Stack, pool: cognito.UserPool) -> None:
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES)
+    template = Template.from_stack(stack).to_json()
+    key = _resource(stack)["Properties"]["ManifestKey"]
+    statements = [
+        statement
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::IAM::Policy"
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+        if any(str(action).startswith("s3:") for action in [statement["Action"], *list(statement["Action"])])
+    ]
+    assert len(statements) == 1
+    assert statements[0]["Action"] == "s3:GetObject"
+    assert json.dumps(statements[0]["Resource"]).endswith(f'"/{key}"]]}}')
+    depends = _resource(stack)["DependsOn"]
+    assert any(name.startswith("BatchReadUsernames") for name in depends)
+
+
+def test_the_function_gets_the_batch_timeout(stack: Stack, pool: cognito.UserPool) -> None:
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES)
+    (function,) = Template.from_stack(stack).find_resources("AWS::Lambda::Function").values()
+    assert function["Properties"]["Timeout"] == 900
+    assert _resource(stack)["Properties"]["ServiceTimeout"] == "930"
+
+
+def test_sms_preference_is_a_property_and_grants_the_preference_call(stack: Stack, pool: cognito.UserPool) -> None:
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES, sms_preference=MfaFactor.PREFERRED)
+    assert _resource(stack)["Properties"]["SmsMfa"] == "PREFERRED"
+    assert "cognito-idp:AdminSetUserMFAPreference" in json.dumps(Template.from_stack(stack).to_json())
+
+
+def test_a_name_is_checked_with_its_index(stack: Stack, pool: cognito.UserPool) -> None:
+    names = [*NAMES, "has space"]
+    with pytest.raises(ValueError, match=r"TestStack/Batch: `usernames\[50\]` must contain only letters"):
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=names)
+
+
+def test_a_repeat_is_refused_naming_both_indexes(stack: Stack, pool: cognito.UserPool) -> None:
+    with pytest.raises(ValueError, match=r"`usernames\[50\]` must not repeat a user; received 'user0007', the same "
+                       r"user as `usernames\[7\]`"):  # fmt: skip
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=[*NAMES, "user0007"])
+
+
+def test_a_repeat_in_another_case_is_refused_when_the_pool_is_case_insensitive(stack: Stack) -> None:
+    insensitive = cognito.UserPool(stack, "Insensitive", sign_in_case_sensitive=False)
+    with pytest.raises(ValueError, match=r"the same user as `usernames\[7\]` 'user0007' \(the pool is case-insens"):
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=insensitive, usernames=[*NAMES, "USER0007"])
+
+
+def test_a_repeat_in_another_case_is_two_users_of_a_case_sensitive_pool(stack: Stack, pool: cognito.UserPool) -> None:
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=[*NAMES, "USER0007"])
+
+
+def test_a_token_is_refused_pointing_to_the_single_construct(stack: Stack, pool: cognito.UserPool) -> None:
+    user = cognito.CfnUserPoolUser(stack, "User", user_pool_id=pool.user_pool_id, username="x")
+    with pytest.raises(TypeError, match=r"`usernames\[1\]` must be a literal username .* use UserSmsMfaSettings"):
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=["a", user.ref])
+    with pytest.raises(TypeError, match=r"`usernames\[0\]` must be a literal"):
+        UserSmsMfaSettingsBatch(
+            stack, "Batch2", user_pool=pool, usernames=[Fn.select(0, Fn.split("_", pool.user_pool_id))]
+        )
+
+
+@pytest.mark.parametrize("usernames", [pytest.param("alice", id="str"), pytest.param({"alice"}, id="set")])
+def test_usernames_must_be_a_list(stack: Stack, pool: cognito.UserPool, usernames: Any) -> None:
+    with pytest.raises(TypeError, match="`usernames` must be a list of usernames"):
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=usernames)
+
+
+def test_an_empty_list_is_refused(stack: Stack, pool: cognito.UserPool) -> None:
+    with pytest.raises(ValueError, match="`usernames` must list at least one user"):
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=[])
+
+
+def test_a_user_of_a_single_settings_construct_is_refused(stack: Stack, pool: cognito.UserPool) -> None:
+    UserSmsMfaSettings(stack, "Single", user_pool=pool, username="user0003")
+    with pytest.raises(ValueError, match=r"`usernames\[3\]` must be managed by one settings construct per pool; "
+                       r"received 'user0003', already managed in the same pool by TestStack/Single"):  # fmt: skip
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES)
+
+
+def test_a_user_of_another_batch_is_refused_and_a_single_after_it_too(stack: Stack, pool: cognito.UserPool) -> None:
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES)
+    with pytest.raises(ValueError, match=r"`usernames\[0\]` must be managed by one settings construct"):
+        UserSmsMfaSettingsBatch(stack, "Other", user_pool=pool, usernames=["user0049"][::-1])
+    with pytest.raises(ValueError, match="already managed in the same pool by TestStack/Batch"):
+        UserSmsMfaSettings(stack, "Single", user_pool=pool, username="user0010")
+
+
+def test_a_preference_of_a_listed_user_is_refused_when_the_batch_manages_it(
+    stack: Stack, pool: cognito.UserPool
+) -> None:
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES, sms_preference=MfaFactor.ENABLED)
+    with pytest.raises(ValueError, match="must be managed by one UserMfaPreference per pool"):
+        UserMfaPreference(stack, "Pref", user_pool=pool, username="user0001")
+
+
+def test_a_batch_that_cannot_fit_one_request_shows_the_arithmetic(stack: Stack, pool: cognito.UserPool) -> None:
+    names = [f"u{i}" for i in range(15_000)]
+    with pytest.raises(
+        ValueError,
+        match=r"received 15,000 users, whose least time is 15,000 UserRead / 96/s \+ 15,000 UserUpdate / 20/s = "
+        r"906 s > 870 s",
+    ):
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=names)
+
+
+def test_a_raised_rate_lets_a_larger_batch_fit(stack: Stack, pool: cognito.UserPool) -> None:
+    names = [f"u{i}" for i in range(15_000)]
+    rates = {"UserRead": 200, "UserUpdate": 40}
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=names, max_requests_per_second=rates)
+    assert _resource(stack)["Properties"]["MaxRequestsPerSecond"] == {"UserRead": "200", "UserUpdate": "40"}
+
+
+@pytest.mark.parametrize(
+    ("rates", "message"),
+    [
+        pytest.param({"UserWrite": 1}, "keys must be UserRead or UserUpdate", id="unknown-category"),
+        pytest.param({"UserUpdate": 0}, r"`max_requests_per_second\['UserUpdate'\]` must be a number above 0", id="0"),
+    ],
+)
+def test_rates_are_checked(stack: Stack, pool: cognito.UserPool, rates: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES, max_requests_per_second=rates)
+
+
+def test_a_service_timeout_below_the_batch_function_timeout_is_refused(stack: Stack, pool: cognito.UserPool) -> None:
+    with pytest.raises(ValueError, match="`service_timeout` of a batch must be 930-3600 seconds"):
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES, service_timeout=Duration.minutes(5))

@@ -1,0 +1,270 @@
+"""``Custom::CognitoUserSmsMfaSettingsBatch`` request by request, through crhelper, against the emulator over HTTP."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from cognito_sms_mfa_lambda.resource import SETTINGS_BATCH_RESOURCE_TYPE
+from tests.handler.functional.batch_harness import add_users, batch_props, options_of, upload
+from tests.handler.functional.harness import SMS, Deployer, Pool, props, record
+
+if TYPE_CHECKING:
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+
+GET, SET, PREF = "AdminGetUser", "AdminSetUserSettings", "AdminSetUserMFAPreference"
+BATCH = SETTINGS_BATCH_RESOURCE_TYPE
+NAMES = [f"user{i:03d}" for i in range(20)]
+
+
+def _pool(pool: Pool, names: list[str] = NAMES) -> Pool:
+    add_users(pool.client, pool.id, names)
+    return pool
+
+
+def test_create_writes_every_user_then_a_repeat_writes_none(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    # GIVEN 20 users without MFA options
+    _pool(pool)
+    properties = batch_props(emulator, pool.id, NAMES)
+    # WHEN
+    created = deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch")
+    # THEN every user read, then written; the id names the pool and the list
+    assert created.status == "SUCCESS", created.reason
+    assert created.physical_id.startswith(f"cognito-sms-mfa-batch:{pool.id}:{properties['ManifestSha256']}:20:s3://")
+    assert sorted(deploy.calls()) == sorted([GET] * 20 + [SET] * 20)
+    assert created.data["Written"] == "20"
+    assert created.data["UserCount"] == "20"
+    assert set(map(str, options_of(pool.client, pool.id, NAMES).values())) == {str([SMS])}
+    # WHEN the same request again (an Update that changes nothing of the users)
+    again = deploy.send("Update", properties, physical_id=created.physical_id, old_properties=properties,
+                        resource_type=BATCH, logical_id="Batch")  # fmt: skip
+    # THEN reads only
+    assert again.status == "SUCCESS", again.reason
+    assert again.physical_id == created.physical_id
+    assert deploy.calls() == [GET] * 20
+    assert again.data["Unchanged"] == "20"
+
+
+def test_create_fails_before_any_write_naming_the_first_problems(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    # GIVEN two listed users missing, one without a phone number
+    _pool(pool)
+    add_users(pool.client, pool.id, ["nophone"], phone=False)
+    names = [*NAMES, "ghost1", "nophone", "ghost2"]
+    # WHEN
+    response = deploy.send("Create", batch_props(emulator, pool.id, names), resource_type=BATCH, logical_id="Batch")
+    # THEN one reason counts them and names the first few; nothing was written
+    assert response.status == "FAILED"
+    assert response.reason.startswith(
+        f"3 of 23 users of {pool.id} failed, nothing was written: 'ghost1' (not a user), 'nophone' (no phone_number)"
+    ), response.reason
+    assert set(deploy.calls()) == {GET}
+    assert not response.physical_id.startswith("cognito-sms-mfa-batch:")  # the rollback Delete has nothing to do
+
+
+def test_reason_masks_a_phone_number_username(deploy: Deployer, pool: Pool, emulator: CognitoEmulator) -> None:
+    response = deploy.send("Create", batch_props(emulator, pool.id, ["+15555550177"]), resource_type=BATCH)
+    assert response.status == "FAILED"
+    assert "+15555550177" not in response.reason
+    assert "+1*******177" in response.reason
+
+
+def test_a_list_changed_in_the_bucket_fails_before_any_call(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    _pool(pool)
+    properties = batch_props(emulator, pool.id, NAMES)
+    upload(emulator, ["someone-else"], key=properties["ManifestKey"])
+    response = deploy.send("Create", properties, resource_type=BATCH)
+    assert response.status == "FAILED"
+    assert response.reason.startswith("ManifestSha256: the list at s3://"), response.reason
+    assert deploy.calls() == []
+
+
+def test_update_of_the_list_writes_only_the_change_and_cleanup_clears_only_the_removed(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    # GIVEN a batch of 20 users with SMS
+    _pool(pool, [*NAMES, "newcomer"])
+    old = batch_props(emulator, pool.id, NAMES)
+    created = deploy.send("Create", old, resource_type=BATCH, logical_id="Batch")
+    # AND one user changed by hand since
+    pool.client.admin_set_user_settings(UserPoolId=pool.id, Username=NAMES[5], MFAOptions=[])
+    # WHEN the list drops user000 and adds newcomer (a new list: a new id)
+    new_names = [*NAMES[1:], "newcomer"]
+    new = batch_props(emulator, pool.id, new_names)
+    updated = deploy.send("Update", new, physical_id=created.physical_id, old_properties=old,
+                          resource_type=BATCH, logical_id="Batch")  # fmt: skip
+    # THEN reads of the new list, writes for the newcomer and the user changed by hand only
+    assert updated.status == "SUCCESS", updated.reason
+    assert updated.physical_id != created.physical_id
+    assert sorted(deploy.calls()) == sorted([GET] * 20 + [SET] * 2)
+    assert options_of(pool.client, pool.id, ["user000"]) == {"user000": [SMS]}  # cleared by the cleanup, not here
+    # WHEN CloudFormation's cleanup deletes the old id (the stack lists the resource with its new id meanwhile)
+    deploy.keeps_record = False
+    cleanup = deploy.send("Delete", old, physical_id=created.physical_id, resource_type=BATCH, logical_id="Batch")
+    # THEN only the removed user is read and cleared
+    assert cleanup.status == "SUCCESS", cleanup.reason
+    assert sorted(deploy.calls()) == [GET, SET]
+    assert options_of(pool.client, pool.id, ["user000", "user001", "newcomer"]) == {
+        "user000": [], "user001": [SMS], "newcomer": [SMS]}  # fmt: skip
+
+
+def test_rollback_update_keeping_the_id_clears_the_users_the_failed_update_added(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    # GIVEN a batch, and an Update to a longer list that wrote the newcomer and then failed
+    _pool(pool, [*NAMES, "newcomer"])
+    old = batch_props(emulator, pool.id, NAMES)
+    created = deploy.send("Create", old, resource_type=BATCH, logical_id="Batch")
+    failed_new = batch_props(emulator, pool.id, [*NAMES, "newcomer"])
+    pool.client.admin_set_user_settings(UserPoolId=pool.id, Username="newcomer", MFAOptions=[SMS])  # type: ignore[list-item]
+    # WHEN CloudFormation rolls back: Update with the old properties, the failed ones as old, the old id
+    rollback = deploy.send("Update", old, physical_id=created.physical_id, old_properties=failed_new,
+                           resource_type=BATCH, logical_id="Batch")  # fmt: skip
+    # THEN the id stays and the newcomer is cleared
+    assert rollback.status == "SUCCESS", rollback.reason
+    assert rollback.physical_id == created.physical_id
+    assert rollback.data["Cleared"] == "1"
+    assert options_of(pool.client, pool.id, ["newcomer", "user001"]) == {"newcomer": [], "user001": [SMS]}
+
+
+def test_half_way_failure_of_create_answers_its_id_so_the_rollback_delete_clears(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    # GIVEN a quota that other traffic has taken (1 write/s), and little time left: some writes go through
+    _pool(pool)
+    properties = batch_props(emulator, pool.id, NAMES)
+    emulator.set_rate_limits({"UserUpdate": 1})
+    # WHEN
+    created = deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch", remaining_s=34)
+    # THEN FAILED with the batch's own id, some users written
+    assert created.status == "FAILED"
+    assert created.physical_id.startswith("cognito-sms-mfa-batch:"), created.physical_id
+    assert " written: " in created.reason, created.reason
+    assert "(AdminSetUserSettings TooManyRequestsException)" in created.reason
+    assert any(options for options in options_of(pool.client, pool.id, NAMES).values())
+    # WHEN the rollback Delete arrives with that id (the quota free again)
+    emulator.set_rate_limits({})
+    record(emulator, "Batch", created.physical_id, "DELETE_IN_PROGRESS", resource_type=BATCH)
+    deleted = deploy.send("Delete", properties, physical_id=created.physical_id, resource_type=BATCH,
+                          logical_id="Batch")  # fmt: skip
+    # THEN every user is clear again
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert set(map(str, options_of(pool.client, pool.id, NAMES).values())) == {"[]"}
+
+
+def test_delete_keeps_users_another_live_batch_or_single_lists(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    # GIVEN batch A of 20 users, batch B listing two of them, and a single settings resource of alice (in A)
+    _pool(pool)
+    names = [*NAMES, "alice"]
+    a = batch_props(emulator, pool.id, names)
+    created = deploy.send("Create", a, resource_type=BATCH, logical_id="BatchA")
+    b = batch_props(emulator, pool.id, ["USER003", "user004"])
+    b_id = deploy.send("Create", b, resource_type=BATCH, logical_id="BatchB").physical_id
+    deploy.send("Create", props(pool.id, "alice"), logical_id="AliceMfa")
+    assert b_id.startswith("cognito-sms-mfa-batch:")
+    # WHEN A is deleted (B and the single live)
+    record(emulator, "BatchA", created.physical_id, "DELETE_IN_PROGRESS", resource_type=BATCH)
+    deleted = deploy.send("Delete", a, physical_id=created.physical_id, resource_type=BATCH, logical_id="BatchA")
+    # THEN the users B and the single list keep their options (B's names compare case-insensitively)
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert deleted.data["Kept"] == "3"
+    after = options_of(pool.client, pool.id, names)
+    assert {n for n, options in after.items() if options} == {"user003", "user004", "alice"}
+
+
+def test_delete_keeps_everyone_when_the_stack_cannot_be_read(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a batch, and CloudFormation out of reach when its Delete asks who else lists its users
+    _pool(pool)
+    properties = batch_props(emulator, pool.id, NAMES)
+    created = deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", "http://127.0.0.1:9")
+    # WHEN
+    deleted = deploy.send("Delete", properties, physical_id=created.physical_id, resource_type=BATCH,
+                          logical_id="Batch")  # fmt: skip
+    # THEN SUCCESS, and every user keeps MFA (the safe side)
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert deploy.calls() == []
+    assert set(map(str, options_of(pool.client, pool.id, NAMES).values())) == {str([SMS])}
+
+
+def test_delete_succeeds_when_users_or_the_pool_are_gone(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    _pool(pool)
+    properties = batch_props(emulator, pool.id, NAMES)
+    created = deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch")
+    pool.client.admin_delete_user(UserPoolId=pool.id, Username=NAMES[0])
+    deleted = deploy.send("Delete", properties, physical_id=created.physical_id, resource_type=BATCH,
+                          logical_id="Batch")  # fmt: skip
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert deleted.data["Cleared"] == "19"
+    pool.client.delete_user_pool(UserPoolId=pool.id)
+    again = deploy.send("Delete", properties, physical_id=created.physical_id, resource_type=BATCH,
+                        logical_id="Batch")  # fmt: skip
+    assert again.status == "SUCCESS", again.reason
+
+
+def test_sms_preference_is_written_with_the_options_and_disabled_on_delete(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    _pool(pool, NAMES[:3])
+    properties = batch_props(emulator, pool.id, NAMES[:3], sms="PREFERRED")
+    created = deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch")
+    assert created.status == "SUCCESS", created.reason
+    assert sorted(deploy.calls()) == sorted([GET] * 3 + [SET] * 3 + [PREF] * 3)
+    user = pool.client.admin_get_user(UserPoolId=pool.id, Username=NAMES[0])
+    assert user.get("PreferredMfaSetting") == "SMS_MFA"
+    deleted = deploy.send("Delete", properties, physical_id=created.physical_id, resource_type=BATCH,
+                          logical_id="Batch")  # fmt: skip
+    assert deleted.status == "SUCCESS", deleted.reason
+    user = pool.client.admin_get_user(UserPoolId=pool.id, Username=NAMES[0])
+    assert "SMS_MFA" not in user.get("UserMFASettingList", [])
+    assert user.get("MFAOptions", []) == []
+
+
+def test_work_that_cannot_fit_the_time_left_fails_before_writing_with_the_arithmetic(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    _pool(pool)
+    properties = batch_props(emulator, pool.id, NAMES, rates={"UserRead": "100", "UserUpdate": "0.5"})
+    response = deploy.send("Create", properties, resource_type=BATCH, remaining_s=60)
+    assert response.status == "FAILED"
+    assert "20 UserUpdate / 0.5/s = 40 s" in response.reason, response.reason
+    assert set(deploy.calls()) == {GET}
+
+
+def test_paced_under_the_quota_no_call_is_throttled(deploy: Deployer, pool: Pool, emulator: CognitoEmulator) -> None:
+    # GIVEN the emulator enforcing 10 writes/s, and the batch paced at 8/s
+    _pool(pool)
+    emulator.set_rate_limits({"UserUpdate": 10, "UserRead": 50})
+    properties = batch_props(emulator, pool.id, NAMES, rates={"UserRead": "40", "UserUpdate": "8"})
+    # WHEN
+    created = deploy.send("Create", properties, resource_type=BATCH)
+    # THEN
+    assert created.status == "SUCCESS", created.reason
+    assert emulator.throttled() == {"UserUpdate": 0, "UserRead": 0}
+
+
+def test_paced_over_the_quota_it_backs_off_and_finishes(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    # GIVEN a quota the batch's rate exceeds (other traffic, or a wrong setting)
+    _pool(pool)
+    emulator.set_rate_limits({"UserUpdate": 5})
+    properties = batch_props(emulator, pool.id, NAMES, rates={"UserRead": "200", "UserUpdate": "50"})
+    # WHEN
+    created = deploy.send("Create", properties, resource_type=BATCH)
+    # THEN throttled, and still done
+    assert created.status == "SUCCESS", created.reason
+    assert emulator.throttled()["UserUpdate"] > 0
+    assert set(map(str, options_of(pool.client, pool.id, NAMES).values())) == {str([SMS])}

@@ -1,0 +1,163 @@
+"""The pure decisions of the batch type: properties, physical id, manifest, writes, reasons, hand-over, pacing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cognito_sms_mfa_lambda import pacing
+from cognito_sms_mfa_lambda import settings_batch_decisions as decisions
+from cognito_sms_mfa_lambda.errors import HandlerError
+from cognito_sms_mfa_lambda.manifest import ManifestLocation, manifest_bytes, parse_manifest, sha256
+from cognito_sms_mfa_lambda.rules import MfaFactor, MfaOption
+
+POOL = "eu-west-1_AbC123"
+SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
+DIGEST = "a" * 64
+
+
+def _props(**changes: Any) -> dict[str, Any]:
+    props = {
+        "UserPoolId": POOL,
+        "ManifestBucket": "bucket",
+        "ManifestKey": "k.json",
+        "ManifestSha256": DIGEST,
+        "UserCount": "3",
+        "MFAOptions": [SMS],
+        "MaxRequestsPerSecond": {"UserUpdate": "10"},
+        "ServiceToken": "arn",
+    }
+    props.update(changes)
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def test_properties_parse_with_default_rates_for_categories_not_given() -> None:
+    request = decisions.parse_properties(_props(SmsMfa="PREFERRED"))
+    assert request.manifest == ManifestLocation("bucket", "k.json", DIGEST, 3)
+    assert request.target == decisions.Target((MfaOption.sms(),), MfaFactor.PREFERRED)
+    assert request.rates == {"UserRead": 96.0, "UserUpdate": 10.0}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"ManifestSha256": "xyz"}, "ManifestSha256 must be 64 lowercase hex digits"),
+        ({"UserCount": "0"}, "UserCount must be a whole number of at least 1"),
+        ({"ManifestKey": None}, "ManifestKey is required"),
+        ({"Usernames": "a"}, "Usernames is not a property of this resource"),
+        ({"SmsMfa": "ON"}, "SmsMfa must be one of"),
+        ({"MaxRequestsPerSecond": {"UserWrite": "1"}}, "MaxRequestsPerSecond.UserWrite is not a category"),
+        ({"MaxRequestsPerSecond": {"UserRead": "-1"}}, "MaxRequestsPerSecond.UserRead must be a number above 0"),
+    ],
+)
+def test_bad_properties_are_named(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(HandlerError, match=message):
+        decisions.parse_properties(_props(**change))
+
+
+def test_physical_id_names_pool_and_list_and_parses_back() -> None:
+    location = ManifestLocation("cdk-assets-1-eu-west-1", "f00.json", DIGEST, 5000)
+    value = decisions.physical_id(POOL, location)
+    assert value == f"cognito-sms-mfa-batch:{POOL}:{DIGEST}:5000:s3://cdk-assets-1-eu-west-1/f00.json"
+    assert decisions.parse_physical_id(value) == decisions.BatchId(POOL, location)
+
+
+@pytest.mark.parametrize(
+    "value", [None, "", "cognito-sms-mfa:eu-west-1_AbC123:alice", f"cognito-sms-mfa-batch:{POOL}:{DIGEST}:5:x/y"]
+)
+def test_other_ids_are_not_batch_ids(value: object) -> None:
+    assert decisions.parse_physical_id(value) is None
+
+
+def test_manifest_round_trips_and_checks_digest_and_count() -> None:
+    data = manifest_bytes(["alice", "bób"])
+    location = ManifestLocation("b", "k", sha256(data), 2)
+    assert parse_manifest(data, location) == ("alice", "bób")
+    with pytest.raises(HandlerError, match="ManifestSha256: the list at s3://b/k has SHA-256"):
+        parse_manifest(data + b" ", location)
+    with pytest.raises(HandlerError, match="UserCount is 3, but s3://b/k lists 2 users"):
+        parse_manifest(data, ManifestLocation("b", "k", sha256(data), 3))
+
+
+def _state(options: tuple[MfaOption, ...] = (), sms: MfaFactor = MfaFactor.DISABLED, phone: bool = True) -> Any:
+    return decisions.UserState("alice", options, sms, phone)
+
+
+def test_writes_only_what_differs() -> None:
+    target = decisions.Target((MfaOption.sms(),), MfaFactor.PREFERRED)
+    assert decisions.writes_needed(_state(), target) == (decisions.SET_SETTINGS, decisions.SET_PREFERENCE)
+    assert decisions.writes_needed(_state((MfaOption.sms(),), MfaFactor.PREFERRED), target) == ()
+    assert decisions.writes_needed(_state(sms=MfaFactor.ENABLED), decisions.Target((), None)) == ()
+    assert decisions.writes_needed(_state(sms=MfaFactor.ENABLED), target.cleared()) == (decisions.SET_PREFERENCE,)
+
+
+def test_read_problems() -> None:
+    sms = decisions.Target((MfaOption.sms(),), None)
+    assert decisions.read_problem(None, sms) == decisions.NOT_A_USER
+    assert decisions.read_problem(_state(phone=False), sms) == decisions.NO_PHONE
+    assert decisions.read_problem(_state(phone=False), sms.cleared()) is None
+
+
+def test_user_state_reads_an_admin_get_user_answer() -> None:
+    answer = {
+        "Username": "alice",
+        "MFAOptions": [SMS],
+        "UserMFASettingList": ["SMS_MFA"],
+        "PreferredMfaSetting": "SMS_MFA",
+        "UserAttributes": [{"Name": "phone_number", "Value": "+15555550100"}],
+    }
+    assert decisions.user_state(answer) == decisions.UserState("alice", (MfaOption.sms(),), MfaFactor.PREFERRED, True)
+
+
+def test_problems_reason_counts_first_and_names_three() -> None:
+    problems = [(f"u{i}", "not a user") for i in range(5)]
+    reason = decisions.problems_reason(problems, 1000, POOL, written=0)
+    assert reason == (
+        f"5 of 1,000 users of {POOL} failed, nothing was written: 'u0' (not a user), 'u1' (not a user), "
+        "'u2' (not a user) and 2 more"
+    )
+    assert ", 7 written: " in decisions.problems_reason(problems, 10, POOL, written=7)
+
+
+def test_listed_elsewhere_compares_names_case_insensitively_per_pool() -> None:
+    held = {(POOL, "Alice"), ("other_X1", "bob")}
+    assert decisions.listed_elsewhere([(POOL, "alice"), (POOL, "bob")], held) == {"alice"}
+
+
+def test_least_time_and_its_words() -> None:
+    calls = {"UserRead": 1000, "UserUpdate": 1000}
+    rates = pacing.default_rates()
+    assert pacing.least_time_s(calls, rates) == pytest.approx(1000 / 96 + 1000 / 20)
+    assert pacing.describe_least_time(calls, rates) == "1,000 UserRead / 96/s + 1,000 UserUpdate / 20/s = 60 s"
+
+
+def test_pacer_spaces_calls_and_halves_the_rate_after_a_throttle() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = pacing.Pacer({"UserUpdate": 20.0}, clock=lambda: now[0], sleep=sleep)
+    for _ in range(3):
+        pacer.wait("UserUpdate")
+    assert slept == pytest.approx([0.05, 0.05])
+    pacer.throttled("UserUpdate")
+    pacer.wait("UserUpdate")
+    pacer.wait("UserUpdate")
+    assert slept[-1] == pytest.approx(0.1)
+    assert pacer.counts() == {"UserUpdate": (5, 1)}
+
+
+def test_the_category_table_agrees_with_the_emulators() -> None:
+    from cognito_sms_mfa_emulator.rate_limits import SERVICE_QUOTAS, category_of
+
+    assert {op: category_of(op) for op in pacing.OPERATION_CATEGORIES} == pacing.OPERATION_CATEGORIES
+    assert pacing.DEFAULT_QUOTAS_RPS == SERVICE_QUOTAS
+
+
+def test_progress_line() -> None:
+    line = decisions.progress_line("read", 500, 1000, {"UserRead": (500, 2), "UserUpdate": (0, 0)}, 5.0)
+    assert line == "batch read 500/1000 UserRead=100.0/s UserUpdate=0.0/s throttles=2 elapsed=5.0s"
