@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,34 +14,15 @@ from cognito_sms_mfa_cli import drift
 from cognito_sms_mfa_emulator.clients import emulator_client
 from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 from cognito_sms_mfa_emulator.stacks import StackResource
-from tests.emulator.conftest import DUMMY_ENV, REGION, UNSET_ENV
+from tests.emulator.conftest import REGION, dummy_aws_env, emulator, running_emulator
+
+# The emulator tests' fixtures: dummy credentials for the module, one running emulator, reset before each test.
+__all__ = ["dummy_aws_env", "emulator", "running_emulator"]
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 ACCOUNT = "000000000000"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def dummy_aws_env() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in DUMMY_ENV.items():
-            patch.setenv(name, value)
-        for name in UNSET_ENV:
-            patch.delenv(name, raising=False)
-        yield
-
-
-@pytest.fixture(scope="module")
-def running_emulator(dummy_aws_env: None) -> Iterator[CognitoEmulator]:
-    with CognitoEmulator(region=REGION) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emulator(running_emulator: CognitoEmulator) -> CognitoEmulator:
-    running_emulator.reset()
-    return running_emulator
 
 
 @pytest.fixture
