@@ -14,6 +14,7 @@ from aws_cdk import Duration, Stack, Token
 
 from cognito_sms_mfa.sms_mfa_handler import HANDLER_TIMEOUT, PoolInfo
 from cognito_sms_mfa_lambda import rules
+from cognito_sms_mfa_lambda.pacing import MAX_SERVICE_TIMEOUT_S
 from cognito_sms_mfa_lambda.rules import MfaOption
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 DEFAULT_SERVICE_TIMEOUT = Duration.minutes(5)
 # CloudFormation must wait at least as long as the handler can run, plus time to deliver the response.
 MIN_SERVICE_TIMEOUT_S = int(HANDLER_TIMEOUT.to_seconds()) + 30
-MAX_SERVICE_TIMEOUT_S = 3600
 # What a user pool and a secret offer (jsii interfaces cannot be checked with isinstance).
 USER_POOL_MEMBERS = ("user_pool_id", "user_pool_arn", "grant")
 SECRET_MEMBERS = ("secret_arn", "grant_read")

@@ -1,11 +1,12 @@
 """``Custom::CognitoUserSmsMfaSettingsBatch``: the SMS MFA settings of many users, paced, changed by difference.
 
 The request-by-request design is in ``docs/design.md`` (batches); the decisions are in
-:mod:`.settings_batch_decisions`, the list's format in :mod:`.manifest`, the rates in :mod:`.pacing`. Every
-request reads each user it concerns first (``AdminGetUser``, the cheap category), then writes only the users whose
-state differs, from :data:`WORKERS` threads sharing one client and one :class:`.pacing.Pacer`; each call goes
-through :func:`.retry.call` (throttling backs off and slows the category down). One request works within one
-invocation: a phase whose least time does not fit the time left fails before it starts, with the arithmetic.
+:mod:`.settings_batch_decisions`, the list's format in :mod:`.manifest`, the rates in :mod:`.pacing`. A request
+goes through phases (check, write, clear) over its list in chunks of :data:`CHUNK` users; each user is read
+(``AdminGetUser``, the cheap category) before any write it needs, from :data:`WORKERS` threads sharing one client
+and one :class:`.pacing.Pacer`; each call goes through :func:`.retry.call` (throttling backs off and slows the
+category down). A request that does not fit one invocation goes on in further ones when its properties allow it
+(``Continuation``): its :class:`.settings_batch_decisions.Progress` is the whole state that travels.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -23,6 +24,8 @@ from . import settings_batch_decisions as decisions
 from .errors import HandlerError, client_error_reason
 from .properties import NO_PHYSICAL_ID, UserRef
 from .resource import Request, Result
+from .rules import SMS_FACTOR
+from .settings_batch_decisions import CHECK, CLEAR, WRITE, Progress
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -37,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 WORKERS = 8
 PROGRESS_INTERVAL_S = 10.0
+# Users submitted to the workers together; a slice of a continuation ends between chunks.
+CHUNK = 200
 
 
 class PoolGoneError(HandlerError):
@@ -51,32 +56,6 @@ class _Subject:
     username: str
 
 
-@dataclass
-class Counts:
-    """What a request did to its users."""
-
-    written: int = 0
-    unchanged: int = 0
-    cleared: int = 0
-    kept: int = 0
-    gone: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)
-
-    def data(self, user_pool_id: str, listed: int) -> dict[str, str]:
-        """The response Data (GetAtt ``UserCount``, ``UserPoolId``; the counts for the log and the rehearsal)."""
-        return {
-            "UserPoolId": user_pool_id,
-            "UserCount": str(listed),
-            "Written": str(self.written),
-            "Unchanged": str(self.unchanged),
-            "Cleared": str(self.cleared),
-            "Kept": str(self.kept),
-        }
-
-    def detail(self) -> str:
-        return f"written={self.written} unchanged={self.unchanged} cleared={self.cleared} kept={self.kept}"
-
-
 class UserSmsMfaSettingsBatch:
     """Create/Update give every listed user the desired state (Update also clears users it stopped listing when its
     id stays); Delete clears every listed user no other live resource of the stack lists."""
@@ -84,42 +63,54 @@ class UserSmsMfaSettingsBatch:
     def apply(self, request: Request) -> Result:
         desired = decisions.parse_properties(request.properties)
         new_id = decisions.physical_id(desired.user_pool_id, desired.manifest)
-        run = BatchRun(request, desired.user_pool_id, desired.rates)
+        run = BatchRun(request, desired.user_pool_id, desired.rates, may_continue=desired.may_continue)
         names = run.manifest(desired.manifest)
-        states = run.read(names)
-        problems = [(n, p) for n in names if (p := decisions.read_problem(states[n], desired.target)) is not None]
-        if problems:
-            raise HandlerError(decisions.problems_reason(problems, len(names), desired.user_pool_id, written=0))
-        counts = Counts()
-        run.write([(n, state, desired.target) for n in names if (state := states[n]) is not None], counts)
-        if request.request_type == "Update" and new_id == request.physical_id:
-            self._clear_unlisted(request, run, desired.user_pool_id, names, counts)
-        run.finish(counts)
-        if counts.failures:
+        removed = self._unlisted(request, run, desired.user_pool_id, names) if new_id == request.physical_id else []
+        progress = run.progress
+        if progress.phase == CHECK:
+            if not run.each(CHECK, names, lambda chunk: run.check(chunk, desired.target)):
+                return run.later()
+            if progress.problems.count:
+                raise HandlerError(
+                    decisions.problems_reason(progress.problems, len(names), desired.user_pool_id, written=0)
+                )
+            progress.enter(WRITE)
+        if progress.phase == WRITE:
+            calls = run.write_calls(names, desired.target)
+            if not run.each(WRITE, names, lambda chunk: run.write_listed(chunk, desired.target), calls):
+                return run.later()
+            progress.enter(CLEAR)
+        cleared = desired.target.cleared()
+        if removed and not run.each(CLEAR, removed, lambda chunk: run.clear(chunk, cleared)):
+            return run.later()
+        run.finish()
+        if progress.failures.count:
             reason = decisions.problems_reason(
-                counts.failures, len(names), desired.user_pool_id, written=counts.written + counts.cleared
+                progress.failures, len(names), desired.user_pool_id, written=progress.written + progress.cleared
             )
             raise HandlerError(reason, physical_id=new_id)  # a failed Create answers its id: rollback clears
         replaced = request.request_type == "Update" and new_id != request.physical_id
         return Result(
-            new_id, counts.detail() + ("+replaced" if replaced else ""), counts.data(desired.user_pool_id, len(names))
+            new_id,
+            progress.detail() + ("+replaced" if replaced else ""),
+            progress.data(desired.user_pool_id, len(names)),
         )
 
     @staticmethod
-    def _clear_unlisted(request: Request, run: BatchRun, pool_id: str, names: Sequence[str], counts: Counts) -> None:
-        """An Update that keeps its id (a rollback, or a change of options only): clear the users the old properties
-        listed and the new ones do not, unless another live resource lists them."""
+    def _unlisted(request: Request, run: BatchRun, pool_id: str, names: Sequence[str]) -> list[str]:
+        """An Update that keeps its id (a rollback, or a change of options only): the users the old properties
+        listed and the new ones do not (cleared unless another live resource lists them)."""
+        if request.request_type != "Update":
+            return []
         old_props = request.event.get("OldResourceProperties") or {}
         try:
             old = decisions.parse_properties(old_props)
         except HandlerError:
-            return
+            return []
         if old.user_pool_id != pool_id or old.manifest.sha256 == run.listed_digest:
-            return
+            return []
         listed = {name.lower() for name in names}
-        removed = [name for name in run.manifest(old.manifest) if name.lower() not in listed]
-        if removed:
-            run.clear(removed, old.target.cleared(), counts)
+        return [name for name in run.manifest(old.manifest) if name.lower() not in listed]
 
     def delete(self, request: Request) -> Result:
         physical_id = request.physical_id or NO_PHYSICAL_ID
@@ -127,24 +118,29 @@ class UserSmsMfaSettingsBatch:
         if batch is None:
             return Result(physical_id, "not-ours")
         try:
-            target, rates = decisions.parse_target(request.properties), decisions.parse_rates(request.properties)
+            props = decisions.parse_properties(request.properties)
+            target, rates, may_continue = props.target, props.rates, props.may_continue
         except HandlerError:  # never true of an id we answered; a Delete must not fail on its input
-            target, rates = decisions.Target((), None), pacing.default_rates()
-        run = BatchRun(request, batch.user_pool_id, rates)
+            target, rates, may_continue = decisions.Target((), None), pacing.default_rates(), False
+        run = BatchRun(request, batch.user_pool_id, rates, may_continue=may_continue)
+        run.progress.enter(CLEAR)
         try:
             names = run.manifest(batch.manifest)
         except HandlerError as error:
             logger.warning("the list cannot be read, so no user is cleared: %s", error)
             return Result(physical_id, "kept-list-unreadable")
-        counts = Counts()
-        if not run.clear(names, target.cleared(), counts):
+        cleared = target.cleared()
+        if not run.each(CLEAR, names, lambda chunk: run.clear(chunk, cleared)):
+            return run.later()
+        if run.progress.unverified and not run.progress.cleared:
             return Result(physical_id, "kept-unverified")
-        run.finish(counts)
-        if counts.failures:
+        run.finish()
+        progress = run.progress
+        if progress.failures.count:
             raise HandlerError(
-                decisions.problems_reason(counts.failures, len(names), batch.user_pool_id, written=counts.cleared)
+                decisions.problems_reason(progress.failures, len(names), batch.user_pool_id, written=progress.cleared)
             )
-        return Result(physical_id, counts.detail(), counts.data(batch.user_pool_id, len(names)))
+        return Result(physical_id, progress.detail(), progress.data(batch.user_pool_id, len(names)))
 
     def log_subject(self, request: Request) -> str:
         if request.request_type == "Delete":
@@ -155,18 +151,33 @@ class UserSmsMfaSettingsBatch:
 
 
 class BatchRun:
-    """One request's work on the users of one pool: reading lists, reading users, writing, logging progress."""
+    """One invocation's work on the users of one pool: reading lists, reading users, writing, logging progress."""
 
-    def __init__(self, request: Request, user_pool_id: str, rates: dict[str, float]) -> None:
+    def __init__(self, request: Request, user_pool_id: str, rates: dict[str, float], *, may_continue: bool) -> None:
         self.request = request
         self.user_pool_id = user_pool_id
         self.rates = rates
+        self.may_continue = may_continue
         self.pacer = pacing.Pacer(rates)
         self.client: CognitoIdentityProviderClient = request.clients.for_pool(user_pool_id)
         self.started = time.monotonic()
         self.listed_digest = ""
         self._stopped = False
         self.clearing = False
+        self._states: dict[str, UserState] = {}  # read by this invocation's check, used once by its write
+        self._held: set[tuple[str, str]] | None = None
+        self._held_known = False
+        self._logged = self.started
+        self._phase_total = 0
+        self._phase_base = 0
+        wall = request.deadline.wall_clock()
+        if request.is_poll:
+            self.progress = decisions.resume(request.continued_state, str(request.event.get("RequestId", "")))
+        else:
+            self.progress = Progress(str(request.event.get("RequestId", "")), wall)
+        self.cloudformation_deadline = decisions.service_deadline(request.properties, self.progress.started)
+        # An invocation's work: what the first invocation had, less the answer's reserve (for the duty arithmetic).
+        self.work_per_invocation_s = max(request.deadline.remaining_s() - retry.RESERVE_S, 1.0)
 
     # Lists -------------------------------------------------------------------------------------------------
 
@@ -188,7 +199,13 @@ class BatchRun:
         return manifest.parse_manifest(data, location)
 
     def held_elsewhere(self) -> set[tuple[str, str]] | None:
-        """(pool, name) of every user another live settings resource of the stack lists; None when unknown."""
+        """(pool, name) of every user another live settings resource of the stack lists; None when unknown.
+        Asked once per invocation."""
+        if not self._held_known:
+            self._held, self._held_known = self._ask_held(), True
+        return self._held
+
+    def _ask_held(self) -> set[tuple[str, str]] | None:
         summaries = handover.stack_resources(self.request)
         if summaries is None:
             return None
@@ -213,11 +230,107 @@ class BatchRun:
                     return None
         return held
 
+    # Phases ------------------------------------------------------------------------------------------------
+
+    def each(
+        self,
+        phase: str,
+        names: Sequence[str],
+        work: Callable[[Sequence[str]], None],
+        calls: dict[str, int] | None = None,
+    ) -> bool:
+        """Run ``work`` on the phase's users from the progress's cursor on, a chunk at a time; False when the rest
+        goes on in a further invocation (the progress then says where).
+
+        A request that may not continue fails before the phase when its least time (``calls``, by default the most
+        the phase's users can cost) does not fit the invocation's time left.
+        """
+        progress = self.progress
+        progress.enter(phase)
+        if progress.phase != phase:
+            return True
+        per_user = self._calls_per_user(phase)
+        self._phase_total, done_here = len(names), 0
+        if progress.cursor == 0 and not self.may_continue:
+            self._check_fits(phase, calls or {category: n * len(names) for category, n in per_user.items()})
+        while progress.cursor < len(names):
+            self._check_cloudformation_time(phase, per_user, len(names) - progress.cursor)
+            room = self.request.deadline.remaining_s() - retry.RESERVE_S
+            size = min(CHUNK, len(names) - progress.cursor)
+            if self.may_continue:
+                size = min(size, int(room // max(pacing.least_time_s(per_user, self.rates), 1e-9)))
+                if size < 1:
+                    if done_here == 0 and not self.request.is_poll and room < 1:
+                        raise HandlerError(f"the handler's time ran out before the {phase} could start")
+                    return False
+            self._phase_base = progress.cursor
+            work(names[progress.cursor : progress.cursor + size])
+            progress.cursor += size
+            done_here += size
+        self._progress(phase, len(names), len(names))
+        return True
+
+    def _calls_per_user(self, phase: str) -> dict[str, int]:
+        """The most calls one user of ``phase`` costs, by category: a read, and in write or clear the writes."""
+        if phase == CHECK:
+            return {pacing.USER_READ: 1}
+        props = self.request.properties
+        writes = 2 if SMS_FACTOR.property in props else 1
+        return {pacing.USER_READ: 1, pacing.USER_UPDATE: writes}
+
+    def _check_cloudformation_time(self, phase: str, per_user: dict[str, int], users: int) -> None:
+        """In a continuation, fail when the phase's rest cannot end before CloudFormation stops waiting."""
+        if not self.may_continue:
+            return
+        left = self.cloudformation_deadline - self.request.deadline.wall_clock()
+        capacity = pacing.continuation_capacity_s(left, self.work_per_invocation_s, retry.RESERVE_S)
+        calls = {category: n * users for category, n in per_user.items()}
+        if pacing.least_time_s(calls, self.rates) > capacity:
+            raise HandlerError(
+                decisions.time_short_reason(phase, calls, self.rates, max(left, 0.0), of="stack operation's")
+            )
+
+    def later(self) -> Result:
+        """The result of an invocation whose request goes on in the next one."""
+        self._log_final("continues")
+        return Result("", "continues", continuation=self.progress.to_state())
+
+    def check(self, names: Sequence[str], target: Target) -> None:
+        """Read each user: a problem (missing, no phone for SMS) is counted; a state is kept for the write."""
+        states = self.read(names)
+        for name in names:
+            state = states[name]
+            problem = decisions.read_problem(state, target)
+            if problem is not None:
+                self.progress.problems.add(name, problem)
+            elif state is not None:
+                self._states[name] = state
+
+    def write_calls(self, names: Sequence[str], target: Target) -> dict[str, int]:
+        """The calls the write phase makes: a read of each user this invocation has not read, and the writes the
+        users it has read need (for those not read, the most they can need)."""
+        unread = [name for name in names if name not in self._states]
+        writes = sum(len(decisions.writes_needed(state, target)) for state in self._states.values())
+        most = self._calls_per_user(WRITE)[pacing.USER_UPDATE]
+        return {pacing.USER_READ: len(unread), pacing.USER_UPDATE: writes + most * len(unread)}
+
+    def write_listed(self, names: Sequence[str], target: Target) -> None:
+        """Give each user the target: its state from this invocation's check, or read now."""
+        unread = [name for name in names if name not in self._states]
+        states: dict[str, UserState | None] = dict(self.read(unread)) if unread else {}
+        plan = []
+        for name in names:
+            state = self._states.pop(name, None) or states.get(name)
+            if state is None:
+                self.progress.failures.add(name, decisions.NOT_A_USER)
+            else:
+                plan.append((name, state, target))
+        self.write(plan)
+
     # Users -------------------------------------------------------------------------------------------------
 
     def read(self, names: Sequence[str]) -> dict[str, UserState | None]:
         """Every user's state (None for a user that does not exist); HandlerError when the pool is gone."""
-        self._check_fits("read", {pacing.USER_READ: len(names)})
         results = self._run_all("read", names, self._read_one)
         found: dict[str, UserState | None] = {}
         for name, result in zip(names, results, strict=True):
@@ -233,24 +346,22 @@ class BatchRun:
         )
         return None if answer is None else decisions.user_state(answer)
 
-    def write(self, plan: Sequence[tuple[str, UserState, Target]], counts: Counts, *, clearing: bool = False) -> None:
+    def write(self, plan: Sequence[tuple[str, UserState, Target]], *, clearing: bool = False) -> None:
         """Write what each user needs to reach its target; count the users written, unchanged and failed."""
         work = [
             (name, state, target, w) for name, state, target in plan if (w := decisions.writes_needed(state, target))
         ]
-        unchanged = len(plan) - len(work)
-        writes = {pacing.USER_UPDATE: sum(len(item[3]) for item in work)}
-        self._check_fits("clear" if clearing else "write", writes)
+        progress = self.progress
         self.clearing = clearing
         results = self._run_all("clear" if clearing else "write", work, self._write_one)
         for (name, *_), result in zip(work, results, strict=True):
             if isinstance(result, HandlerError):
-                counts.failures.append((name, str(result)))
+                progress.failures.add(name, str(result))
             elif clearing:
-                counts.cleared += 1
+                progress.cleared += 1
             else:
-                counts.written += 1
-        counts.unchanged += unchanged
+                progress.written += 1
+        progress.unchanged += len(plan) - len(work)
 
     def _write_one(self, item: tuple[str, UserState, Target, tuple[str, ...]]) -> None:
         _, state, target, writes = item
@@ -272,32 +383,34 @@ class BatchRun:
                 decisions.write_failure,
             )
 
-    def clear(self, names: Sequence[str], target: Target, counts: Counts) -> bool:
-        """Put ``names`` in the cleared ``target``, except users another live resource lists; False when that
-        cannot be told (nothing is cleared then)."""
+    def clear(self, names: Sequence[str], target: Target) -> None:
+        """Put ``names`` in the cleared ``target``, except users another live resource lists; when that cannot be
+        told, nobody more is cleared (the progress says unverified)."""
+        progress = self.progress
         held = self.held_elsewhere()
         if held is None:
-            return False
+            progress.unverified = True
+            progress.kept += len(names)
+            return
         kept = decisions.listed_elsewhere(((self.user_pool_id, n) for n in names), held)
         todo = [name for name in names if name not in kept]
         try:
             states = self.read(todo)
         except PoolGoneError:
-            counts.gone += len(todo)
-            counts.kept += len(kept)
-            return True
+            progress.gone += len(todo)
+            progress.kept += len(kept)
+            return
         plan = []
         for name in todo:
             state = states[name]
             if state is None:
-                counts.gone += 1
+                progress.gone += 1
             elif (self.user_pool_id, state.username) in held:  # a single resource names the canonical user
                 kept.add(name)
             else:
                 plan.append((name, state, target))
-        counts.kept += len(kept)
-        self.write(plan, counts, clearing=True)
-        return True
+        progress.kept += len(kept)
+        self.write(plan, clearing=True)
 
     # Machinery ---------------------------------------------------------------------------------------------
 
@@ -356,27 +469,31 @@ class BatchRun:
             except HandlerError as error:
                 return error
 
-        logged = time.monotonic()
         with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="batch") as pool:
             futures: list[Future[Any]] = [pool.submit(guarded, item) for item in items]
             pending = set(futures)
             while pending:
                 _, pending = wait(pending, timeout=PROGRESS_INTERVAL_S, return_when=FIRST_COMPLETED)
-                if pending and time.monotonic() - logged >= PROGRESS_INTERVAL_S:
-                    logged = time.monotonic()
-                    self._progress(phase, len(items) - len(pending), len(items))
-        self._progress(phase, len(items), len(items))
+                if pending and time.monotonic() - self._logged >= PROGRESS_INTERVAL_S:
+                    share = (len(items) - len(pending)) / len(items)
+                    self._progress(phase, self._phase_base + int(share * len(items)), self._phase_total)
         return [future.result() for future in futures]
 
     def _progress(self, phase: str, done: int, total: int) -> None:
-        elapsed = time.monotonic() - self.started
+        self._logged = time.monotonic()
+        elapsed = self._logged - self.started
         logger.info(decisions.progress_line(phase, done, total, self.pacer.counts(), elapsed))
 
-    def finish(self, counts: Counts) -> None:
+    def finish(self) -> None:
         """The final line: the request's totals."""
+        self._log_final(self.progress.detail())
+
+    def _log_final(self, detail: str) -> None:
         elapsed = time.monotonic() - self.started
+        progress = self.progress
         logger.info(
-            decisions.final_line(self.pacer.counts(), elapsed, counts.detail(), counts.gone, len(counts.failures))
+            decisions.final_line(self.pacer.counts(), elapsed, detail, progress.gone, progress.failures.count)
+            + f" invocation={progress.invocations}"
         )
 
 

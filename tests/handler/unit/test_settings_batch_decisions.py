@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from typing import Any
 
 import pytest
@@ -111,7 +113,9 @@ def test_user_state_reads_an_admin_get_user_answer() -> None:
 
 
 def test_problems_reason_counts_first_and_names_three() -> None:
-    problems = [(f"u{i}", "not a user") for i in range(5)]
+    problems = decisions.Tally()
+    for i in range(5):
+        problems.add(f"u{i}", "not a user")
     reason = decisions.problems_reason(problems, 1000, POOL, written=0)
     assert reason == (
         f"5 of 1,000 users of {POOL} failed, nothing was written: 'u0' (not a user), 'u1' (not a user), "
@@ -161,3 +165,81 @@ def test_the_category_table_agrees_with_the_emulators() -> None:
 def test_progress_line() -> None:
     line = decisions.progress_line("read", 500, 1000, {"UserRead": (500, 2), "UserUpdate": (0, 0)}, 5.0)
     assert line == "batch read 500/1000 UserRead=100.0/s UserUpdate=0.0/s throttles=2 elapsed=5.0s"
+
+
+def test_progress_state_round_trips_and_counts_the_invocation() -> None:
+    # GIVEN a request half-way through its write phase, with a problem and a failure named
+    progress = decisions.Progress("req-1", 1_700_000_000.5, phase=decisions.WRITE, cursor=400, written=390)
+    progress.unchanged, progress.kept, progress.gone = 10, 2, 1
+    progress.failures.add("bob", "AdminSetUserSettings AccessDeniedException")
+    # WHEN it travels to the next invocation
+    resumed = decisions.resume(json.loads(json.dumps(progress.to_state())), "req-1")
+    # THEN the next invocation goes on where it stopped, and is counted
+    assert (resumed.phase, resumed.cursor, resumed.written, resumed.unchanged) == (decisions.WRITE, 400, 390, 10)
+    assert (resumed.kept, resumed.gone, resumed.started) == (2, 1, 1_700_000_000.5)
+    assert resumed.failures == progress.failures
+    assert resumed.invocations == 2
+
+
+def test_progress_state_stays_small_whatever_it_names() -> None:
+    progress = decisions.Progress("0a1b2c3d-aaaa-bbbb-cccc-000000000001", 1_700_000_000.0, cursor=49_999)
+    for i in range(50):
+        progress.problems.add("x" * 128 + str(i), "no phone_number")
+    assert progress.problems.count == 50
+    assert len(json.dumps(progress.to_state())) < 1024
+
+
+@pytest.mark.parametrize(
+    ("state", "reason"),
+    [
+        pytest.param(None, "the continuation's state is missing", id="missing"),
+        pytest.param({"format": "other"}, "the continuation's state is missing", id="other-format"),
+        pytest.param(
+            {"format": decisions.STATE_FORMAT, "request": "req-2"}, "belongs to request 'req-2'", id="other-request"
+        ),
+        pytest.param(
+            {"format": decisions.STATE_FORMAT, "request": "req-1", "counts": [1]}, "cannot be read", id="short-counts"
+        ),
+    ],
+)
+def test_resume_refuses_a_state_it_did_not_write_for_this_request(state: object, reason: str) -> None:
+    with pytest.raises(HandlerError, match=reason):
+        decisions.resume(state, "req-1")
+
+
+def test_resume_refuses_an_unknown_phase() -> None:
+    state = decisions.Progress("req-1", 0.0).to_state()
+    state["phase"] = "rewrite"
+    with pytest.raises(HandlerError, match="names phase 'rewrite' at 0"):
+        decisions.resume(state, "req-1")
+
+
+def test_phases_are_entered_in_order_only() -> None:
+    progress = decisions.Progress("req-1", 0.0, phase=decisions.WRITE, cursor=7)
+    progress.enter(decisions.CHECK)
+    assert (progress.phase, progress.cursor) == (decisions.WRITE, 7)
+    progress.enter(decisions.CLEAR)
+    assert (progress.phase, progress.cursor) == (decisions.CLEAR, 0)
+
+
+def test_service_deadline_is_the_service_timeout_after_the_start() -> None:
+    assert decisions.service_deadline({"ServiceTimeout": "930"}, 100.0) == 1030.0
+    assert decisions.service_deadline({}, 100.0) == 3700.0
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False)])
+def test_continuation_property(value: str, expected: bool) -> None:
+    assert decisions.parse_continuation({"Continuation": value}) is expected
+    assert decisions.parse_continuation({}) is False
+
+
+def test_continuation_property_refuses_other_values() -> None:
+    with pytest.raises(HandlerError, match="Continuation must be 'true' or 'false'; received 'yes'"):
+        decisions.parse_continuation({"Continuation": "yes"})
+
+
+def test_continuation_capacity_is_the_hour_at_the_slices_duty() -> None:
+    # 870 s of work per invocation, then up to a minute until the rule fires the next one
+    assert pacing.continuation_capacity_s(3600, 870, 30) == pytest.approx(3570 * 870 / 930)
+    assert pacing.describe_capacity(3600, 870, 30) == "(3,600 s - 30 s) x 870 / (870 + 60) = 3,340 s"
+    assert pacing.continuation_capacity_s(20, 870, 30) == 0.0
