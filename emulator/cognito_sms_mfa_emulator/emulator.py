@@ -15,6 +15,12 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
+from cognito_sms_mfa_emulator.continuations import (
+    EVENTS_SERVICE,
+    LAMBDA_SERVICE,
+    LambdaPermissions,
+    reset_moto_events,
+)
 from cognito_sms_mfa_emulator.gateway import (
     FAULT_STATUS,
     S3_SERVICE,
@@ -105,6 +111,8 @@ class CognitoEmulator:
         self._port = port
         self._control = Control()
         self._stacks = StackRecord()
+        # AddPermission/RemovePermission of crhelper's polling (docs/local-emulator.md, continuations).
+        self.lambda_permissions = LambdaPermissions()
         self.set_rate_limits(rate_limits or {})
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -138,7 +146,12 @@ class CognitoEmulator:
             raise RuntimeError("CognitoEmulator is already running at " + self.endpoint)
         install()
         gateway = Gateway(
-            self._control, _moto_app(), self._stacks, secrets=_moto_app(SECRETS_SERVICE), s3=_moto_app(S3_SERVICE)
+            self._control,
+            _moto_app(),
+            self._stacks,
+            secrets=_moto_app(SECRETS_SERVICE),
+            s3=_moto_app(S3_SERVICE),
+            by_signature={EVENTS_SERVICE: _moto_app(EVENTS_SERVICE), LAMBDA_SERVICE: self.lambda_permissions},
         )
         self._server = make_server("127.0.0.1", self._port, gateway, threaded=True, request_handler=_request_handler())
         self._thread = threading.Thread(
@@ -175,6 +188,8 @@ class CognitoEmulator:
         reset_moto_cognito()
         reset_moto_secrets()
         reset_moto_s3()
+        reset_moto_events()
+        self.lambda_permissions.reset()
         self._control.reset()
         self._stacks.reset()
 

@@ -28,7 +28,7 @@ import threading
 import urllib.parse
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, NotRequired, TypedDict
 
@@ -274,12 +274,14 @@ class Gateway:
         stacks: StackRecord,
         secrets: WsgiApp | None = None,
         s3: WsgiApp | None = None,
+        by_signature: Mapping[str, WsgiApp] | None = None,
     ) -> None:
         self._control = control
         self._backend = backend
         self._stacks = stacks
         self._secrets = secrets
         self._s3 = s3
+        self._by_signature = dict(by_signature or {})  # other services, by the name their requests are signed for
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -287,6 +289,9 @@ class Gateway:
             return self._serve_control(Request(environ))(environ, start_response)
         if self._s3 is not None and signed_service(environ) == S3_SERVICE:
             return self._s3(environ, start_response)
+        other = self._by_signature.get(signed_service(environ) or "")
+        if other is not None:
+            return other(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if self._secrets is not None and target.startswith(SECRETS_TARGET_PREFIX):
             return self._secrets(environ, start_response)

@@ -75,6 +75,20 @@ ACTION_ORDER = (READ_ACTION, SETTINGS_ACTION, PREFERENCE_ACTION, *TEST_USER_ACTI
 # exactly the stack's own ARN (``AWS::StackId``, the ARN the event's StackId carries): no wildcard.
 STACK_ACTIONS = ("cloudformation:ListStackResources",)
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+# A batch request that goes on in further invocations (crhelper's polling, docs/design.md, batches, time).
+CONTINUATION_RULE_ACTIONS = (
+    "events:PutRule",
+    "events:PutTargets",
+    "events:RemoveTargets",
+    "events:DeleteRule",
+    "events:DisableRule",
+    "events:EnableRule",
+)
+CONTINUATION_FUNCTION_ACTIONS = ("lambda:AddPermission", "lambda:RemovePermission")
+CONTINUATION_NAG_REASON = (
+    "Only the EventBridge rule named after this resource's logical id: crhelper's polling names it with 8 random "
+    "characters more, so the name is known only as a prefix."
+)
 
 
 @dataclass
@@ -246,6 +260,24 @@ class SmsMfaHandler(Construct):
         list): ``s3:GetObject`` on its ARN, nothing else of the bucket."""
         statement = iam.PolicyStatement(actions=[MANIFEST_READ_ACTION], resources=[object_arn])
         return iam.Policy(owner, id, roles=[self.role], statements=[statement])
+
+    def grant_continuation(self, owner: Construct, id: str, logical_id: str) -> iam.Policy:
+        """A policy of the handler's role, child ``id`` of ``owner``, for a request of resource ``logical_id`` that goes
+        on in further invocations (crhelper's polling): the EventBridge rule crhelper names ``<logical id><8
+        random>`` and the permission that lets it invoke this function, nothing else."""
+        rule_arn = Stack.of(self).format_arn(service="events", resource="rule", resource_name=f"{logical_id}*")
+        statements = [
+            iam.PolicyStatement(actions=list(CONTINUATION_RULE_ACTIONS), resources=[rule_arn]),
+            iam.PolicyStatement(actions=list(CONTINUATION_FUNCTION_ACTIONS), resources=[self.function.function_arn]),
+        ]
+        policy = iam.Policy(owner, id, roles=[self.role], statements=statements)
+        cfn = policy.node.default_child
+        assert isinstance(cfn, iam.CfnPolicy)
+        # cdk-nag reads this metadata (no import needed): the rule's name ends in random characters crhelper picks.
+        cfn.add_metadata(
+            "cdk_nag", {"rules_to_suppress": [{"id": "AwsSolutions-IAM5", "reason": CONTINUATION_NAG_REASON}]}
+        )
+        return policy
 
     def claim_user(
         self,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from aws_cdk import AssetHashType, BundlingOptions, BundlingOutput, DockerImage, Duration, Token
+from aws_cdk import AssetHashType, BundlingOptions, BundlingOutput, CfnResource, DockerImage, Duration, Stack, Token
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
@@ -29,8 +29,12 @@ if TYPE_CHECKING:
 
 # CloudFormation waits for the handler's whole timeout plus the answer's delivery.
 DEFAULT_BATCH_SERVICE_TIMEOUT = Duration.seconds(int(BATCH_HANDLER_TIMEOUT.to_seconds()) + 30)
-# What one request may spend on Cognito calls: the function's timeout less what the answer needs.
+# What one invocation may spend on Cognito calls: the function's timeout less what the answer needs.
 BATCH_WORK_BUDGET_S = BATCH_HANDLER_TIMEOUT.to_seconds() - RESERVE_S
+# A batch that goes on in further invocations waits CloudFormation's most by default.
+CONTINUING_SERVICE_TIMEOUT = Duration.seconds(pacing.MAX_SERVICE_TIMEOUT_S)
+# An EventBridge rule's name has at most 64 characters; crhelper names it the logical id and 8 random characters.
+MAX_CONTINUING_LOGICAL_ID = 64 - 8
 TOKEN_MARK = "Token["  # in every encoded CDK token (``${Token[...]}``, ``#{Token[...]}``); checked further by jsii
 # Local bundling reads no source; CDK needs an existing folder to name as one.
 _NO_SOURCE = str(Path(__file__).parent)
@@ -72,7 +76,8 @@ class UserSmsMfaSettingsBatch(Construct):
         the app's own traffic in the account and Region, so raise it only with a raised quota.
     service_timeout
         How long CloudFormation waits for the handler. Default: 930 seconds (the function's 15-minute timeout in a
-        stack with a batch, plus delivery). Between 930 and 3600 seconds; a token passes unchecked.
+        stack with a batch, plus delivery) when the list fits one invocation, else 3600 seconds (the most, for a
+        request that goes on in further invocations). Between 930 and 3600 seconds; a token passes unchecked.
     log_retention
         Retention of the stack's handler log group. Default: one month (shared by every construct of the stack).
 
@@ -80,8 +85,9 @@ class UserSmsMfaSettingsBatch(Construct):
     ------
     ValueError
         When a name breaks Cognito's rules or repeats another (the message names its index, ``usernames[4127]``),
-        when another settings construct of the stack manages the same user, or when the least time the work needs
-        at the paced rates does not fit one invocation of the handler (the message shows the arithmetic).
+        when another settings construct of the stack manages the same user, when the least time the work needs
+        at the paced rates does not fit ``service_timeout`` at the duty of a continuation (the message shows the
+        arithmetic), or when such a batch's logical id is longer than 56 characters (its rule's name).
     TypeError
         When ``usernames`` is not a list or tuple of strings, or a name is a token.
 
@@ -113,8 +119,10 @@ class UserSmsMfaSettingsBatch(Construct):
             raise TypeError(f"{self.node.path}: `sms_preference` must be an MfaFactor or None; received "
                             f"{rules.show(sms_preference)}")  # fmt: skip
         rates = check_rates(self, max_requests_per_second)
-        check_fits(self, len(names), writes_per_user=1 if sms_preference is None else 2, rates=rates)
-        timeout = check_batch_service_timeout(self, service_timeout)
+        calls = least_calls(len(names), writes_per_user=1 if sms_preference is None else 2)
+        continues = pacing.least_time_s(calls, rates) > BATCH_WORK_BUDGET_S
+        timeout = check_batch_service_timeout(self, service_timeout, continues=continues)
+        check_fits(self, calls, rates, timeout, continues=continues)
 
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
         pool = checks.check_user_pool(self, user_pool, handler.checked_pools)
@@ -153,12 +161,17 @@ class UserSmsMfaSettingsBatch(Construct):
         }
         if sms_preference is not None:
             properties[rules.SMS_FACTOR.property] = sms_preference.value
+        if continues:
+            properties["Continuation"] = "true"
         self.user_pool = user_pool
         self.usernames = names
         self.mfa_options = options
         self.sms_preference = sms_preference
         self.resource: CustomResource = handler.custom_resource(self, SETTINGS_BATCH_RESOURCE_TYPE, properties, timeout)
         self.resource.node.add_dependency(read_policy)
+        if continues:
+            logical_id = check_rule_name(self, self.resource)
+            self.resource.node.add_dependency(handler.grant_continuation(self, "Continue", logical_id))
 
     def _claim(self, handler: SmsMfaHandler, pool: PoolInfo, names: tuple[str, ...], sms: MfaFactor | None) -> None:
         """Claim every user for this construct, so a second settings (or preference) construct of one is refused."""
@@ -252,36 +265,70 @@ def check_rates(scope: Construct, given: object) -> dict[str, float]:
     return rates
 
 
-def check_fits(scope: Construct, users: int, *, writes_per_user: int, rates: Mapping[str, float]) -> None:
-    """Refuse a batch whose least time (every user read, then written) does not fit one invocation.
+def least_calls(users: int, *, writes_per_user: int) -> dict[str, int]:
+    """The calls a batch's Create makes at the most, by category: every user read, then written."""
+    return {pacing.USER_READ: users, pacing.USER_UPDATE: users * writes_per_user}
+
+
+def check_fits(
+    scope: Construct, calls: Mapping[str, int], rates: Mapping[str, float], timeout: Duration, *, continues: bool
+) -> None:
+    """Refuse a batch whose least time does not fit: one invocation, or, for a batch that goes on in further
+    invocations, ``timeout`` at a continuation's duty (``pacing.continuation_capacity_s``).
 
     Raises
     ------
     ValueError
-        Showing the arithmetic: users x calls / paced rate, against the time one request has.
+        Showing the arithmetic: users x calls / paced rate, against the time the request has.
     """
-    calls = {pacing.USER_READ: users, pacing.USER_UPDATE: users * writes_per_user}
-    if pacing.least_time_s(calls, rates) > BATCH_WORK_BUDGET_S:
+    if not continues or timeout.is_unresolved():
+        return
+    seconds = timeout.to_seconds()
+    least = pacing.least_time_s(calls, rates)
+    if least > pacing.continuation_capacity_s(seconds, BATCH_WORK_BUDGET_S, RESERVE_S):
+        users = calls[pacing.USER_READ]
         raise ValueError(
-            f"{scope.node.path}: `usernames` must fit one request of the handler; received {users:,} users, whose "
-            f"least time is {pacing.describe_least_time(calls, rates)} > {BATCH_WORK_BUDGET_S:,.0f} s (the "
-            f"handler's {int(BATCH_HANDLER_TIMEOUT.to_seconds())} s less {RESERVE_S:.0f} s to answer): split the "
-            "list into several batches (each stack operation runs them in parallel, sharing the quota) or "
-            "raise `max_requests_per_second` with a raised quota"
+            f"{scope.node.path}: `usernames` must fit one stack operation; received {users:,} users, whose least "
+            f"time is {pacing.describe_least_time(calls, rates)} > "
+            f"{pacing.describe_capacity(seconds, BATCH_WORK_BUDGET_S, RESERVE_S)} (`service_timeout` less "
+            f"{RESERVE_S:.0f} s to answer, at {BATCH_WORK_BUDGET_S:.0f} s of work per invocation and up to "
+            f"{pacing.POLL_INTERVAL_S:.0f} s between invocations): split the list into several batches (each stack "
+            "operation runs them in parallel, sharing the quota) or raise `max_requests_per_second` with a raised "
+            "quota"
         )
 
 
-def check_batch_service_timeout(scope: Construct, timeout: object) -> Duration:
-    """``service_timeout`` of a batch: a Duration of at least the function's timeout plus delivery, at most an hour."""
+def check_rule_name(scope: Construct, resource: CustomResource) -> str:
+    """The logical id of a batch that may continue, which names its EventBridge rule (with 8 more characters, of
+    the 64 a rule's name may have).
+
+    Raises
+    ------
+    ValueError
+        When the logical id is longer than :data:`MAX_CONTINUING_LOGICAL_ID`.
+    """
+    logical_id = Stack.of(scope).resolve(cast("CfnResource", resource.node.default_child).logical_id)
+    if isinstance(logical_id, str) and len(logical_id) > MAX_CONTINUING_LOGICAL_ID:
+        raise ValueError(
+            f"{scope.node.path}: the logical id of a batch that goes on in further invocations must be at most "
+            f"{MAX_CONTINUING_LOGICAL_ID} characters (it names an EventBridge rule, with 8 more, of 64 at most); "
+            f"received {logical_id!r} ({len(logical_id)}): give the construct a shorter id or path"
+        )
+    return str(logical_id)
+
+
+def check_batch_service_timeout(scope: Construct, timeout: object, *, continues: bool) -> Duration:
+    """``service_timeout`` of a batch: a Duration of at least the function's timeout plus delivery, at most an hour;
+    by default the function's timeout plus delivery, or an hour for a batch that may go on in further invocations."""
     if timeout is None:
-        return DEFAULT_BATCH_SERVICE_TIMEOUT
+        return CONTINUING_SERVICE_TIMEOUT if continues else DEFAULT_BATCH_SERVICE_TIMEOUT
     checked = checks.check_service_timeout(scope, timeout)
     if checked.is_unresolved():
         return checked
     least = DEFAULT_BATCH_SERVICE_TIMEOUT.to_seconds()
     if checked.to_seconds() < least:
         raise ValueError(
-            f"{scope.node.path}: `service_timeout` of a batch must be {least:.0f}-{checks.MAX_SERVICE_TIMEOUT_S} "
+            f"{scope.node.path}: `service_timeout` of a batch must be {least:.0f}-{pacing.MAX_SERVICE_TIMEOUT_S} "
             f"seconds (the handler runs up to {int(BATCH_HANDLER_TIMEOUT.to_seconds())} s); received "
             f"{checked.to_human_string()}"
         )

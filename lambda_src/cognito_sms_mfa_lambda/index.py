@@ -132,6 +132,11 @@ def _run(event: dict[str, Any], context: Any) -> str | None:
 helper.create(_run)
 helper.update(_run)
 helper.delete(_run)
+# A request that goes on in further invocations (Responder.continue_later) is served by the same function: the
+# request's own state says where it stands.
+helper.poll_create(_run)
+helper.poll_update(_run)
+helper.poll_delete(_run)
 
 
 def handler(event: dict[str, Any], context: Any) -> None:

@@ -156,14 +156,78 @@ def test_a_preference_of_a_listed_user_is_refused_when_the_batch_manages_it(
         UserMfaPreference(stack, "Pref", user_pool=pool, username="user0001")
 
 
-def test_a_batch_that_cannot_fit_one_request_shows_the_arithmetic(stack: Stack, pool: cognito.UserPool) -> None:
+def _policies(stack: Stack) -> dict[str, Any]:
+    return dict(Template.from_stack(stack).find_resources("AWS::IAM::Policy"))
+
+
+def _continuation_policy(stack: Stack) -> tuple[str, Any] | None:
+    found = [(k, v) for k, v in _policies(stack).items() if k.startswith("BatchContinue")]
+    return found[0] if found else None
+
+
+def test_a_batch_that_fits_one_invocation_gets_no_continuation(stack: Stack, pool: cognito.UserPool) -> None:
+    names = [f"u{i}" for i in range(14_000)]  # 14,000 / 96 + 14,000 / 20 = 846 s <= 870 s
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=names)
+    resource = _resource(stack)
+    assert "Continuation" not in resource["Properties"]
+    assert resource["Properties"]["ServiceTimeout"] == "930"
+    assert _continuation_policy(stack) is None
+    assert "events:" not in json.dumps(_policies(stack))
+
+
+def test_a_batch_longer_than_one_invocation_continues_with_its_rule_and_permission_only(
+    stack: Stack, pool: cognito.UserPool
+) -> None:
+    # GIVEN 15,000 users: 15,000 / 96 + 15,000 / 20 = 906 s, more than one invocation's 870 s
     names = [f"u{i}" for i in range(15_000)]
+    # WHEN
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=names)
+    # THEN the resource may continue, waits CloudFormation's hour, and depends on the continuation's grant
+    resource = _resource(stack)
+    assert resource["Properties"]["Continuation"] == "true"
+    assert resource["Properties"]["ServiceTimeout"] == "3600"
+    found = _continuation_policy(stack)
+    assert found is not None
+    policy_id, policy = found
+    assert policy_id in resource["DependsOn"]
+    [rule, function] = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert sorted(rule["Action"]) == [
+        "events:DeleteRule", "events:DisableRule", "events:EnableRule",
+        "events:PutRule", "events:PutTargets", "events:RemoveTargets",
+    ]  # fmt: skip
+    (logical_id,) = Template.from_stack(stack).find_resources(TYPE)
+    assert rule["Resource"]["Fn::Join"][1][-1] == f":rule/{logical_id}*"
+    assert sorted(function["Action"]) == ["lambda:AddPermission", "lambda:RemovePermission"]
+    assert list(function["Resource"]["Fn::GetAtt"]) == [_function_id(stack), "Arn"]
+
+
+def _function_id(stack: Stack) -> str:
+    (function_id,) = Template.from_stack(stack).find_resources("AWS::Lambda::Function")
+    return str(function_id)
+
+
+def test_a_batch_that_cannot_fit_the_hour_shows_the_arithmetic(stack: Stack, pool: cognito.UserPool) -> None:
+    names = [f"u{i}" for i in range(60_000)]
     with pytest.raises(
         ValueError,
-        match=r"received 15,000 users, whose least time is 15,000 UserRead / 96/s \+ 15,000 UserUpdate / 20/s = "
-        r"906 s > 870 s",
+        match=r"received 60,000 users, whose least time is 60,000 UserRead / 96/s \+ 60,000 UserUpdate / 20/s = "
+        r"3,625 s > \(3,600 s - 30 s\) x 870 / \(870 \+ 60\) = 3,340 s",
     ):
         UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=names)
+
+
+def test_a_shorter_service_timeout_holds_fewer_users(stack: Stack, pool: cognito.UserPool) -> None:
+    names = [f"u{i}" for i in range(30_000)]  # 1,825 s of least time
+    with pytest.raises(ValueError, match=r"> \(1,800 s - 30 s\) x 870 / \(870 \+ 60\) = 1,656 s"):
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=names, service_timeout=Duration.minutes(30))
+
+
+def test_a_continuing_batch_with_a_logical_id_too_long_for_its_rule_is_refused(
+    stack: Stack, pool: cognito.UserPool
+) -> None:
+    names = [f"u{i}" for i in range(15_000)]
+    with pytest.raises(ValueError, match=r"must be at most 56 characters \(it names an EventBridge rule"):
+        UserSmsMfaSettingsBatch(stack, "B" * 60, user_pool=pool, usernames=names)
 
 
 def test_a_raised_rate_lets_a_larger_batch_fit(stack: Stack, pool: cognito.UserPool) -> None:

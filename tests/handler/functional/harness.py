@@ -13,6 +13,8 @@ import boto3
 from botocore.config import Config
 
 from cognito_sms_mfa.handler_asset import BUNDLED_PACKAGES, HANDLER_ENTRY, HANDLER_PACKAGE
+from cognito_sms_mfa_emulator.clients import emulator_service_client
+from cognito_sms_mfa_emulator.continuations import due_polls
 from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
 from cognito_sms_mfa_emulator.stacks import StackResource
 from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE
@@ -21,6 +23,7 @@ from cognito_sms_mfa_rehearsal.cfn_responses import custom_resource_event
 from cognito_sms_mfa_rehearsal.lambda_bootstrap import LambdaContext
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -47,6 +50,8 @@ def handler_env(emulator: CognitoEmulator, collector: ResponseCollector) -> dict
         "AWS_ENDPOINT_URL_CLOUDFORMATION": emulator.endpoint,
         "AWS_ENDPOINT_URL_SECRETS_MANAGER": emulator.endpoint,
         "AWS_ENDPOINT_URL_S3": emulator.endpoint,
+        "AWS_ENDPOINT_URL_EVENTS": emulator.endpoint,
+        "AWS_ENDPOINT_URL_LAMBDA": emulator.endpoint,
         "SSL_CERT_FILE": collector.ca_file,
     }
 
@@ -181,20 +186,59 @@ def props(pool_id: str, username: str = "alice", options: list[dict[str, str]] |
     return {"UserPoolId": pool_id, "Username": username, "MFAOptions": [SMS] if options is None else options}
 
 
+ASSET_FUNCTION = "e2e"
+
+
 def run_asset(
-    asset: Path, services: tuple[CognitoEmulator, ResponseCollector], event: dict[str, Any]
+    asset: Path,
+    services: tuple[CognitoEmulator, ResponseCollector],
+    event: dict[str, Any],
+    *,
+    timeout_s: float = 120,
 ) -> tuple[CfnResponse, lambda_runner.Invocation]:
     """Invoke the bundled asset in a Lambda-like child (only the asset and boto3) and return its response."""
+    response, invocations = run_asset_until_answered(asset, services, event, timeout_s=timeout_s, max_polls=0)
+    if response is None:
+        raise AssertionError("the asset sent no response:\n" + invocations[0].logs[-3000:])
+    return response, invocations[0]
+
+
+def run_asset_until_answered(
+    asset: Path,
+    services: tuple[CognitoEmulator, ResponseCollector],
+    event: dict[str, Any],
+    *,
+    timeout_s: float = 120,
+    max_polls: int = 50,
+    before_poll: Callable[[int], None] | None = None,
+) -> tuple[CfnResponse | None, list[lambda_runner.Invocation]]:
+    """Invoke the bundled asset, then, while no answer has come, play EventBridge: invoke it again with the input of
+    each enabled rule that targets it (a continuation's poll), at once, up to ``max_polls`` times; return the answer
+    (None when none came) and every invocation. ``before_poll`` is called with the number of invocations so far
+    before each poll (to change the world between invocations)."""
     emulator, collector = services
     url = collector.new_url()
     env = lambda_runner.lambda_environment(
         region=REGION,
         endpoint=emulator.endpoint,
-        function_name="e2e",
-        timeout_s=120,
+        function_name=ASSET_FUNCTION,
+        timeout_s=timeout_s,
         extra={"SSL_CERT_FILE": collector.ca_file},
     )
-    invocation = lambda_runner.invoke(
-        str(asset), {**event, "ResponseURL": url}, entry=HANDLER_ENTRY, timeout_s=120, env=env
-    )
-    return collector.wait_for(url, timeout_s=1.0), invocation
+    events = emulator_service_client("events", emulator.endpoint, REGION)
+
+    def invoke(payload: dict[str, Any]) -> lambda_runner.Invocation:
+        return lambda_runner.invoke(
+            str(asset), payload, entry=HANDLER_ENTRY, timeout_s=timeout_s, env=env, function_name=ASSET_FUNCTION
+        )
+
+    invocations = [invoke({**event, "ResponseURL": url})]
+    while not collector.responses(url) and len(invocations) <= max_polls:
+        due = due_polls(events, ASSET_FUNCTION)
+        if not due:
+            break
+        if before_poll is not None:
+            before_poll(len(invocations))
+        invocations += [invoke(poll.event) for poll in due]
+    answers = collector.responses(url)
+    return (answers[0] if answers else None), invocations
