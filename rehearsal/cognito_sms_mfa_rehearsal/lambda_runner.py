@@ -21,10 +21,14 @@ import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from cognito_sms_mfa_emulator.continuations import due_polls
 from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
 from cognito_sms_mfa_rehearsal import lambda_bootstrap
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # boto3 and what it imports: the Lambda Python runtime's own packages.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
@@ -130,6 +134,44 @@ def start(
             break
         start_up.append(line)  # a start-up that fails ends the stream, and invoke() reports the exit
     return Started(process, "".join(start_up), timeout_s, launched)
+
+
+# CloudFormation's hour at one poll a minute, and the first invocation.
+MAX_INVOCATIONS = 61
+
+
+def invoke_until_answered(
+    asset_dir: str,
+    event: dict[str, Any],
+    *,
+    entry: str,
+    timeout_s: float,
+    env: dict[str, str],
+    function_name: str,
+    answered: Callable[[], bool],
+    events: Any,
+    max_invocations: int = MAX_INVOCATIONS,
+    before_poll: Callable[[int], None] | None = None,
+) -> list[Invocation]:
+    """Invoke ``entry`` with ``event``, then play EventBridge for a request that goes on in further invocations
+    (crhelper's polling): while ``answered()`` is false, invoke it again with the input of each enabled rule that
+    targets ``function_name`` (``events``: a boto3 events client of the emulator), at once, without the minute a
+    rule waits. ``before_poll`` gets the number of invocations so far, before each poll. Every invocation is
+    returned, the first one first.
+    """
+
+    def run(payload: dict[str, Any]) -> Invocation:
+        return invoke(asset_dir, payload, entry=entry, timeout_s=timeout_s, env=env, function_name=function_name)
+
+    invocations = [run(event)]
+    while not answered() and len(invocations) < max_invocations:
+        due = due_polls(events, function_name)
+        if not due:
+            break
+        if before_poll is not None:
+            before_poll(len(invocations))
+        invocations += [run(poll.event) for poll in due]
+    return invocations
 
 
 def invoke(

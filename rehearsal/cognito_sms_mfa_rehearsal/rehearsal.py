@@ -161,6 +161,7 @@ class Rehearsal:
         self.client = emulator_client(endpoint, region)
         self.secrets = emulator_service_client("secretsmanager", endpoint, region)
         self.s3 = emulator_service_client("s3", endpoint, region)
+        self.events = emulator_service_client("events", endpoint, region)  # a continuation's rules
         self.report = Report()
         self.outputs = Outputs()
         self._pool_paths: dict[str, tuple[str, str]] = {}
@@ -578,8 +579,22 @@ class Rehearsal:
                 stack,
                 StackResource(custom.logical_id, custom.physical_id, custom.resource_type, f"{step}_IN_PROGRESS"),
             )
-        run = lambda_runner.invoke(
-            str(function.asset_dir), event, entry=function.handler, timeout_s=function.timeout_s, env=env
+        runs = lambda_runner.invoke_until_answered(
+            str(function.asset_dir),
+            event,
+            entry=function.handler,
+            timeout_s=function.timeout_s,
+            env=env,
+            function_name=env["AWS_LAMBDA_FUNCTION_NAME"],
+            answered=lambda: bool(self.collector.responses(url)),
+            events=self.events,
+        )
+        run = lambda_runner.Invocation(
+            runs[-1].returncode,
+            "".join(r.stdout for r in runs),
+            "".join(r.stderr for r in runs),
+            sum(r.duration_s for r in runs),
+            runs[-1].timed_out,
         )
         responses = self.collector.responses(url)
         response = responses[0] if responses else None

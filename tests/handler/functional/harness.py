@@ -14,7 +14,6 @@ from botocore.config import Config
 
 from cognito_sms_mfa.handler_asset import BUNDLED_PACKAGES, HANDLER_ENTRY, HANDLER_PACKAGE
 from cognito_sms_mfa_emulator.clients import emulator_service_client
-from cognito_sms_mfa_emulator.continuations import due_polls
 from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
 from cognito_sms_mfa_emulator.stacks import StackResource
 from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE
@@ -225,20 +224,17 @@ def run_asset_until_answered(
         timeout_s=timeout_s,
         extra={"SSL_CERT_FILE": collector.ca_file},
     )
-    events = emulator_service_client("events", emulator.endpoint, REGION)
-
-    def invoke(payload: dict[str, Any]) -> lambda_runner.Invocation:
-        return lambda_runner.invoke(
-            str(asset), payload, entry=HANDLER_ENTRY, timeout_s=timeout_s, env=env, function_name=ASSET_FUNCTION
-        )
-
-    invocations = [invoke({**event, "ResponseURL": url})]
-    while not collector.responses(url) and len(invocations) <= max_polls:
-        due = due_polls(events, ASSET_FUNCTION)
-        if not due:
-            break
-        if before_poll is not None:
-            before_poll(len(invocations))
-        invocations += [invoke(poll.event) for poll in due]
+    invocations = lambda_runner.invoke_until_answered(
+        str(asset),
+        {**event, "ResponseURL": url},
+        entry=HANDLER_ENTRY,
+        timeout_s=timeout_s,
+        env=env,
+        function_name=ASSET_FUNCTION,
+        answered=lambda: bool(collector.responses(url)),
+        events=emulator_service_client("events", emulator.endpoint, REGION),
+        max_invocations=max_polls + 1,
+        before_poll=before_poll,
+    )
     answers = collector.responses(url)
     return (answers[0] if answers else None), invocations
