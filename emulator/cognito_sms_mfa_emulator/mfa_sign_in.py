@@ -2,7 +2,8 @@
 
 moto stores an MFA preference but checks little (any factor may be enabled, several may be preferred, email is
 unknown), and its sign-in ignores the pool's ``MfaConfiguration`` and legacy ``MFAOptions`` and accepts any code.
-:func:`.moto_patches.install` puts the functions below in moto's place:
+:func:`.moto_patches.install` puts the functions below in the place of moto's, in the emulator's own copy of
+moto's cognito-idp (:mod:`.own_moto`):
 
 - ``AdminSetUserMFAPreference``/``SetUserMFAPreference`` check the request and refuse what the service refuses:
   SMS for a user without ``phone_number`` and TOTP for a user without a verified token ("User does not have
