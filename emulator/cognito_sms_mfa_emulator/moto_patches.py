@@ -109,6 +109,9 @@ def install() -> OwnCognitoIdp:
         def admin_initiate_auth(
             self: CognitoIdpBackend, user_pool_id: str, client_id: str, auth_flow: str, parameters: dict[str, str]
         ) -> dict[str, Any]:
+            known_pool = self.user_pools.get(user_pool_id)  # an unknown pool is moto's to answer
+            if known_pool is not None:
+                mfa_sign_in.check_auth_flow(known_pool, client_id, auth_flow, admin=True)
             result = original_admin_initiate_auth(self, user_pool_id, client_id, auth_flow, parameters)
             if auth_flow not in mfa_sign_in.PASSWORD_FLOWS:
                 return result
@@ -118,8 +121,10 @@ def install() -> OwnCognitoIdp:
         def initiate_auth(
             self: CognitoIdpBackend, client_id: str, auth_flow: str, parameters: dict[str, str]
         ) -> dict[str, Any]:
-            result = original_initiate_auth(self, client_id, auth_flow, parameters)
             pool = mfa_sign_in.pool_of_client(self, client_id)
+            if pool is not None:
+                mfa_sign_in.check_auth_flow(pool, client_id, auth_flow, admin=False)
+            result = original_initiate_auth(self, client_id, auth_flow, parameters)
             if auth_flow not in mfa_sign_in.PASSWORD_FLOWS or pool is None:
                 return result
             return mfa_sign_in.after_password(self, pool, client_id, parameters["USERNAME"], result, mfa_options_of)
