@@ -18,6 +18,7 @@ from cognito_sms_mfa_emulator.mfa_sign_in import allowed_auth_flows
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+    from mypy_boto3_cognito_idp.literals import AuthFlowTypeType
 
 PASSWORD = "Passw0rd!Passw0rd"
 CREDENTIALS = {"USERNAME": "alice", "PASSWORD": PASSWORD}
@@ -82,7 +83,7 @@ def test_initiate_auth_refuses_user_password_auth_for_client_without_flows(
 
 @pytest.mark.parametrize("flow", ["ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"])
 def test_admin_initiate_auth_refuses_admin_password_flow_the_client_lacks(
-    client: CognitoIdentityProviderClient, alice_pool: str, flow: str
+    client: CognitoIdentityProviderClient, alice_pool: str, flow: AuthFlowTypeType
 ) -> None:
     # GIVEN an app client that allows only the user password flow
     client_id = app_client(client, alice_pool, ["ALLOW_USER_PASSWORD_AUTH"])
@@ -93,7 +94,7 @@ def test_admin_initiate_auth_refuses_admin_password_flow_the_client_lacks(
             UserPoolId=alice_pool,
             ClientId=client_id,
             AuthFlow=flow,
-            AuthParameters=CREDENTIALS,  # type: ignore[arg-type]
+            AuthParameters=CREDENTIALS,
         )
 
     # THEN the flow is refused
@@ -127,7 +128,7 @@ def test_flow_is_refused_before_the_password_is_checked(client: CognitoIdentityP
     ],
 )
 def test_admin_initiate_auth_signs_in_with_an_allowed_flow(
-    client: CognitoIdentityProviderClient, alice_pool: str, flows: list[str], flow: str
+    client: CognitoIdentityProviderClient, alice_pool: str, flows: list[str], flow: AuthFlowTypeType
 ) -> None:
     # GIVEN a client that allows the admin password flow (in its current or its legacy name)
     client_id = app_client(client, alice_pool, flows)
@@ -137,7 +138,7 @@ def test_admin_initiate_auth_signs_in_with_an_allowed_flow(
         UserPoolId=alice_pool,
         ClientId=client_id,
         AuthFlow=flow,
-        AuthParameters=CREDENTIALS,  # type: ignore[arg-type]
+        AuthParameters=CREDENTIALS,
     )
 
     # THEN tokens
@@ -204,7 +205,7 @@ def test_admin_initiate_auth_with_user_password_auth_stays_not_supported(
         client.admin_initiate_auth(
             UserPoolId=alice_pool,
             ClientId=client_id,
-            AuthFlow="USER_PASSWORD_AUTH",  # type: ignore[arg-type]
+            AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters=CREDENTIALS,
         )
 
