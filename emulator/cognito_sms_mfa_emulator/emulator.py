@@ -3,7 +3,8 @@
 The same endpoint serves moto's Secrets Manager, where the handler reads test users' passwords, and moto's S3,
 where it reads the lists of batch resources (the rehearsal uploads them from the cloud assembly).
 
-:class:`CognitoEmulator` serves moto's cognito-idp application (extended by :func:`.moto_patches.install`) from a
+:class:`CognitoEmulator` serves its own copy of moto's cognito-idp (:mod:`.own_moto`, extended by
+:func:`.moto_patches.install`; ``moto.mock_aws`` in the same process stays plain moto) from a
 werkzeug server thread on 127.0.0.1, behind the :class:`.gateway.Gateway` that records every action received
 (``X-Amz-Target``), answers injected faults, and serves the control endpoints under ``/_emulator/``.
 """
@@ -19,24 +20,21 @@ from cognito_sms_mfa_emulator.continuations import (
     EVENTS_SERVICE,
     LAMBDA_SERVICE,
     LambdaPermissions,
-    reset_moto_events,
 )
 from cognito_sms_mfa_emulator.gateway import (
     FAULT_STATUS,
     S3_SERVICE,
     SECRETS_SERVICE,
-    SERVICE,
     Control,
     Gateway,
     PendingFault,
     WsgiApp,
     check_action,
-    reset_moto_cognito,
-    reset_moto_s3,
-    reset_moto_secrets,
+    reset_all,
 )
 from cognito_sms_mfa_emulator.mfa_sign_in import SIGN_IN, SmsMessage
 from cognito_sms_mfa_emulator.moto_patches import install
+from cognito_sms_mfa_emulator.own_moto import wsgi_app
 from cognito_sms_mfa_emulator.rate_limits import SERVICE_QUOTAS
 from cognito_sms_mfa_emulator.stacks import StackRecord, StackResource
 
@@ -54,11 +52,18 @@ STOP_TIMEOUT_S = 5.0
 
 
 @functools.cache
-def _moto_app(service: str = SERVICE) -> WsgiApp:
+def _moto_app(service: str) -> WsgiApp:
     """moto's Flask application of ``service``, built once per process (it keeps no state of its own)."""
     from moto.moto_server.werkzeug_app import create_backend_app
 
     app: WsgiApp = create_backend_app(service)  # type: ignore[arg-type]  # one of the two literals above
+    return app
+
+
+@functools.cache
+def _cognito_app() -> WsgiApp:
+    """The Flask application of the emulator's own copy of moto's cognito-idp, extended (:func:`install`)."""
+    app: WsgiApp = wsgi_app(install())
     return app
 
 
@@ -144,10 +149,9 @@ class CognitoEmulator:
 
         if self._server is not None:
             raise RuntimeError("CognitoEmulator is already running at " + self.endpoint)
-        install()
         gateway = Gateway(
             self._control,
-            _moto_app(),
+            _cognito_app(),
             self._stacks,
             secrets=_moto_app(SECRETS_SERVICE),
             s3=_moto_app(S3_SERVICE),
@@ -185,13 +189,7 @@ class CognitoEmulator:
 
         Rate limiting is turned off.
         """
-        reset_moto_cognito()
-        reset_moto_secrets()
-        reset_moto_s3()
-        reset_moto_events()
-        self.lambda_permissions.reset()
-        self._control.reset()
-        self._stacks.reset()
+        reset_all(self._control, self._stacks, [self.lambda_permissions])
 
     def record_resource(self, stack_id: str, resource: StackResource) -> None:
         """Record a resource of a stack as CloudFormation would list it (``ListStackResources``).

@@ -4,7 +4,8 @@ Every request whose ``X-Amz-Target`` names a cognito-idp action is recorded; if 
 action, the request is answered with the fault and never reaches moto; a call over its category's configured
 rate (:mod:`.rate_limits`) answers ``TooManyRequestsException`` and never reaches moto either. Requests under
 ``/_emulator/`` are the control endpoints (faults, calls, rate limits, SMS outbox, reset) that
-:class:`~cognito_sms_mfa_emulator.emulator.CognitoEmulator` also offers as methods.
+:class:`~cognito_sms_mfa_emulator.emulator.CognitoEmulator` also offers as methods; moto server's
+``POST /moto-api/reset`` resets too.
 A request for no cognito-idp action answers ``UnknownOperationException``, and an action
 moto does not implement answers 501 ``NotImplementedException`` (instead of moto's HTML error page).
 A form-encoded POST with ``Action`` ``ListStackResources``, ``GetTemplate`` or ``DescribeStacks`` is
@@ -34,6 +35,7 @@ from typing import Any, Final, NotRequired, TypedDict
 
 from werkzeug.wrappers import Request, Response
 
+from cognito_sms_mfa_emulator.continuations import reset_moto_events
 from cognito_sms_mfa_emulator.rate_limits import RateLimiter, check_limits
 from cognito_sms_mfa_emulator.stacks import (
     StackRecord,
@@ -77,6 +79,8 @@ FAULT_MESSAGES = {
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 SECRETS_TARGET_PREFIX = "secretsmanager."
 CONTROL_PREFIX = "/_emulator/"
+MOTO_RESET_PATH = "/moto-api/reset"
+"""moto server's route that resets every backend: here it does what ``POST /_emulator/reset`` does."""
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 LIST_STACK_RESOURCES = "ListStackResources"
@@ -207,13 +211,12 @@ class Control:
 
 
 def reset_moto_cognito() -> None:
-    """Forget every user pool of moto's cognito-idp, in every account and Region of this process, and the SMS
-    outbox and sign-in sessions."""
-    from moto.cognitoidp.models import cognitoidp_backends
-
+    """Forget every user pool of the emulator's copy of moto's cognito-idp, in every account and Region of this
+    process, and the SMS outbox and sign-in sessions (``moto.mock_aws``'s own pools are not touched)."""
     from cognito_sms_mfa_emulator.mfa_sign_in import SIGN_IN
+    from cognito_sms_mfa_emulator.own_moto import own_cognitoidp
 
-    for account_backends in list(cognitoidp_backends.values()):
+    for account_backends in list(own_cognitoidp().backends.values()):
         account_backends.reset()
     SIGN_IN.reset()
 
@@ -232,6 +235,21 @@ def reset_moto_s3() -> None:
 
     for account_backends in list(s3_backends.values()):
         account_backends.reset()
+
+
+def reset_all(control: Control, stacks: StackRecord, others: Iterable[object]) -> None:
+    """Forget everything the emulator holds: moto's pools, secrets, buckets and rules, the faults and calls of
+    ``control``, the stacks recorded, and the state of each of ``others`` that has a ``reset()``."""
+    reset_moto_cognito()
+    reset_moto_secrets()
+    reset_moto_s3()
+    reset_moto_events()
+    control.reset()
+    stacks.reset()
+    for other in others:
+        reset = getattr(other, "reset", None)
+        if callable(reset):
+            reset()
 
 
 def signed_service(environ: dict[str, Any]) -> str | None:
@@ -287,6 +305,11 @@ class Gateway:
         path = environ.get("PATH_INFO", "")
         if path.startswith(CONTROL_PREFIX):
             return self._serve_control(Request(environ))(environ, start_response)
+        if path == MOTO_RESET_PATH and environ.get("REQUEST_METHOD") == "POST":
+            # moto server's reset route, which moto's own server-mode tests call between tests
+            Request(environ).get_data()
+            self._reset()
+            return _json(200, {"status": "ok"})(environ, start_response)
         if self._s3 is not None and signed_service(environ) == S3_SERVICE:
             return self._s3(environ, start_response)
         other = self._by_signature.get(signed_service(environ) or "")
@@ -324,6 +347,11 @@ class Gateway:
             # moto raises before answering; 501 is not retried by botocore, so the gap shows at once.
             message = f"the local Cognito emulator (moto) does not implement {action}"
             return self._answer(environ, start_response, 501, "NotImplementedException", message, drain=False)
+
+    def _reset(self) -> None:
+        """Forget pools, secrets, buckets, faults, calls, the SMS outbox and the recorded stacks, and the state of
+        every other service served (a continuation's rules and permissions)."""
+        reset_all(self._control, self._stacks, self._by_signature.values())
 
     def _apply_and_drop_answer(self, environ: dict[str, Any]) -> None:
         """Let moto serve the request (its effect happens) and throw its answer away."""
@@ -390,11 +418,7 @@ class Gateway:
     def _serve_control(self, request: Request) -> Response:
         route = (request.method, request.path.removeprefix(CONTROL_PREFIX).rstrip("/"))
         if route == ("POST", "reset"):
-            reset_moto_cognito()
-            reset_moto_secrets()
-            reset_moto_s3()
-            self._control.reset()
-            self._stacks.reset()
+            self._reset()
             return _json(200, {})
         if route == ("POST", "stack-resources"):
             body = request.get_json(force=True, silent=True)

@@ -2,13 +2,15 @@
 
 moto stores an MFA preference but checks little (any factor may be enabled, several may be preferred, email is
 unknown), and its sign-in ignores the pool's ``MfaConfiguration`` and legacy ``MFAOptions`` and accepts any code.
-:func:`.moto_patches.install` puts the functions below in moto's place:
+:func:`.moto_patches.install` puts the functions below in the place of moto's, in the emulator's own copy of
+moto's cognito-idp (:mod:`.own_moto`):
 
 - ``AdminSetUserMFAPreference``/``SetUserMFAPreference`` check the request and refuse what the service refuses:
   SMS for a user without ``phone_number`` and TOTP for a user without a verified token ("User does not have
   delivery config set to turn on ..."), email outside the Essentials/Plus plans or without SES sending, two
   preferred factors. ``AdminGetUser`` then reports ``UserMFASettingList``/``PreferredMfaSetting`` (left out when
   empty, as the service does); a disabled factor is never the preferred one.
+- ``InitiateAuth``/``AdminInitiateAuth`` take only the flows the app client allows (:func:`check_auth_flow`).
 - The password flows (``ADMIN_USER_PASSWORD_AUTH``, ``ADMIN_NO_SRP_AUTH``, ``USER_PASSWORD_AUTH``) follow
   :func:`sms_challenge_needed`; a challenge "sends" a random 6-digit code to :data:`SIGN_IN`'s SMS outbox.
 - ``RespondToAuthChallenge``/``AdminRespondToAuthChallenge`` with ``SMS_MFA`` accept only the code of that session
@@ -41,13 +43,44 @@ from cognito_sms_mfa_lambda.rules import EMAIL_FACTOR, MFA_FACTORS, SMS_FACTOR, 
 if TYPE_CHECKING:
     from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser, CognitoIdpUserPool
 
-__all__ = ["SIGN_IN", "SignIn", "SmsMessage", "masked_phone_number", "sms_challenge_needed"]
+__all__ = [
+    "SIGN_IN",
+    "SignIn",
+    "SmsMessage",
+    "allowed_auth_flows",
+    "check_auth_flow",
+    "masked_phone_number",
+    "sms_challenge_needed",
+]
 
 DEFAULT_SESSION_LIFETIME_S = 180.0
 """How long a sign-in session (and its code) is valid: the service's default ``AuthSessionValidity``, 3 minutes."""
 PASSWORD_FLOWS = frozenset({"ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH", "USER_PASSWORD_AUTH"})
 MFA_CHALLENGES = frozenset({"SMS_MFA", "SOFTWARE_TOKEN_MFA"})
 EMAIL_MFA_TIERS = frozenset({"ESSENTIALS", "PLUS"})
+DEFAULT_AUTH_FLOWS = frozenset({"ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"})
+"""What an app client created without ``ExplicitAuthFlows`` allows (API reference, UserPoolClientType:
+"If you don't specify a value for ExplicitAuthFlows, your app client supports ALLOW_REFRESH_TOKEN_AUTH,
+ALLOW_USER_SRP_AUTH, and ALLOW_CUSTOM_AUTH")."""
+LEGACY_AUTH_FLOWS = {
+    "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+    "CUSTOM_AUTH_FLOW_ONLY": "ALLOW_CUSTOM_AUTH",
+}
+"""The ``ExplicitAuthFlows`` values without ``ALLOW_`` (deprecated; not to be mixed with ``ALLOW_`` values) and the
+``ALLOW_`` value each stands for (``ALLOW_ADMIN_USER_PASSWORD_AUTH`` "replaces the ADMIN_NO_SRP_AUTH setting")."""
+FLOW_NEEDS = {
+    "ADMIN_USER_PASSWORD_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+    "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",
+    "REFRESH_TOKEN_AUTH": "ALLOW_REFRESH_TOKEN_AUTH",
+    "REFRESH_TOKEN": "ALLOW_REFRESH_TOKEN_AUTH",
+    "CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH",
+}
+"""The ``ExplicitAuthFlows`` value an ``AuthFlow`` of InitiateAuth/AdminInitiateAuth needs."""
+ADMIN_ONLY_FLOWS = frozenset({"ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"})
+USER_ONLY_FLOWS = frozenset({"USER_PASSWORD_AUTH"})
 EMAIL_MFA_ENABLED_ATTRIBUTE = "emulator_email_mfa_enabled"
 """Name of the attribute that holds a user's email MFA flag on moto's ``CognitoIdpUser`` (moto has none)."""
 
@@ -125,6 +158,45 @@ def sms_challenge_needed(pool_mfa: str, *, has_phone_number: bool, sms_preferenc
     if pool_mfa == "OFF" or not has_phone_number:
         return False
     return pool_mfa == "ON" or sms_preference or legacy_sms
+
+
+def allowed_auth_flows(explicit: list[str] | None) -> frozenset[str]:
+    """The ``ALLOW_`` flows an app client with ``ExplicitAuthFlows`` = ``explicit`` allows.
+
+    None or empty: the service's default (:data:`DEFAULT_AUTH_FLOWS`). ``ALLOW_`` values: exactly those. Legacy
+    values only (:data:`LEGACY_AUTH_FLOWS`): their ``ALLOW_`` equivalents, and the flows legacy clients never had to
+    name: refresh tokens always, and SRP unless ``CUSTOM_AUTH_FLOW_ONLY`` restricts the client to custom auth.
+    """
+    if not explicit:
+        return DEFAULT_AUTH_FLOWS
+    allowed = {LEGACY_AUTH_FLOWS.get(flow, flow) for flow in explicit}
+    if all(flow in LEGACY_AUTH_FLOWS for flow in explicit):
+        allowed.add("ALLOW_REFRESH_TOKEN_AUTH")
+        if "CUSTOM_AUTH_FLOW_ONLY" not in explicit:
+            allowed.add("ALLOW_USER_SRP_AUTH")
+    return frozenset(allowed)
+
+
+def check_auth_flow(pool: CognitoIdpUserPool, client_id: str, auth_flow: str, *, admin: bool) -> None:
+    """Refuse ``auth_flow`` when the app client does not allow it, as the service does, before any password check.
+
+    An unknown client, or a flow this API does not take (``USER_PASSWORD_AUTH`` in AdminInitiateAuth, the admin flows
+    in InitiateAuth), is left to moto's own errors ("Initiate Auth method not supported").
+
+    Raises
+    ------
+    moto.cognitoidp.exceptions.InvalidParameterException
+        ``<FLOW> flow not enabled for this client`` (InitiateAuth) or ``Auth flow not enabled for this client``
+        (AdminInitiateAuth).
+    """
+    client = pool.clients.get(client_id)
+    needed = FLOW_NEEDS.get(auth_flow)
+    if client is None or needed is None or auth_flow in (USER_ONLY_FLOWS if admin else ADMIN_ONLY_FLOWS):
+        return
+    if needed not in allowed_auth_flows(client.extended_config.get("ExplicitAuthFlows")):
+        raise InvalidParameterException(
+            "Auth flow not enabled for this client" if admin else f"{auth_flow} flow not enabled for this client"
+        )
 
 
 def masked_phone_number(phone_number: str) -> str:

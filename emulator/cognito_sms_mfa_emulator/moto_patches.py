@@ -1,8 +1,10 @@
-"""Extend moto's cognito-idp with AdminSetUserSettings and the service's username lookup.
+"""Extend the emulator's copy of moto's cognito-idp with AdminSetUserSettings and the service's username lookup.
 
 moto 5.2 has user pools and users, but no ``AdminSetUserSettings`` (it answers NotImplementedError), its
 ``AdminGetUser`` always says ``MFAOptions: []``, and it finds a user only by the exact username or by a
-``UsernameAttributes`` value. :func:`install` patches moto's classes in place, once per process, so that:
+``UsernameAttributes`` value. :func:`install` changes the classes of the emulator's own copy of moto's
+cognito-idp (:mod:`.own_moto`), once per process; ``moto.cognitoidp`` itself, which ``moto.mock_aws`` serves,
+is left as moto ships it. In the copy:
 
 - ``AdminSetUserSettings`` validates its input as the service does (the shape rules of botocore's model,
   then the documented SMS/``phone_number`` rule; see :mod:`.validation`), answers the service's error codes,
@@ -14,7 +16,8 @@ moto 5.2 has user pools and users, but no ``AdminSetUserSettings`` (it answers N
   ``sub``; ``AdminCreateUser`` refuses an alias-shaped username and another user's verified alias as the service
   does (:func:`check_new_user`);
 - MFA preferences and sign-in behave as the service's do (see :mod:`.mfa_sign_in`): validated preferences,
-  ``SMS_MFA`` challenges that follow the pool's ``MfaConfiguration``, codes in an SMS outbox;
+  ``SMS_MFA`` challenges that follow the pool's ``MfaConfiguration``, codes in an SMS outbox, and only the
+  authentication flows the app client allows (:func:`.mfa_sign_in.check_auth_flow`);
 - ``CreateUserPool`` parses moto's signing key (the same key file for every pool) once per process instead of
   once per pool, which takes it from about 130 ms to about 1 ms.
 """
@@ -25,24 +28,28 @@ import functools
 import json
 import re
 import threading
+from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from joserfc.jwk import RSAKey
-from moto.cognitoidp import models as moto_models
 from moto.cognitoidp.exceptions import AliasExistsException, InvalidParameterException
-from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser, CognitoIdpUserPool
-from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.cognitoidp.utils import flatten_attrs
 from moto.core.responses import ActionResult, EmptyResult
 from moto.core.utils import utcnow
 
 from cognito_sms_mfa_emulator import mfa_sign_in
+from cognito_sms_mfa_emulator.own_moto import OwnCognitoIdp, own_cognitoidp
 from cognito_sms_mfa_emulator.validation import (
     SerializationError,
     validate_admin_get_user,
     validate_admin_set_user_settings,
 )
+
+if TYPE_CHECKING:
+    # The copy's classes are built from the same source: moto's names stand for them in annotations.
+    from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser, CognitoIdpUserPool
+    from moto.cognitoidp.responses import CognitoIdpResponse
 
 __all__ = ["install"]
 
@@ -58,28 +65,34 @@ _install_lock = threading.Lock()
 _installed = False
 
 
-def install() -> None:
-    """Patch moto's cognito-idp classes with AdminSetUserSettings and the service's username lookup.
+def install() -> OwnCognitoIdp:
+    """Extend the emulator's copy of moto's cognito-idp with AdminSetUserSettings, the service's username lookup,
+    MFA and sign-in; return the copy.
 
-    Idempotent and thread-safe: the first call patches, later calls do nothing. The patches live in the
-    process, so they also apply to ``moto.mock_aws`` used in the same process.
+    Idempotent and thread-safe: the first call changes the copy's classes, later calls do nothing. Only the
+    emulator serves the copy: ``moto.mock_aws`` in the same process keeps moto's own behaviour and data.
 
     Examples
     --------
     >>> from cognito_sms_mfa_emulator.moto_patches import install
-    >>> install()
-    >>> install()  # a second call changes nothing
+    >>> own = install()
+    >>> install() is own  # a second call changes nothing
+    True
     """
     global _installed
+    own = own_cognitoidp()
     with _install_lock:
         if _installed:
-            return
-        original_to_json = CognitoIdpUser.to_json
-        original_admin_get_user = CognitoIdpResponse.admin_get_user
-        original_admin_initiate_auth = CognitoIdpBackend.admin_initiate_auth
-        original_initiate_auth = CognitoIdpBackend.initiate_auth
-        original_respond = CognitoIdpBackend.respond_to_auth_challenge
-        original_admin_create_user = CognitoIdpResponse.admin_create_user
+            return own
+        models, responses = own.models, own.responses
+        backend_class, response_class = models.CognitoIdpBackend, responses.CognitoIdpResponse
+        user_class, pool_class = models.CognitoIdpUser, models.CognitoIdpUserPool
+        original_to_json: Callable[..., dict[str, Any]] = user_class.to_json
+        original_admin_get_user: Callable[[CognitoIdpResponse], ActionResult] = response_class.admin_get_user
+        original_admin_initiate_auth: Callable[..., dict[str, Any]] = backend_class.admin_initiate_auth
+        original_initiate_auth: Callable[..., dict[str, Any]] = backend_class.initiate_auth
+        original_respond: Callable[..., dict[str, Any]] = backend_class.respond_to_auth_challenge
+        original_admin_create_user: Callable[[CognitoIdpResponse], ActionResult] = response_class.admin_create_user
 
         def user_to_json(self: CognitoIdpUser, extended: bool = False, *args: Any, **kwargs: Any) -> dict[str, Any]:
             result = original_to_json(self, extended, *args, **kwargs)
@@ -96,6 +109,9 @@ def install() -> None:
         def admin_initiate_auth(
             self: CognitoIdpBackend, user_pool_id: str, client_id: str, auth_flow: str, parameters: dict[str, str]
         ) -> dict[str, Any]:
+            known_pool = self.user_pools.get(user_pool_id)  # an unknown pool is moto's to answer
+            if known_pool is not None:
+                mfa_sign_in.check_auth_flow(known_pool, client_id, auth_flow, admin=True)
             result = original_admin_initiate_auth(self, user_pool_id, client_id, auth_flow, parameters)
             if auth_flow not in mfa_sign_in.PASSWORD_FLOWS:
                 return result
@@ -105,8 +121,10 @@ def install() -> None:
         def initiate_auth(
             self: CognitoIdpBackend, client_id: str, auth_flow: str, parameters: dict[str, str]
         ) -> dict[str, Any]:
-            result = original_initiate_auth(self, client_id, auth_flow, parameters)
             pool = mfa_sign_in.pool_of_client(self, client_id)
+            if pool is not None:
+                mfa_sign_in.check_auth_flow(pool, client_id, auth_flow, admin=False)
+            result = original_initiate_auth(self, client_id, auth_flow, parameters)
             if auth_flow not in mfa_sign_in.PASSWORD_FLOWS or pool is None:
                 return result
             return mfa_sign_in.after_password(self, pool, client_id, parameters["USERNAME"], result, mfa_options_of)
@@ -128,24 +146,25 @@ def install() -> None:
             check_new_user(self.backend.describe_user_pool(params.get("UserPoolId", "")), params)
             return original_admin_create_user(self)
 
-        _patch(CognitoIdpUser, "to_json", user_to_json)
-        _patch(CognitoIdpResponse, "admin_get_user", admin_get_user)
-        _patch(CognitoIdpResponse, "admin_create_user", admin_create_user)
-        _patch(CognitoIdpUserPool, "_get_user", find_user)
-        _patch(CognitoIdpBackend, "admin_set_user_settings", _backend_admin_set_user_settings)
-        _patch(CognitoIdpResponse, "admin_set_user_settings", _response_admin_set_user_settings)
-        _patch(CognitoIdpResponse, "admin_set_user_mfa_preference", _response_admin_set_user_mfa_preference)
-        _patch(CognitoIdpResponse, "set_user_mfa_preference", _response_set_user_mfa_preference)
-        _patch(CognitoIdpBackend, "admin_initiate_auth", admin_initiate_auth)
-        _patch(CognitoIdpBackend, "initiate_auth", initiate_auth)
-        _patch(CognitoIdpBackend, "respond_to_auth_challenge", respond_to_auth_challenge)
-        # moto's models read the key through their module's ``jwk`` name: only that reference changes.
-        _patch(moto_models, "jwk", SimpleNamespace(RSAKey=SimpleNamespace(import_key=_import_rsa_key)))
+        _patch(user_class, "to_json", user_to_json)
+        _patch(response_class, "admin_get_user", admin_get_user)
+        _patch(response_class, "admin_create_user", admin_create_user)
+        _patch(pool_class, "_get_user", find_user)
+        _patch(backend_class, "admin_set_user_settings", _backend_admin_set_user_settings)
+        _patch(response_class, "admin_set_user_settings", _response_admin_set_user_settings)
+        _patch(response_class, "admin_set_user_mfa_preference", _response_admin_set_user_mfa_preference)
+        _patch(response_class, "set_user_mfa_preference", _response_set_user_mfa_preference)
+        _patch(backend_class, "admin_initiate_auth", admin_initiate_auth)
+        _patch(backend_class, "initiate_auth", initiate_auth)
+        _patch(backend_class, "respond_to_auth_challenge", respond_to_auth_challenge)
+        # The copy's models read the key through their module's ``jwk`` name: only that reference changes.
+        _patch(models, "jwk", SimpleNamespace(RSAKey=SimpleNamespace(import_key=_import_rsa_key)))
         _installed = True
+        return own
 
 
 def _patch(owner: object, name: str, value: object) -> None:
-    """Replace ``owner.name`` in place, so that moto's own code calls the new behaviour too."""
+    """Replace ``owner.name`` in the emulator's copy, so that the copy's own code calls the new behaviour too."""
     setattr(owner, name, value)
 
 

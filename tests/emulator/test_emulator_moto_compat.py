@@ -1,25 +1,19 @@
-"""moto's own cognito-idp features still work with the emulator's patches in place."""
+"""moto's own cognito-idp features still work in the emulator's extended copy of it (see test_emulator_isolation
+for moto itself, which stays as it ships)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
-
-from cognito_sms_mfa_emulator.moto_patches import install
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
-    from mypy_boto3_cognito_idp.type_defs import MFAOptionTypeTypeDef
 
     from cognito_sms_mfa_emulator.emulator import CognitoEmulator
-
-SMS_OPTION: MFAOptionTypeTypeDef = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 
 
 def test_admin_initiate_auth_returns_tokens_in_every_pool(client: CognitoIdentityProviderClient) -> None:
@@ -75,22 +69,6 @@ def test_admin_delete_user_in_case_insensitive_pool_by_other_case_deletes_user(
     with pytest.raises(ClientError) as excinfo:
         client.admin_get_user(UserPoolId=pool_id, Username="Alice")
     assert excinfo.value.response["Error"]["Code"] == "UserNotFoundException"
-
-
-def test_install_applies_to_in_process_mock_aws() -> None:
-    """The patches live in moto's classes, so ``moto.mock_aws`` in the same process serves AdminSetUserSettings."""
-    # GIVEN the extension installed and moto's in-process mock
-    install()
-    with mock_aws():
-        client = boto3.client("cognito-idp", region_name="us-east-1")
-        pool_id = client.create_user_pool(PoolName="in-process")["UserPool"]["Id"]
-        client.admin_create_user(UserPoolId=pool_id, Username="alice")
-
-        # WHEN options are set
-        client.admin_set_user_settings(UserPoolId=pool_id, Username="alice", MFAOptions=[SMS_OPTION])
-
-        # THEN they are read back
-        assert client.admin_get_user(UserPoolId=pool_id, Username="alice")["MFAOptions"] == [SMS_OPTION]
 
 
 def test_action_moto_lacks_fails_with_not_implemented_501(

@@ -243,6 +243,7 @@ def test_wheel_ships_license_pytest_plugin_and_a_local_extra_without_moto_server
         'flask-cors<7,>=6; extra == "local"',
         'flask<4,>=3; extra == "local"',
         'moto[cognitoidp,s3]==5.2.5; extra == "local"',
+        'pytest<10,>=9; extra == "local"',
         'trustme<2,>=1.2; extra == "local"',
     ]
 

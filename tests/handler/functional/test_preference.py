@@ -210,7 +210,9 @@ def test_created_preference_makes_sign_in_challenge(deploy: Deployer, pool: Pool
     pool.client.admin_set_user_password(
         UserPoolId=pool.id, Username="alice", Password="Passw0rd!Passw0rd", Permanent=True
     )
-    app = pool.client.create_user_pool_client(UserPoolId=pool.id, ClientName="app")["UserPoolClient"]["ClientId"]
+    app = pool.client.create_user_pool_client(
+        UserPoolId=pool.id, ClientName="app", ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
     send(deploy, "Create", props(pool.id))
     # WHEN alice signs in
     answer = pool.client.admin_initiate_auth(
