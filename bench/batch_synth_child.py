@@ -1,9 +1,10 @@
 """One synthesis in a fresh process: ``python batch_synth_child.py VARIANT USERS OUTDIR`` (``batch.py``).
 
 Variants (a user pool plus): ``pool`` (nothing more), ``batch`` (one ``UserSmsMfaSettingsBatch`` of ``USERS``
-names, paced at raised rates when the defaults would not fit one request), ``singles`` (``USERS``
+names at the default pace; 50,000 goes on over several invocations), ``singles`` (``USERS``
 ``UserSmsMfaSettings``). Prints one JSON line: wall time in the process, the template's size, the batch's
-properties and the largest event (an Update carries old and new properties), and the list's size.
+properties, the largest event (an Update carries old and new properties), the largest rule input of a continuation
+(the event, crhelper's keys and the progress), and the list's size.
 """
 
 from __future__ import annotations
@@ -20,9 +21,8 @@ from aws_cdk import App, Stack  # noqa: E402
 from aws_cdk import aws_cognito as cognito  # noqa: E402
 
 from cognito_sms_mfa import UserSmsMfaSettings, UserSmsMfaSettingsBatch  # noqa: E402
-from cognito_sms_mfa_lambda.resource import SETTINGS_BATCH_RESOURCE_TYPE  # noqa: E402
-
-RAISED = {"UserRead": 1000.0, "UserUpdate": 500.0}
+from cognito_sms_mfa_lambda.resource import CONTINUATION_KEY, SETTINGS_BATCH_RESOURCE_TYPE  # noqa: E402
+from cognito_sms_mfa_lambda.settings_batch_decisions import NAMED_PROBLEMS, NO_PHONE, Progress  # noqa: E402
 
 
 def main() -> None:
@@ -32,8 +32,7 @@ def main() -> None:
     pool = cognito.UserPool(stack, "Pool", mfa=cognito.Mfa.OPTIONAL)
     names = [f"user{i:06d}@example.com" for i in range(users)]
     if variant == "batch":
-        rates = RAISED if users > 10_000 else None
-        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=names, max_requests_per_second=rates)
+        UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=names)
     elif variant == "singles":
         for index, name in enumerate(names):
             UserSmsMfaSettings(stack, f"User{index}", user_pool=pool, username=name)
@@ -65,6 +64,22 @@ def main() -> None:
         }
         result["properties_bytes"] = len(json.dumps(resolved))
         result["event_bytes"] = len(json.dumps(event))
+        # What a continuation's rule carries: the event, crhelper's keys and the progress at its largest (three
+        # problems named with the longest usernames, every count in the millions).
+        progress = Progress("x" * 36, 1_800_000_000.0, cursor=users)
+        progress.written = progress.unchanged = progress.cleared = progress.kept = progress.gone = 9_999_999
+        for index in range(NAMED_PROBLEMS):
+            progress.problems.add("x" * 128, NO_PHONE)
+            progress.failures.add("y" * 128, f"AdminSetUserMFAPreference TooManyRequestsException {index}")
+        rule_input = {
+            **event,
+            "CrHelperData": {"PhysicalResourceId": None, CONTINUATION_KEY: progress.to_state()},
+            "CrHelperPoll": True,
+            "CrHelperRule": "arn:aws:events:eu-west-1:123456789012:rule/BatchResourceXXXXXXXXXXXXXXXX",
+            "CrHelperPermission": "BatchResourceXXXXXXXXXXXXXXXX",
+        }
+        result["rule_input_bytes"] = len(json.dumps(rule_input))
+        result["continuation"] = properties.get("Continuation") == "true"
         result["list_bytes"] = (assembly / f"asset.{properties['ManifestKey']}").stat().st_size
     print(json.dumps(result))
 

@@ -170,6 +170,7 @@ class BatchRun:
         self._logged = self.started
         self._phase_total = 0
         self._phase_base = 0
+        self._chunk = 0
         wall = request.deadline.wall_clock()
         if request.is_poll:
             self.progress = decisions.resume(request.continued_state, str(request.event.get("RequestId", "")))
@@ -263,7 +264,7 @@ class BatchRun:
                     if done_here == 0 and not self.request.is_poll and room < 1:
                         raise HandlerError(f"the handler's time ran out before the {phase} could start")
                     return False
-            self._phase_base = progress.cursor
+            self._phase_base, self._chunk = progress.cursor, size
             work(names[progress.cursor : progress.cursor + size])
             progress.cursor += size
             done_here += size
@@ -476,7 +477,8 @@ class BatchRun:
                 _, pending = wait(pending, timeout=PROGRESS_INTERVAL_S, return_when=FIRST_COMPLETED)
                 if pending and time.monotonic() - self._logged >= PROGRESS_INTERVAL_S:
                     share = (len(items) - len(pending)) / len(items)
-                    self._progress(phase, self._phase_base + int(share * len(items)), self._phase_total)
+                    done = self._phase_base + int(share * self._chunk)
+                    self._progress(self.progress.phase, done, self._phase_total)
         return [future.result() for future in futures]
 
     def _progress(self, phase: str, done: int, total: int) -> None:

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cognito_sms_mfa_emulator.continuations import due_polls
 from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
@@ -30,6 +30,7 @@ from cognito_sms_mfa_rehearsal import lambda_bootstrap
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+T = TypeVar("T")
 # boto3 and what it imports: the Lambda Python runtime's own packages.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 
@@ -140,6 +141,33 @@ def start(
 MAX_INVOCATIONS = 61
 
 
+def play_eventbridge(
+    event: dict[str, Any],
+    invoke: Callable[[dict[str, Any]], T],
+    *,
+    function_name: str,
+    answered: Callable[[], bool],
+    events: Any,
+    max_invocations: int = MAX_INVOCATIONS,
+    before_poll: Callable[[int], None] | None = None,
+) -> list[T]:
+    """``invoke(event)``, then play EventBridge for a request that goes on in further invocations (crhelper's
+    polling): while ``answered()`` is false, ``invoke`` again with the input of each enabled rule that targets
+    ``function_name`` (``events``: a boto3 events client of the emulator), at once, without the minute a rule
+    waits. ``before_poll`` gets the number of invocations so far, before each poll. Every invocation's result is
+    returned, the first one first.
+    """
+    results = [invoke(event)]
+    while not answered() and len(results) < max_invocations:
+        due = due_polls(events, function_name)
+        if not due:
+            break
+        if before_poll is not None:
+            before_poll(len(results))
+        results += [invoke(poll.event) for poll in due]
+    return results
+
+
 def invoke_until_answered(
     asset_dir: str,
     event: dict[str, Any],
@@ -153,25 +181,20 @@ def invoke_until_answered(
     max_invocations: int = MAX_INVOCATIONS,
     before_poll: Callable[[int], None] | None = None,
 ) -> list[Invocation]:
-    """Invoke ``entry`` with ``event``, then play EventBridge for a request that goes on in further invocations
-    (crhelper's polling): while ``answered()`` is false, invoke it again with the input of each enabled rule that
-    targets ``function_name`` (``events``: a boto3 events client of the emulator), at once, without the minute a
-    rule waits. ``before_poll`` gets the number of invocations so far, before each poll. Every invocation is
-    returned, the first one first.
-    """
+    """:func:`play_eventbridge` with each invocation a fresh Lambda-like process (:func:`invoke`)."""
 
     def run(payload: dict[str, Any]) -> Invocation:
         return invoke(asset_dir, payload, entry=entry, timeout_s=timeout_s, env=env, function_name=function_name)
 
-    invocations = [run(event)]
-    while not answered() and len(invocations) < max_invocations:
-        due = due_polls(events, function_name)
-        if not due:
-            break
-        if before_poll is not None:
-            before_poll(len(invocations))
-        invocations += [run(poll.event) for poll in due]
-    return invocations
+    return play_eventbridge(
+        event,
+        run,
+        function_name=function_name,
+        answered=answered,
+        events=events,
+        max_invocations=max_invocations,
+        before_poll=before_poll,
+    )
 
 
 def invoke(

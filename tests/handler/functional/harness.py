@@ -127,6 +127,7 @@ class Deployer:
     emulator: CognitoEmulator
     last_event: dict[str, Any] = field(default_factory=dict)
     keeps_record: bool = True
+    invocations: list[None] = field(default_factory=list)  # of the last request: one, or more for a continuation
 
     def send(
         self,
@@ -154,8 +155,15 @@ class Deployer:
         step = request_type.upper()
         if self.keeps_record:
             record(self.emulator, logical_id, physical_id or "", f"{step}_IN_PROGRESS", resource_type=resource_type)
-        self.module.handler(event, LambdaContext(remaining_s, function_name="functional-handler"))
-        response = self.collector.wait_for(event["ResponseURL"])
+        url = event["ResponseURL"]
+        self.invocations = lambda_runner.play_eventbridge(
+            event,
+            lambda payload: self.module.handler(payload, LambdaContext(remaining_s, function_name=DEPLOYER_FUNCTION)),
+            function_name=DEPLOYER_FUNCTION,
+            answered=lambda: bool(self.collector.responses(url)),
+            events=emulator_service_client("events", self.emulator.endpoint, REGION),
+        )
+        response = self.collector.wait_for(url)
         if self.keeps_record:
             done = "COMPLETE" if response.status == "SUCCESS" else "FAILED"
             record(self.emulator, logical_id, response.physical_id, f"{step}_{done}", resource_type=resource_type)
@@ -186,6 +194,7 @@ def props(pool_id: str, username: str = "alice", options: list[dict[str, str]] |
 
 
 ASSET_FUNCTION = "e2e"
+DEPLOYER_FUNCTION = "functional-handler"
 
 
 def run_asset(
