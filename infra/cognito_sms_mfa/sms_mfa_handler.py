@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import jsii
-from aws_cdk import Aspects, CustomResource, Duration, IAspect, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, Aspects, CustomResource, Duration, IAspect, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
+# The id of the synth-time warning on a construct whose pool of the app has MFA off (acknowledge it with
+# ``Annotations.of(construct).acknowledge_warning(POOL_MFA_OFF_WARNING)``).
+POOL_MFA_OFF_WARNING = "cognito-sms-mfa:poolMfaOff"
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class SmsMfaHandler(Construct):
         self._sms_states: dict[tuple[str, str], list[tuple[Construct, Mapping[str, str], bool]]] = {}
         self._test_users: dict[tuple[str, str], CustomResource] = {}
         self._settings: list[tuple[tuple[str, str], Construct]] = []
+        self._pool_users: list[tuple[Construct, cognito.IUserPool]] = []
 
         self.role = iam.Role(
             self,
@@ -175,9 +179,12 @@ class SmsMfaHandler(Construct):
                 f"{self.log_retention_set_by.node.path} set {self.log_retention.name}"
             )
 
-    def add_pool(self, user_pool: cognito.IUserPool, pool: PoolInfo, actions: Iterable[str]) -> None:
+    def add_pool(
+        self, user_pool: cognito.IUserPool, pool: PoolInfo, actions: Iterable[str], *, requested_by: Construct
+    ) -> None:
         """Allow ``actions`` on ``user_pool`` (each pool is listed once, however it was obtained, with the union of
-        the actions its constructs call)."""
+        the actions its constructs call); ``requested_by`` is warned before synthesis if the pool has MFA off."""
+        self._pool_users.append((requested_by, user_pool))
         grant = self._pools.get(pool.key)
         if grant is None:
             grant = self._pools[pool.key] = _PoolGrant(_policy_arn(self, user_pool, pool))
@@ -299,12 +306,32 @@ class SmsMfaHandler(Construct):
                 )
         entries.append((owner, factors, test_user))
 
+    def warn_pools_with_mfa_off(self) -> None:
+        """Warn each construct (not its own children, such as a test user's settings) whose pool is a pool of the app
+        with ``MfaConfiguration`` ``OFF``: Cognito challenges nobody there, whatever the construct sets. An imported
+        pool, or a configuration that is a token, is not known here."""
+        owners = [owner.node.path for owner, _ in self._pool_users]
+        for owner, user_pool in self._pool_users:
+            if any(owner.node.path.startswith(f"{other}/") for other in owners):
+                continue
+            cfn_pool = user_pool.node.default_child
+            if not isinstance(cfn_pool, cognito.CfnUserPool) or Token.is_unresolved(cfn_pool.mfa_configuration):
+                continue
+            problem = rules.pool_mfa_problem(cfn_pool.mfa_configuration)
+            if problem is not None:
+                Annotations.of(owner).add_warning_v2(
+                    POOL_MFA_OFF_WARNING,
+                    f"`user_pool` {user_pool.node.path}: {problem}; give the pool `mfa=cognito.Mfa.OPTIONAL` (or"
+                    " `REQUIRED`) with `mfa_second_factor=cognito.MfaSecondFactor(sms=True, otp=...)`",
+                )
+
     def finish(self) -> None:
-        """What needs every construct of the stack: the Cognito statements and the settings' user dependencies
-        (run once, when aspects run, before synthesis)."""
+        """What needs every construct of the stack: the Cognito statements, the settings' user dependencies and the
+        warnings about pools with MFA off (run once, when aspects run, before synthesis)."""
         for statement in self.cognito_statements():
             self.policy.add_statements(statement)
         self.add_user_dependencies()
+        self.warn_pools_with_mfa_off()
 
 
 def _preference_clash(test_user: Mapping[str, str], preference: Mapping[str, str]) -> str | None:
