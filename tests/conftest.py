@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_APP = REPO_ROOT / "infra" / "app.py"
 SYNTH_TIMEOUT_S = 240
 
 
-def synth_app(app: Path, workdir: Path, context: dict[str, object] | None = None) -> Path:
+def synth_app(app: Path, workdir: Path, context: Mapping[str, object] | None = None) -> Path:
     """Run the CDK app script ``app`` as ``cdk synth`` would, from ``workdir`` with its own ``TMPDIR`` (and the
     ``context`` the CDK CLI would pass, such as ``{"aws:cdk:enable-path-metadata": True}``), and return its cloud
     assembly."""

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 RULE = "SMS MFA settings have no effect at sign-in while the pool's MfaConfiguration is OFF"
-SMS_OPTIONAL = {"mfa": cognito.Mfa.OPTIONAL, "mfa_second_factor": cognito.MfaSecondFactor(sms=True, otp=False)}
+SMS_ONLY = cognito.MfaSecondFactor(sms=True, otp=False)
 
 
 def synthesized_warnings(stack: Stack) -> dict[str, list[str]]:
@@ -50,12 +50,15 @@ def test_every_construct_on_a_pool_with_mfa_off_is_warned_naming_pool_and_rule(s
 def test_no_warning_on_a_pool_with_optional_mfa_or_an_imported_pool(new_stack: Callable[[], Stack]) -> None:
     # GIVEN a pool with optional SMS MFA, one imported by id, and a pool whose MFA is required
     stack = new_stack()
-    UserSmsMfaSettings(stack, "AliceMfa", user_pool=cognito.UserPool(stack, "Optional", **SMS_OPTIONAL), username="a")
+    UserSmsMfaSettings(
+        stack,
+        "AliceMfa",
+        user_pool=cognito.UserPool(stack, "Optional", mfa=cognito.Mfa.OPTIONAL, mfa_second_factor=SMS_ONLY),
+        username="a",
+    )
     imported = cognito.UserPool.from_user_pool_id(stack, "Imported", "eu-west-1_AbC123")
     UserSmsMfaSettings(stack, "BobMfa", user_pool=imported, username="bob")
-    required = cognito.UserPool(
-        stack, "Required", mfa=cognito.Mfa.REQUIRED, mfa_second_factor=cognito.MfaSecondFactor(sms=True, otp=False)
-    )
+    required = cognito.UserPool(stack, "Required", mfa=cognito.Mfa.REQUIRED, mfa_second_factor=SMS_ONLY)
     SmsMfaTestUser(stack, "Carol", user_pool=required, username="carol", phone_number="+15555550123")
 
     # WHEN / THEN
