@@ -6,6 +6,7 @@ Each synthesis runs ``infra/app.py`` as ``cdk synth`` would, from its own workin
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -15,20 +16,23 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_APP = REPO_ROOT / "infra" / "app.py"
 SYNTH_TIMEOUT_S = 240
 
 
-def synth_app(app: Path, workdir: Path) -> Path:
-    """Run the CDK app script ``app`` as ``cdk synth`` would, from ``workdir`` with its own ``TMPDIR``, and return
-    its cloud assembly."""
+def synth_app(app: Path, workdir: Path, context: Mapping[str, object] | None = None) -> Path:
+    """Run the CDK app script ``app`` as ``cdk synth`` would, from ``workdir`` with its own ``TMPDIR`` (and the
+    ``context`` the CDK CLI would pass, such as ``{"aws:cdk:enable-path-metadata": True}``), and return its cloud
+    assembly."""
     outdir = workdir / "cdk.out"
     staging = workdir / "tmp"
     staging.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "CDK_OUTDIR": str(outdir), "TMPDIR": str(staging)}
+    if context is not None:
+        env["CDK_CONTEXT_JSON"] = json.dumps(context)
     env.pop("PYTHONPATH", None)
     result = subprocess.run(
         [sys.executable, str(app)],

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import jsii
-from aws_cdk import Aspects, CustomResource, Duration, IAspect, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, Aspects, CustomResource, Duration, IAspect, RemovalPolicy, Stack, Token
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
+# The id of the synth-time warning on a construct whose pool of the app has MFA off (acknowledge it with
+# ``Annotations.of(construct).acknowledge_warning(POOL_MFA_OFF_WARNING)``).
+POOL_MFA_OFF_WARNING = "cognito-sms-mfa:poolMfaOff"
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class SmsMfaHandler(Construct):
         self._sms_states: dict[tuple[str, str], list[tuple[Construct, Mapping[str, str], bool]]] = {}
         self._test_users: dict[tuple[str, str], CustomResource] = {}
         self._settings: list[tuple[tuple[str, str], Construct]] = []
+        self._pool_users: list[tuple[Construct, cognito.IUserPool]] = []
 
         self.role = iam.Role(
             self,
@@ -133,10 +137,15 @@ class SmsMfaHandler(Construct):
             code=handler_code(),
             timeout=HANDLER_TIMEOUT,
             memory_size=HANDLER_MEMORY_MB,
-            role=self.role,
+            # The function reads its role's ARN (a GetAtt, which orders it after the role already): given the role
+            # construct, the function would also list the role in DependsOn, which cfn-lint reports as redundant
+            # (W3005). A reference by ARN adds no DependsOn; grants still go to ``self.role``.
+            role=iam.Role.from_role_arn(self, "FunctionRole", self.role.role_arn, mutable=False),
             log_group=self.log_group,
             description="Handler of the Custom::Cognito* resources of cdk-cognito-sms-mfa",
         )
+        # The log grant (the role's default policy) still exists before the function runs.
+        self.function.node.add_dependency(self.role.node.find_child("DefaultPolicy"))
         self.service_token = self.function.function_arn
         own_stack = iam.PolicyStatement(actions=list(STACK_ACTIONS), resources=[Stack.of(self).stack_id])
         self.policy = iam.Policy(self, "CognitoPolicy", roles=[self.role], statements=[own_stack])
@@ -184,9 +193,12 @@ class SmsMfaHandler(Construct):
                 f"{self.log_retention_set_by.node.path} set {self.log_retention.name}"
             )
 
-    def add_pool(self, user_pool: cognito.IUserPool, pool: PoolInfo, actions: Iterable[str]) -> None:
+    def add_pool(
+        self, user_pool: cognito.IUserPool, pool: PoolInfo, actions: Iterable[str], *, requested_by: Construct
+    ) -> None:
         """Allow ``actions`` on ``user_pool`` (each pool is listed once, however it was obtained, with the union of
-        the actions its constructs call)."""
+        the actions its constructs call); ``requested_by`` is warned before synthesis if the pool has MFA off."""
+        self._pool_users.append((requested_by, user_pool))
         grant = self._pools.get(pool.key)
         if grant is None:
             grant = self._pools[pool.key] = _PoolGrant(_policy_arn(self, user_pool, pool))
@@ -326,12 +338,32 @@ class SmsMfaHandler(Construct):
                 )
         entries.append((owner, factors, test_user))
 
+    def warn_pools_with_mfa_off(self) -> None:
+        """Warn each construct (not its own children, such as a test user's settings) whose pool is a pool of the app
+        with ``MfaConfiguration`` ``OFF``: Cognito challenges nobody there, whatever the construct sets. An imported
+        pool, or a configuration that is a token, is not known here."""
+        owners = [owner.node.path for owner, _ in self._pool_users]
+        for owner, user_pool in self._pool_users:
+            if any(owner.node.path.startswith(f"{other}/") for other in owners):
+                continue
+            cfn_pool = user_pool.node.default_child
+            if not isinstance(cfn_pool, cognito.CfnUserPool) or Token.is_unresolved(cfn_pool.mfa_configuration):
+                continue
+            problem = rules.pool_mfa_problem(cfn_pool.mfa_configuration)
+            if problem is not None:
+                Annotations.of(owner).add_warning_v2(
+                    POOL_MFA_OFF_WARNING,
+                    f"`user_pool` {user_pool.node.path}: {problem}; give the pool `mfa=cognito.Mfa.OPTIONAL` (or"
+                    " `REQUIRED`) with `mfa_second_factor=cognito.MfaSecondFactor(sms=True, otp=...)`",
+                )
+
     def finish(self) -> None:
-        """What needs every construct of the stack: the Cognito statements and the settings' user dependencies
-        (run once, when aspects run, before synthesis)."""
+        """What needs every construct of the stack: the Cognito statements, the settings' user dependencies and the
+        warnings about pools with MFA off (run once, when aspects run, before synthesis)."""
         for statement in self.cognito_statements():
             self.policy.add_statements(statement)
         self.add_user_dependencies()
+        self.warn_pools_with_mfa_off()
 
 
 def _preference_clash(test_user: Mapping[str, str], preference: Mapping[str, str]) -> str | None:

@@ -131,7 +131,9 @@ class SmsMfaTestUser(UserResource):
         policy = _removal_policy(self, removal_policy, adopt=adopt)
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
         pool = checks.check_user_pool(self, user_pool, handler.checked_pools)
-        handler.add_pool(user_pool, pool, TEST_USER_POOL_ACTIONS + (SETTINGS_ACTIONS if options else ()))
+        handler.add_pool(
+            user_pool, pool, TEST_USER_POOL_ACTIONS + (SETTINGS_ACTIONS if options else ()), requested_by=self
+        )
         sms_state = "PREFERRED" if options else "DISABLED"
         if literal_username is not None:
             handler.claim_user(pool, literal_username, self, kind="test user")

@@ -101,7 +101,7 @@ class UserMfaPreference(UserResource):
         timeout = checks.check_service_timeout(self, service_timeout)
         handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
         pool = checks.check_user_pool(self, user_pool, handler.checked_pools)
-        handler.add_pool(user_pool, pool, PREFERENCE_ACTIONS)
+        handler.add_pool(user_pool, pool, PREFERENCE_ACTIONS, requested_by=self)
         self.factors = {factor.keyword: state for factor, state in factors.items() if state is not None}
         if literal_username is not None:
             handler.claim_user(pool, literal_username, self, kind="UserMfaPreference")

@@ -128,7 +128,7 @@ class UserSmsMfaSettingsBatch(Construct):
         pool = checks.check_user_pool(self, user_pool, handler.checked_pools)
         handler.use_batch_timeout()
         handler.add_pool(user_pool, pool, SETTINGS_ACTIONS if sms_preference is None else
-                         (*SETTINGS_ACTIONS, *PREFERENCE_ACTIONS))  # fmt: skip
+                         (*SETTINGS_ACTIONS, *PREFERENCE_ACTIONS), requested_by=self)  # fmt: skip
         self._claim(handler, pool, names, sms_preference)
 
         data = manifest.manifest_bytes(names)

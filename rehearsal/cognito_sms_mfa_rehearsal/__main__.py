@@ -43,7 +43,12 @@ def _parser() -> argparse.ArgumentParser:
         help="rehearse only this stack, by display name (Stage/Stack) or stack name (repeatable)",
     )
     parser.add_argument("--endpoint", help="use a running emulator at this URL instead of starting one")
-    parser.add_argument("--region", default="us-east-1", help="Region the requests are signed for")
+    parser.add_argument(
+        "--region",
+        default="us-east-1",
+        help="Region of environment-agnostic stacks (default: us-east-1); a stack with a Region in its environment"
+        " (env=Environment(region=...)) is rehearsed in that Region",
+    )
     parser.add_argument(
         "--cycle",
         action="store_true",
@@ -52,8 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--stand-in-pools",
         action="store_true",
-        help="rehearse settings of an imported pool against a stand-in pool holding the named user"
-        " (default: list them as not rehearsed)",
+        help="rehearse settings of an imported pool (UserPool.from_user_pool_id) against a stand-in pool holding the"
+        " named user (default: list them as not rehearsed, exit status 3)",
     )
     parser.add_argument("--json", action="store_true", help="print a machine-readable result instead of the table")
     return parser

@@ -27,6 +27,8 @@ RESOLVED = ("Ref", "Fn::GetAtt", "Fn::Join", "Fn::Select", "Fn::Sub", "Fn::Impor
 SUB_VARIABLE = re.compile(r"\$\{(!?)([^}]+)\}")
 # Trailing construct ids that CDK adds under the construct a user wrote (L1 under L2, the custom resource's).
 _INNER_IDS = ("Resource", "Default")
+# The Region of an environment-agnostic stack's environment (``aws://unknown-account/unknown-region``).
+UNKNOWN_REGION = "unknown-region"
 
 
 class AssemblyError(Exception):
@@ -42,7 +44,8 @@ class StackTemplate:
     """One stack of the assembly (or a nested stack): its names, template, assets and the stacks it needs.
 
     ``name`` is the CloudFormation stack name (``Staging-Users``), ``display_name`` the construct path the CDK
-    CLI shows (``Staging/Users``); ``dependencies`` are the display names of the stacks deployed before it.
+    CLI shows (``Staging/Users``); ``dependencies`` are the display names of the stacks deployed before it;
+    ``region`` the Region of its environment (``aws://<account>/<region>``), None for an environment-agnostic stack.
     """
 
     name: str
@@ -51,6 +54,7 @@ class StackTemplate:
     assets: dict[str, Path]
     dependencies: tuple[str, ...] = ()
     nested: bool = False
+    region: str | None = None
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -132,6 +136,7 @@ class StackTemplate:
                     template=json.loads(template_file.read_text()),
                     assets=self.assets,
                     nested=True,
+                    region=self.region,
                 )
         raise UnresolvedError(
             f"{self.display_name}/{self.path(logical_id)}: the nested stack's template is not in this assembly"
@@ -187,7 +192,15 @@ def _stacks(directory: Path) -> Iterable[StackTemplate]:
                     for d in artifact.get("dependencies", [])
                     if artifacts.get(d, {}).get("type") == artifact["type"]
                 ),
+                region=environment_region(str(artifact.get("environment", ""))),
             )
+
+
+def environment_region(environment: str) -> str | None:
+    """The Region of a stack artifact's ``environment`` (``aws://123456789012/eu-west-1``); None when the stack is
+    environment-agnostic (``unknown-region``) or names none."""
+    region = environment.removeprefix("aws://").partition("/")[2]
+    return None if region in ("", UNKNOWN_REGION) else region
 
 
 def dependency_order(stacks: list[StackTemplate]) -> list[StackTemplate]:

@@ -30,12 +30,13 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cognito_sms_mfa_emulator.clients import emulator_client, emulator_service_client
+from cognito_sms_mfa_emulator.clients import emulator_service_client
 from cognito_sms_mfa_emulator.stacks import StackResource
+from cognito_sms_mfa_lambda import rules
 from cognito_sms_mfa_lambda.resource import (
     SETTINGS_BATCH_RESOURCE_TYPE,
     SETTINGS_RESOURCE_TYPE,
@@ -69,18 +70,23 @@ from cognito_sms_mfa_rehearsal.report import (
     CREATE,
     DELETE,
     EXIT_USAGE,
+    IMPORTED_POOL,
     NOT_REHEARSED,
     RENAME,
     SIGN_IN,
     SYNTHETIC_UPDATE,
     Outcome,
     Report,
+    closing,
     exit_status,
+    plural,
     render_table,
-    summary,
 )
 from cognito_sms_mfa_rehearsal.secret_values import generated_secret_string
 from cognito_sms_mfa_rehearsal.sign_in_check import expected, sign_in
+
+if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
 POOL_SETTINGS = (
     "AliasAttributes",
@@ -104,6 +110,11 @@ RENAMED_SUFFIX = "Renamed"
 ROTATED_PASSWORD_SPEC = {"PasswordLength": 20}
 # What an app's resource can make go wrong while the rehearsal builds it: one line, never a traceback.
 RESOURCE_ERRORS = (UnresolvedError, ClientError, BotoCoreError, KeyError, TypeError, ValueError, IndexError)
+# The error codes of a user or pool that is gone (fine after a delete).
+GONE = frozenset({"UserNotFoundException", "ResourceNotFoundException"})
+# How the progress line before a stack's resources names what the rehearsal creates for its custom resources.
+CREATED_NOUNS = {POOL_TYPE: "pool", USER_TYPE: "user", SECRET_TYPE: "secret", FUNCTION_TYPE: "function",
+                 NESTED_STACK_TYPE: "nested stack"}  # fmt: skip
 
 
 @dataclass
@@ -142,7 +153,8 @@ class _Created:
 
 
 class Rehearsal:
-    """Runs the custom resources of one or more stacks against an emulator endpoint."""
+    """Runs the custom resources of one or more stacks against an emulator endpoint, each stack in its own Region
+    (its environment's; ``region`` for an environment-agnostic stack)."""
 
     def __init__(
         self,
@@ -158,27 +170,53 @@ class Rehearsal:
         self.collector = collector
         self.progress = progress
         self.stand_in_pools = stand_in_pools
-        self.client = emulator_client(endpoint, region)
-        self.secrets = emulator_service_client("secretsmanager", endpoint, region)
+        self._clients: dict[tuple[str, str], Any] = {}
         self.s3 = emulator_service_client("s3", endpoint, region)
-        self.events = emulator_service_client("events", endpoint, region)  # a continuation's rules
         self.report = Report()
         self.outputs = Outputs()
         self._pool_paths: dict[str, tuple[str, str]] = {}
+        self._pool_mfa: dict[str, str | None] = {}  # pool id -> the template's MfaConfiguration (None: absent)
         self._stand_ins: dict[str, str] = {}
         self._created: list[_Created] = []
         self._stack_ids: dict[str, str] = {}
 
+    def region_of(self, stack: StackTemplate) -> str:
+        """The Region the stack deploys to: its environment's, or ``--region`` for an environment-agnostic one."""
+        return stack.region or self.region
+
+    def _client(self, service: str, region: str) -> Any:
+        key = (service, region)
+        if key not in self._clients:
+            self._clients[key] = emulator_service_client(service, self.endpoint, region)
+        return self._clients[key]
+
+    def cognito(self, pool_or_region: str) -> CognitoIdentityProviderClient:
+        """The cognito-idp client of the Region a pool id names (or of a Region), as the handler calls it."""
+        region = rules.pool_region(pool_or_region) or pool_or_region
+        if not rules.REGION_PATTERN.fullmatch(region):
+            region = self.region
+        return cast("CognitoIdentityProviderClient", self._client("cognito-idp", region))
+
+    def secrets(self, region_or_arn: str) -> Any:
+        """The Secrets Manager client of a Region, or of the Region a secret's ARN names."""
+        parts = region_or_arn.split(":")
+        return self._client("secretsmanager", parts[3] if len(parts) > 3 else region_or_arn)
+
     def run(self, stacks: list[StackTemplate], *, cycle: bool) -> Report:
-        """Create every stack's resources; with ``cycle`` also a synthetic update, then delete everything."""
+        """Create every stack's resources and sign its test users in, stack by stack; with ``cycle`` also a synthetic
+        update (again stack by stack, each followed by its sign-ins), a rename, then delete everything."""
+        deployed: list[list[_Created]] = []
         for stack in stacks:
+            start = len(self._created)
             self._deploy(stack, parameters={})
-        self._sign_ins()
+            deployed.append(self._created[start:])
+            self._sign_ins(deployed[-1])
         if cycle:
-            for created in self._created:
-                if created.custom is not None and not created.custom.failed:  # a failed Create rolls back instead
-                    self._update(created.custom)
-            self._sign_ins()  # the new phone number and password
+            for created_in_stack in deployed:
+                for created in created_in_stack:
+                    if created.custom is not None and not created.custom.failed:  # a failed Create rolls back
+                        self._update(created.custom)
+                self._sign_ins(created_in_stack)  # the new phone number and password
             for name in dict.fromkeys(c.stack.display_name for c in self._created if c.custom is not None):
                 self._rename([c for c in self._created if c.custom is not None and c.stack.display_name == name])
             for created in reversed(self._created):
@@ -218,7 +256,7 @@ class Rehearsal:
         """The stack's id (its ARN), one per stack for the whole rehearsal, as every event of a stack carries."""
         if stack.name not in self._stack_ids:
             self._stack_ids[stack.name] = (
-                f"arn:aws:cloudformation:{self.region}:{ACCOUNT}:stack/{stack.name}/{uuid.uuid4()}"
+                f"arn:aws:cloudformation:{self.region_of(stack)}:{ACCOUNT}:stack/{stack.name}/{uuid.uuid4()}"
             )
         return self._stack_ids[stack.name]
 
@@ -243,11 +281,11 @@ class Rehearsal:
             pass
 
     def _deploy(self, stack: StackTemplate, parameters: dict[str, str]) -> Resolver:
-        resolver = Resolver(stack, self.region, self.outputs, parameters=parameters)
+        resolver = Resolver(stack, self.region_of(stack), self.outputs, parameters=parameters)
         self._record_stack(stack, parameters)
         functions: dict[str, _Function] = {}
         order = stack.ordered(HANDLED_TYPES, first=CUSTOM_TYPES)
-        self.progress(f"{stack.display_name}: {len(order)} resources to rehearse")
+        self.progress(f"{stack.display_name} ({self.region_of(stack)}): {_to_rehearse(stack, order)}")
         for logical_id in order:
             kind = stack.resources[logical_id]["Type"]
             try:
@@ -292,19 +330,21 @@ class Rehearsal:
 
     def _create_pool(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
         kwargs = {name: props[name] for name in POOL_SETTINGS if name in props}
-        pool = self.client.create_user_pool(
+        region = self.region_of(stack)
+        pool = self.cognito(region).create_user_pool(
             PoolName=props.get("UserPoolName") or f"{stack.name}-{logical_id}", **kwargs
         )
         pool_id = pool["UserPool"]["Id"]
         resolver.refs[logical_id] = pool_id
         resolver.attributes[logical_id] = {
-            "Arn": f"arn:aws:cognito-idp:{self.region}:{ACCOUNT}:userpool/{pool_id}",
-            "ProviderName": f"cognito-idp.{self.region}.amazonaws.com/{pool_id}",
-            "ProviderURL": f"https://cognito-idp.{self.region}.amazonaws.com/{pool_id}",
+            "Arn": f"arn:aws:cognito-idp:{region}:{ACCOUNT}:userpool/{pool_id}",
+            "ProviderName": f"cognito-idp.{region}.amazonaws.com/{pool_id}",
+            "ProviderURL": f"https://cognito-idp.{region}.amazonaws.com/{pool_id}",
             "UserPoolId": pool_id,
         }
         path = stack.path(logical_id)
         self._pool_paths[pool_id] = (stack.display_name, path)
+        self._pool_mfa[pool_id] = props.get("MfaConfiguration")
         self.report.pools.setdefault(stack.display_name, {})[path] = pool_id
         self._created.append(_Created(POOL_TYPE, stack, logical_id, pool=pool_id))
         self.progress(f"  pool      {path} -> {pool_id}")
@@ -314,14 +354,14 @@ class Rehearsal:
         spec = props.get("GenerateSecretString")
         value = generated_secret_string(spec) if isinstance(spec, dict) else str(props.get("SecretString", ""))
         name = str(props.get("Name") or f"{stack.name}-{logical_id}")
-        arn = str(self.secrets.create_secret(Name=name, SecretString=value)["ARN"])
+        arn = str(self.secrets(self.region_of(stack)).create_secret(Name=name, SecretString=value)["ARN"])
         resolver.refs[logical_id] = arn
         self._created.append(_Created(SECRET_TYPE, stack, logical_id, secret_arn=arn))
         self.progress(f"  secret    {stack.path(logical_id)} -> {name}")
 
     def _create_user(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> None:
         username = props.get("Username") or str(uuid.uuid4())
-        self.client.admin_create_user(
+        self.cognito(str(props["UserPoolId"])).admin_create_user(
             UserPoolId=props["UserPoolId"],
             Username=username,
             UserAttributes=[{"Name": a["Name"], "Value": a["Value"]} for a in props.get("UserAttributes", [])],
@@ -334,7 +374,7 @@ class Rehearsal:
     def _function(self, stack: StackTemplate, logical_id: str, props: dict[str, Any], resolver: Resolver) -> _Function:
         name = f"{stack.name}-{logical_id}"[:64]
         resolver.refs[logical_id] = name
-        resolver.attributes[logical_id] = {"Arn": f"arn:aws:lambda:{self.region}:{ACCOUNT}:function:{name}"}
+        resolver.attributes[logical_id] = {"Arn": f"arn:aws:lambda:{self.region_of(stack)}:{ACCOUNT}:function:{name}"}
         variables = props.get("Environment", {}).get("Variables", {})
         return _Function(
             stack.asset_dir(logical_id),
@@ -362,9 +402,11 @@ class Rehearsal:
         owner, pool_path = self._pool_paths.get(pool, ("", ""))
         if owner and owner != stack.display_name:
             pool_path = f"{owner}/{pool_path}"
-        if not owner:
+        if owner:
+            self._warn_mfa_off(stack, pool, pool_path)
+        else:
             if not self.stand_in_pools:
-                raise UnresolvedError(f"pool {pool} is imported, not defined in this app")
+                raise UnresolvedError(f"pool {pool} {IMPORTED_POOL}")
             properties = {**properties, "UserPoolId": self._stand_in(pool, str(properties.get("Username", "")))}
             pool_path = "stand-in"
         kind = str(stack.resources[logical_id]["Type"])
@@ -390,7 +432,7 @@ class Rehearsal:
             )
         batches.upload(self.s3, str(properties["ManifestBucket"]), key, data)
         pool = str(properties.get("UserPoolId", ""))
-        created = batches.add_missing_users(self.client, pool, json.loads(data)["usernames"])
+        created = batches.add_missing_users(self.cognito(pool), pool, json.loads(data)["usernames"])
         if created:
             self.progress(f"  users     {created:,} listed by {stack.path(logical_id)} made in {pool} (with a phone)")
 
@@ -402,7 +444,8 @@ class Rehearsal:
         dropped, drifted = batches.split_for_update(names)
         desired = list(old.get("MFAOptions", []))
         for name in drifted if desired else []:
-            self.client.admin_set_user_settings(UserPoolId=str(old["UserPoolId"]), Username=name, MFAOptions=[])
+            pool = str(old["UserPoolId"])
+            self.cognito(pool).admin_set_user_settings(UserPoolId=pool, Username=name, MFAOptions=[])
         kept = [name for name in names if name not in set(dropped)]
         custom.properties = batches.changed_list(self.s3, old, kept)
         self._invoke(custom, "Update", old_properties=old)
@@ -414,13 +457,25 @@ class Rehearsal:
         self._invoke(leaving, "Delete", phase=CLEANUP, expected=expected)
 
     def _stand_in(self, pool: str, username: str) -> str:
-        """A stand-in for an imported pool (one per pool id), holding the user the settings name."""
+        """A stand-in for an imported pool (one per pool id, in the Region the id names), holding the user the
+        settings name."""
+        client = self.cognito(pool)
         if pool not in self._stand_ins:
-            self._stand_ins[pool] = self.client.create_user_pool(PoolName=f"stand-in-{pool}")["UserPool"]["Id"]
+            self._stand_ins[pool] = client.create_user_pool(PoolName=f"stand-in-{pool}")["UserPool"]["Id"]
             self.progress(f"  pool      stand-in for imported {pool} -> {self._stand_ins[pool]}")
-        with contextlib.suppress(self.client.exceptions.UsernameExistsException):
-            self.client.admin_create_user(UserPoolId=self._stand_ins[pool], Username=username, MessageAction="SUPPRESS")
+        with contextlib.suppress(client.exceptions.UsernameExistsException):
+            client.admin_create_user(UserPoolId=self._stand_ins[pool], Username=username, MessageAction="SUPPRESS")
         return self._stand_ins[pool]
+
+    def _warn_mfa_off(self, stack: StackTemplate, pool: str, pool_path: str) -> None:
+        """A warning line first in the stack's section when a custom resource targets a pool of the app whose MFA is
+        off (once per pool)."""
+        problem = rules.pool_mfa_problem(self._pool_mfa.get(pool))
+        warnings = self.report.warnings.setdefault(stack.display_name, [])
+        warning = f"pool {pool_path} ({pool}): {problem}"
+        if problem is not None and warning not in warnings:
+            warnings.append(warning)
+            self.progress(f"  warning   {warning}")
 
     def _hint_missing_dependency(self, custom: _Custom) -> None:
         """After a Create that did not find its user: is it a user of the same stack that the resource does not
@@ -467,16 +522,18 @@ class Rehearsal:
             return
         arn = old.get("PasswordSecretArn")
         if isinstance(arn, str):  # a new secret value, as a template change of the secret would make
-            self.secrets.put_secret_value(SecretId=arn, SecretString=generated_secret_string(ROTATED_PASSWORD_SPEC))
+            rotated = generated_secret_string(ROTATED_PASSWORD_SPEC)
+            self.secrets(arn).put_secret_value(SecretId=arn, SecretString=rotated)
         sub = custom.data.get("Sub")
         self._invoke(custom, "Update", old_properties=old)
         outcome = self.report.outcomes[-1]
         if outcome.ok and custom.data.get("Sub") != sub:
             outcome.status, outcome.reason = "REPLACED", "the phone number change made another user (sub changed)"
 
-    def _sign_ins(self) -> None:
-        """Sign each live test user with a password in: an SMS challenge for a user with SMS MFA, none otherwise."""
-        for created in self._created:
+    def _sign_ins(self, created_in_stack: Sequence[_Created]) -> None:
+        """Sign each live test user with a password of a stack in: an SMS challenge for a user with SMS MFA, none
+        otherwise. A result other than the expected one in a pool whose MFA is off says so."""
+        for created in created_in_stack:
             custom = created.custom
             if custom is None or custom.failed or custom.resource_type != TEST_USER_RESOURCE_TYPE:
                 continue
@@ -488,9 +545,14 @@ class Rehearsal:
             username = str(custom.data.get("Username") or custom.properties.get("Username", ""))
             pool = str(custom.properties.get("UserPoolId", ""))
             done = sign_in(
-                self.client, self.secrets, self.endpoint, pool_id=pool, username=username, secret_arn=arn, sms_mfa=sms
-            )
+                self.cognito(pool), self.secrets(arn), self.endpoint,
+                pool_id=pool, username=username, secret_arn=arn, sms_mfa=sms,
+            )  # fmt: skip
             want = expected(sms)
+            reason = "" if done.result == want else f"sign-in: expected {want}, got {done.result}"
+            mfa_off = rules.pool_mfa_problem(self._pool_mfa[pool]) if pool in self._pool_mfa else None
+            if reason and mfa_off:
+                reason += f"; the pool {custom.pool_path} has MfaConfiguration OFF: {mfa_off}"
             user = self._read_user(custom)
             outcome = Outcome(
                 stack=custom.stack.display_name,
@@ -504,7 +566,7 @@ class Rehearsal:
                 desired=want,
                 read_back=done.result,
                 status="SUCCESS",
-                reason="" if done.result == want else f"sign-in: expected {want}, got {done.result}",
+                reason=reason,
                 seconds=time.monotonic() - started,
                 legacy_options=None if user is None else legacy_options(user),
                 preference=None if user is None else reported_preference(user),
@@ -523,17 +585,17 @@ class Rehearsal:
         if created.custom is not None:
             self._invoke(created.custom, "Delete")
             return
-        if created.kind == SECRET_TYPE:
-            with contextlib.suppress(self.secrets.exceptions.ResourceNotFoundException):
-                self.secrets.delete_secret(SecretId=created.secret_arn, ForceDeleteWithoutRecovery=True)
-            self.progress(f"  deleted   {created.stack.path(created.logical_id)}")
-            return
-        gone = (self.client.exceptions.UserNotFoundException, self.client.exceptions.ResourceNotFoundException)
-        with contextlib.suppress(*gone):
-            if created.kind == USER_TYPE:
-                self.client.admin_delete_user(UserPoolId=created.pool, Username=created.username)
+        try:
+            if created.kind == SECRET_TYPE:
+                secrets = self.secrets(created.secret_arn)
+                secrets.delete_secret(SecretId=created.secret_arn, ForceDeleteWithoutRecovery=True)
+            elif created.kind == USER_TYPE:
+                self.cognito(created.pool).admin_delete_user(UserPoolId=created.pool, Username=created.username)
             elif created.kind == POOL_TYPE:
-                self.client.delete_user_pool(UserPoolId=created.pool)
+                self.cognito(created.pool).delete_user_pool(UserPoolId=created.pool)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in GONE:
+                raise
         self.progress(f"  deleted   {created.stack.path(created.logical_id)}")
 
     def _invoke(
@@ -565,7 +627,7 @@ class Rehearsal:
         )
         function = custom.function
         env = lambda_runner.lambda_environment(
-            region=self.region,
+            region=self.region_of(stack),
             endpoint=self.endpoint,
             function_name=f"{stack.name}-handler",
             timeout_s=function.timeout_s,
@@ -587,7 +649,7 @@ class Rehearsal:
             env=env,
             function_name=env["AWS_LAMBDA_FUNCTION_NAME"],
             answered=lambda: bool(self.collector.responses(url)),
-            events=self.events,
+            events=self._client("events", self.region_of(stack)),  # a continuation's rules, in the function's Region
         )
         run = lambda_runner.Invocation(
             runs[-1].returncode,
@@ -648,7 +710,7 @@ class Rehearsal:
             names = batches.names_of(self.s3, custom.properties)
             options = [] if phase == DELETE else list(custom.properties.get("MFAOptions", []))
             expected = {name: options for name in names}
-        judged = batches.judge(self.client, pool, expected, data, seconds, render_options)
+        judged = batches.judge(self.cognito(pool), pool, expected, data, seconds, render_options)
         outcome = Outcome(
             stack=custom.stack.display_name,
             path=custom.path,
@@ -675,11 +737,21 @@ class Rehearsal:
         username = custom.data.get("Username") or custom.properties.get("Username")
         if not isinstance(pool, str) or not isinstance(username, str):
             return None
-        gone = (self.client.exceptions.UserNotFoundException, self.client.exceptions.ResourceNotFoundException)
         try:
-            return dict(self.client.admin_get_user(UserPoolId=pool, Username=username))
-        except gone:
-            return None
+            return dict(self.cognito(pool).admin_get_user(UserPoolId=pool, Username=username))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in GONE:
+                return None
+            raise
+
+
+def _to_rehearse(stack: StackTemplate, order: Sequence[str]) -> str:
+    """What the stack's progress line counts: its custom resources, then what the rehearsal creates for them."""
+    kinds = [str(stack.resources[logical_id]["Type"]) for logical_id in order]
+    custom = sum(1 for kind in kinds if kind in CUSTOM_TYPES)
+    others = [plural(kinds.count(kind), noun) for kind, noun in CREATED_NOUNS.items() if kind in kinds]
+    also = f" (and {', '.join(others)} they need)" if others else ""
+    return f"{plural(custom, 'custom resource')} to rehearse{also}"
 
 
 def _check_dependencies(stack: StackTemplate, logical_id: str, failed: dict[str, str]) -> None:
@@ -758,6 +830,6 @@ def rehearse(
     if as_json:
         print(json.dumps(report.to_json(elapsed)))
     else:
-        table = render_table(report.outcomes, report.problems)
-        print(f"{table}\n\n{summary(report.outcomes, elapsed)}" if table else summary(report.outcomes, elapsed))
+        table = render_table(report.outcomes, report.problems, report.warnings)
+        print(f"{table}\n\n{closing(report.outcomes, elapsed)}" if table else closing(report.outcomes, elapsed))
     return exit_status(report.outcomes)

@@ -1,10 +1,12 @@
 """What the rehearsal reports: one :class:`Outcome` per request (or per resource not rehearsed), their verdicts,
-the table (within 120 columns), the closing line and the exit status."""
+the table (within 120 columns: a cell too long for its column goes on under it, on continuation lines of the same
+row, never cut), the closing line with its hints, and the exit status."""
 
 from __future__ import annotations
 
+import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,10 +25,24 @@ STEP_LABELS = {SYNTHETIC_UPDATE: "update*", NOT_REHEARSED: "-"}
 # Exit statuses (documented in `--help` and the README).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 COLUMNS = ("STEP", "RESOURCE", "POOL", "USER", "DESIRED", "READ BACK", "USER MFA", "RESULT", "TIME")
-# The columns that give up characters (the widest first) when a table would be wider than WIDTH.
+# The columns that give up width (the widest first) when a table would be wider than WIDTH; a cell wider than its
+# column continues on the next lines of its row.
 SHRINKABLE = ("RESOURCE", "POOL", "USER", "USER MFA", "DESIRED", "READ BACK")
 MIN_CELL = 8
 NO_USER = "(no user)"
+# Where a long cell may continue on the next line: after a path separator, a space, an equals sign or a hyphen.
+CELL_BREAK = re.compile(r"(?<=[/ =-])")
+# The reason of a resource whose pool is imported by id (``pool <id> IMPORTED_POOL``), which a hint answers.
+IMPORTED_POOL = "is imported, not defined in this app"
+STAND_IN_HINT = (
+    "Hint: {count} {targets} a pool imported by id (UserPool.from_user_pool_id): `--stand-in-pools` rehearses"
+    " {them} against a stand-in pool holding the named user (README: the rehearsal in CI)."
+)
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 request``, ``2 requests``: the count and its noun, in the plural unless it is one."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @dataclass
@@ -101,14 +117,35 @@ def summary(outcomes: Sequence[Outcome], seconds: float) -> str:
     requests = [o for o in outcomes if o.phase != NOT_REHEARSED]
     skipped = len(outcomes) - len(requests)
     bad = [o for o in requests if not o.ok]
-    head = f"{len(requests)} requests in {seconds:.1f} s"
+    head = f"{plural(len(requests), 'request')} in {seconds:.1f} s"
     if not outcomes:
         return f"{head}: nothing to rehearse (no custom resource of {', '.join(CUSTOM_TYPES)} in these stacks)"
     if bad:
-        return f"{head}: {len(bad)} of {len(requests)} requests failed or left the wrong options"
+        return f"{head}: {len(bad)} of {plural(len(requests), 'request')} failed or left the wrong options"
     if skipped:
-        return f"{head}: no failures, but {skipped} resources were not rehearsed (see above)"
+        were = "was" if skipped == 1 else "were"
+        return f"{head}: no failures, but {plural(skipped, 'resource')} {were} not rehearsed (see above)"
     return f"{head}: all requests succeeded and every user holds the desired options"
+
+
+def hints(outcomes: Sequence[Outcome]) -> list[str]:
+    """What to do about the rows not rehearsed, for the lines after the closing one: resources on an imported pool
+    are rehearsed with ``--stand-in-pools``."""
+    imported = sum(1 for o in outcomes if o.phase == NOT_REHEARSED and o.reason.endswith(IMPORTED_POOL))
+    if not imported:
+        return []
+    one = imported == 1
+    return [
+        STAND_IN_HINT.format(
+            count=plural(imported, "resource"), targets="targets" if one else "target", them="it" if one else "them"
+        )
+    ]
+
+
+def closing(outcomes: Sequence[Outcome], seconds: float) -> str:
+    """The closing line and, under it, the hints (each within WIDTH)."""
+    wrapped = [line for hint in hints(outcomes) for line in textwrap.wrap(hint, WIDTH)]
+    return "\n".join([summary(outcomes, seconds), *wrapped])
 
 
 LEGEND = (
@@ -125,8 +162,19 @@ SYNTHETIC_LEGEND = (
 )
 
 
-def _cell(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "~"
+def wrap_cell(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, never cut: broken after a ``/``, a space, a ``=`` or a ``-``
+    where one falls within the width (a space at a break is dropped, so one just past the width counts too), else
+    after ``width`` characters."""
+    lines: list[str] = []
+    while len(text) > width:
+        breaks = [
+            m.start() for m in CELL_BREAK.finditer(text, 1, width + 2) if m.start() <= width or text[width] == " "
+        ]
+        at = breaks[-1] if breaks else width
+        lines.append(text[:at].rstrip(" "))
+        text = text[at:].lstrip(" ")
+    return [*lines, text]
 
 
 def _state(outcome: Outcome, state: Any) -> str:
@@ -157,13 +205,20 @@ def _row(outcome: Outcome) -> tuple[str, ...]:
     )
 
 
-def render_table(outcomes: Sequence[Outcome], problems: Sequence[str]) -> str:
-    """One section per stack (the pools its rows use, once; then a row per request, the Reason under a failed
-    row), the resources the rehearsal could not create, and the legend."""
+def render_table(
+    outcomes: Sequence[Outcome], problems: Sequence[str], warnings: Mapping[str, Sequence[str]] | None = None
+) -> str:
+    """One section per stack (the pools its rows use, once, and the stack's ``warnings``; then a row per request,
+    the Reason under a failed row), the resources the rehearsal could not create, and the legend."""
     widths = column_widths([COLUMNS, *map(_row, outcomes)])
 
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(_cell(c, w).ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+    def line(cells: Sequence[str]) -> list[str]:
+        """The row's first line, then a continuation line for as long as a cell still has text."""
+        parts = [wrap_cell(cell, width) for cell, width in zip(cells, widths, strict=True)]
+        return [
+            "  ".join((p[i] if i < len(p) else "").ljust(w) for p, w in zip(parts, widths, strict=True)).rstrip()
+            for i in range(max(map(len, parts)))
+        ]
 
     def wrapped(label: str, text: str) -> list[str]:
         return textwrap.wrap(f"{label}{text}", WIDTH, initial_indent="    ", subsequent_indent="      ")
@@ -174,9 +229,11 @@ def render_table(outcomes: Sequence[Outcome], problems: Sequence[str]) -> str:
         rows = [o for o in outcomes if o.stack == stack]
         used = dict.fromkeys((o.pool_path, o.pool) for o in rows if o.pool)
         out.extend(f"  pool {path} = {pool_id}" for path, pool_id in used)
-        out += [line(COLUMNS), line(["-" * w for w in widths])]
+        for warning in (warnings or {}).get(stack, []):
+            out += textwrap.wrap(f"Warning: {warning}", WIDTH, initial_indent="  ", subsequent_indent="    ")
+        out += [*line(COLUMNS), *line(["-" * w for w in widths])]
         for outcome in rows:
-            out.append(line(_row(outcome)))
+            out += line(_row(outcome))
             if outcome.reason:
                 out += wrapped("not rehearsed: " if outcome.phase == NOT_REHEARSED else "Reason: ", outcome.reason)
             if outcome.hint:
@@ -193,23 +250,45 @@ def render_table(outcomes: Sequence[Outcome], problems: Sequence[str]) -> str:
 
 
 def column_widths(rows: Sequence[Sequence[str]]) -> list[int]:
-    """Each column as wide as its widest cell, then the widest shrinkable one narrowed until the table (two spaces
-    between columns) fits in WIDTH."""
+    """Each column as wide as its widest cell; then, while the table (two spaces between columns) is wider than
+    WIDTH, a shrinkable column gives up one character: the one that adds the fewest lines to the table (a row is as
+    tall as its most wrapped cell, :func:`wrap_cell`), the widest of those."""
     widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
+    columns = list(zip(*rows, strict=True))
+    heights: dict[tuple[int, int], list[int]] = {}  # (column, width) -> the lines of each of its cells
+
+    def cell_lines(index: int, width: int) -> list[int]:
+        if (index, width) not in heights:
+            heights[(index, width)] = [len(wrap_cell(cell, width)) for cell in columns[index]]
+        return heights[(index, width)]
+
+    def table_lines(trial: list[int]) -> int:
+        return sum(map(max, zip(*(cell_lines(i, w) for i, w in enumerate(trial)), strict=True)))
+
     shrinkable = [COLUMNS.index(name) for name in SHRINKABLE]
-    while sum(widths) + 2 * (len(widths) - 1) > WIDTH and max(widths[i] for i in shrinkable) > MIN_CELL:
-        widest = max(shrinkable, key=lambda i: widths[i])
-        widths[widest] -= 1
+    while sum(widths) + 2 * (len(widths) - 1) > WIDTH:
+        candidates = [i for i in shrinkable if widths[i] > MIN_CELL]
+        if not candidates:
+            break
+
+        def cost(index: int) -> tuple[int, int]:
+            trial = list(widths)
+            trial[index] -= 1
+            return table_lines(trial), -widths[index]
+
+        widths[min(candidates, key=cost)] -= 1
     return widths
 
 
 @dataclass
 class Report:
-    """Everything a run found: the rows, the pools of each stack, and the resources it could not create."""
+    """Everything a run found: the rows, the pools of each stack, the resources it could not create, and what each
+    stack's sections warn about (a pool whose MFA is off)."""
 
     outcomes: list[Outcome] = field(default_factory=list)
     pools: dict[str, dict[str, str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self, seconds: float) -> dict[str, Any]:
         """The whole report as plain data."""
@@ -219,5 +298,7 @@ class Report:
             "seconds": round(seconds, 2),
             "pools": self.pools,
             "problems": self.problems,
+            "warnings": self.warnings,
+            "hints": hints(self.outcomes),
             "requests": [o.to_json() for o in self.outcomes],
         }

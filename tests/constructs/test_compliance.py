@@ -117,6 +117,28 @@ def test_cfn_lint_template_has_no_errors(templates: dict[str, str], name: str) -
     assert errors == [], f"warnings: {warnings}"
 
 
+@pytest.mark.parametrize(
+    "name", [pytest.param("example-app", id="example-app"), pytest.param("two-pools", id="two-pools")]
+)
+def test_cfn_lint_finds_no_redundant_depends_on(templates: dict[str, str], name: str) -> None:
+    # GIVEN a synthesized template
+    template = templates[name]
+
+    # WHEN cfn-lint checks it
+    matches = lint(template, regions=LINT_REGIONS)
+
+    # THEN no DependsOn repeats what a Ref or GetAtt already enforces (W3005: the function's role), and every
+    # custom resource still depends on the handler's Cognito policy
+    assert [f"{m.path_string}: {m.message}" for m in matches if m.rule.id == "W3005"] == []
+    resources = json.loads(template)["Resources"]
+    [policy] = [lid for lid in resources if lid.startswith("CognitoSmsMfaHandler9f1c2eCognitoPolicy")]
+    custom = {lid: r for lid, r in resources.items() if r["Type"].startswith("Custom::")}
+    assert custom
+    assert all(policy in r["DependsOn"] for r in custom.values())
+    [function] = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
+    assert [d for d in function["DependsOn"] if "DefaultPolicy" in d]  # the log grant exists before it runs
+
+
 def test_cdk_nag_constructs_have_no_findings(tmp_path: Path) -> None:
     # GIVEN an app with the library's constructs and pools whose own findings are acknowledged
     app = App(outdir=str(tmp_path))

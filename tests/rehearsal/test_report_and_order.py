@@ -11,14 +11,20 @@ from cognito_sms_mfa_rehearsal.assembly import StackTemplate, UnresolvedError, d
 from cognito_sms_mfa_rehearsal.custom_types import CUSTOM_TYPES, CYCLE_PHONE_NUMBER, SMS_PREFERENCE
 from cognito_sms_mfa_rehearsal.report import (
     COLUMNS,
+    IMPORTED_POOL,
     NOT_REHEARSED,
     SIGN_IN,
     WIDTH,
     Outcome,
+    closing,
     column_widths,
     exit_status,
+    render_table,
+    summary,
     verdict,
+    wrap_cell,
 )
+from tests.rehearsal.helpers import table_rows
 
 SMS = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
 
@@ -109,14 +115,85 @@ def test_exit_status_zero_only_when_everything_was_rehearsed_and_ok(rows: list[O
     assert exit_status(rows) == expected
 
 
-def test_column_widths_shrink_the_widest_shrinkable_column_to_fit_the_width() -> None:
+def test_column_widths_fit_the_width_and_leave_short_columns_alone() -> None:
     # GIVEN a row with a very long construct path, pool path and username
     row = ("create", "R" * 80, "P" * 40, "U" * 36, "SMS", "SMS", "SMS / SMS_MFA*", "ok", "0.50s")
     # WHEN
     widths = column_widths([COLUMNS, row])
-    # THEN the table fits, and only the widest (RESOURCE, POOL and USER) gave up characters
+    # THEN the table fits, and the columns that are not shrinkable keep their width
     assert sum(widths) + 2 * (len(widths) - 1) == WIDTH
-    assert [widths[0], *widths[4:]] == [6, 7, 9, 14, 6, 5]
+    assert [widths[0], widths[7], widths[8]] == [6, 6, 5]
+
+
+def test_table_wraps_long_cells_onto_continuation_lines_and_never_cuts_them() -> None:
+    # GIVEN rows with the long names a new user's app has (construct paths, and logical ids without metadata)
+    rows = [
+        outcome("create", desired=SMS, read_back=SMS),
+        outcome("rename", desired=SMS, read_back=SMS),
+        outcome("create", desired=SMS, read_back=SMS),
+    ]
+    rows[0].path, rows[0].pool_path = "qa-alpha-user/MfaSettings", "CheckoutPool86441BA0"
+    rows[1].path = "qa-alpha-user/MfaSettingsRenamed"
+    rows[2].path, rows[2].pool_path = "qaalphauserMfaSettingsD80ACDB1Renamed" * 2, "Checkout/Pool" * 4
+    # WHEN
+    table = render_table(rows, [])
+    # THEN every line fits, nothing is cut, and each cell reads whole once its continuation lines are joined
+    assert max(len(line) for line in table.splitlines()) <= WIDTH
+    assert "~" not in table
+    cells = table_rows(table)
+    assert [row[1] for row in cells] == [
+        "qa-alpha-user/MfaSettings",
+        "qa-alpha-user/MfaSettingsRenamed",
+        "qaalphauserMfaSettingsD80ACDB1Renamed" * 2,
+    ]
+    assert [row[2] for row in cells] == ["CheckoutPool86441BA0", "Pool", "Checkout/Pool" * 4]
+    assert len(table.splitlines()) > len(rows) + 3  # the long cells took continuation lines
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("qa-alpha-user/MfaSettingsRenamed", 20, ["qa-alpha-user/", "MfaSettingsRenamed"]),
+        ("SMS_MFA=PREFERRED", 12, ["SMS_MFA=", "PREFERRED"]),
+        ("SMS challenge ok", 9, ["SMS", "challenge", "ok"]),
+        ("qaalphauserB47FE9BB", 8, ["qaalphau", "serB47FE", "9BB"]),
+        ("short", 8, ["short"]),
+    ],
+    ids=["path", "equals", "spaces", "logical-id", "fits"],
+)
+def test_wrap_cell_breaks_at_separators_else_at_the_width(text: str, width: int, lines: list[str]) -> None:
+    # GIVEN / WHEN / THEN
+    assert wrap_cell(text, width) == lines
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ([outcome(NOT_REHEARSED, "NOT REHEARSED")], "0 requests in 1.2 s: no failures, but 1 resource was not"),
+        ([outcome("create", desired=SMS, read_back=SMS)], "1 request in 1.2 s: all requests succeeded"),
+        ([outcome("create", "FAILED")], "1 request in 1.2 s: 1 of 1 request failed"),
+    ],
+    ids=["one-skipped", "one-ok", "one-failed"],
+)
+def test_summary_counts_in_the_singular_for_one(rows: list[Outcome], expected: str) -> None:
+    # GIVEN / WHEN / THEN
+    assert summary(rows, 1.2).startswith(expected)
+
+
+def test_imported_pool_rows_get_the_stand_in_hint_under_the_closing_line() -> None:
+    # GIVEN two resources not rehearsed because their pool is imported, and one for another reason
+    rows = [outcome(NOT_REHEARSED, "NOT REHEARSED") for _ in range(3)]
+    rows[0].reason = rows[1].reason = f"pool eu-west-1_AbC123 {IMPORTED_POOL}"
+    rows[2].reason = "App/X: unsupported intrinsic"
+    # WHEN
+    text = closing(rows, 0.5)
+    # THEN
+    assert text.splitlines()[0] == "0 requests in 0.5 s: no failures, but 3 resources were not rehearsed (see above)"
+    assert " ".join(text.splitlines()[1:]) == (
+        "Hint: 2 resources target a pool imported by id (UserPool.from_user_pool_id): `--stand-in-pools` rehearses"
+        " them against a stand-in pool holding the named user (README: the rehearsal in CI)."
+    )
+    assert closing(rows[2:], 0.5).splitlines()[1:] == []
 
 
 def template(resources: dict[str, Any], display_name: str = "App") -> StackTemplate:
