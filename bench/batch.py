@@ -5,12 +5,13 @@ Synth: each synthesis is a fresh `python bench/batch_synth_child.py VARIANT USER
 and as 200 `UserSmsMfaSettings`. Sizes: the template, the batch's resolved properties, a worst-case Update event
 (old and new properties, a long ResponseURL), a continuation's rule input and the list asset, at 5,000 and 50,000
 users (both at the default pace; 50,000 goes on over several invocations). Bulk apply: the handler module (staged
-asset) in this process against the emulator with Cognito's default quotas enforced (UserRead 120/s, UserUpdate 25/s), 1,000 users with phone numbers: Create
-(every user read, then written), an Update after 1 % of the users were changed by hand (every user read, those
-written), Delete (every user read and cleared); the batch at its default pace (80 %: 96 and 20/s). "least time":
-reads / read quota + writes / write quota. The write rate is the write phase's writes over its duration, from the
-handler's own progress lines (over the wall time for a request of several invocations). Then 20,000 users the same
-way with every quota and the pace 10x and a 60 s handler timeout, and the pacer against botocore's adaptive mode.
+asset) in this process against the emulator with Cognito's default quotas enforced (UserRead 120/s, UserUpdate
+25/s), 1,000 users with phone numbers: Create (every user read, then written), an Update after 1 % of the users
+were changed by hand (every user read, those written), Delete (every user read and cleared); the batch at its
+default pace (80 %: 96 and 20/s). "least time": reads / read quota + writes / write quota. The write rate is the
+write phase's writes over its duration, from the handler's own progress lines (over the wall time for a request
+of several invocations). Then 20,000 users the same way with every quota and the pace 10x and a 60 s handler
+timeout, and the pacer against botocore's adaptive mode.
 """
 
 from __future__ import annotations

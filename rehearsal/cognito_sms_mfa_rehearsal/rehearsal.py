@@ -71,6 +71,7 @@ from cognito_sms_mfa_rehearsal.report import (
     DELETE,
     EXIT_USAGE,
     IMPORTED_POOL,
+    INTEG_ASSERTION,
     NOT_REHEARSED,
     RENAME,
     SIGN_IN,
@@ -104,6 +105,9 @@ USED_PROPERTIES = {
     SECRET_TYPE: ("Name", "SecretString", "GenerateSecretString"),
 }
 HANDLED_TYPES = frozenset({*USED_PROPERTIES, *CUSTOM_TYPES})
+# The custom resources of integ-tests' assertion stack (``IntegTest(...).assertions``): AWS API calls and their
+# expected results, run by a Node.js Lambda after integ-runner deploys the app; listed, never run.
+INTEG_ASSERTION_TYPE_PREFIX = "Custom::DeployAssert@"
 MISSING_USER = "UserNotFoundException"
 RENAMED_SUFFIX = "Renamed"
 # The password --cycle puts in a test user's secret before the update that asks for the new version.
@@ -318,6 +322,9 @@ class Rehearsal:
             else:
                 if kind not in CUSTOM_TYPES and logical_id in resolver.refs:  # a custom resource records itself
                     self._record(stack, StackResource(logical_id, resolver.refs[logical_id], kind, "CREATE_COMPLETE"))
+        for logical_id, resource in stack.resources.items():
+            if str(resource.get("Type", "")).startswith(INTEG_ASSERTION_TYPE_PREFIX):
+                self._not_rehearsed(stack, logical_id, _integ_assertion(resource), phase=INTEG_ASSERTION)
         resolver.publish()
         return resolver
 
@@ -492,14 +499,14 @@ class Rehearsal:
                     "use `username=user.ref` or `add_dependency`"
                 )
 
-    def _not_rehearsed(self, stack: StackTemplate, logical_id: str, reason: str) -> None:
+    def _not_rehearsed(self, stack: StackTemplate, logical_id: str, reason: str, phase: str = NOT_REHEARSED) -> None:
         self.report.outcomes.append(
             Outcome(
                 stack=stack.display_name,
                 path=stack.path(logical_id),
                 logical_id=logical_id,
                 resource_type=str(stack.resources[logical_id]["Type"]),
-                phase=NOT_REHEARSED,
+                phase=phase,
                 pool="",
                 pool_path="",
                 username="",
@@ -780,6 +787,14 @@ def _keep(custom: _Custom, response: CfnResponse | None, request_type: str) -> N
         if response.status == "SUCCESS":
             custom.data = response.data
     custom.failed = custom.failed or response is None or response.status != "SUCCESS"
+
+
+def _integ_assertion(resource: dict[str, Any]) -> str:
+    """What an integ assertion checks (``CognitoIdentityServiceProvider.adminGetUser``), and who runs it."""
+    properties = resource.get("Properties", {})
+    service, api = properties.get("service"), properties.get("api")
+    kind = f"{service}.{api}" if isinstance(service, str) and isinstance(api, str) else str(resource["Type"])
+    return f"integ assertion {kind}: run by integ-runner after a deploy, not by the rehearsal"
 
 
 def _message(error: Exception) -> str:

@@ -21,7 +21,12 @@ RENAME, CLEANUP = "rename", "cleanup"
 # expected result (``SMS challenge ok`` / ``no MFA ok``), READ BACK what signing in showed.
 SIGN_IN = "sign-in"
 SKIPPED = "skipped"
-STEP_LABELS = {SYNTHETIC_UPDATE: "update*", NOT_REHEARSED: "-"}
+# An assertion of an integ app (integ-tests' assertion stack): integ-runner runs it after a deploy to an account, the
+# rehearsal does not. Its row says so and leaves the exit status alone (the stack under test is rehearsed).
+INTEG_ASSERTION, NOT_RUN = "integ-assertion", "not run"
+# The rows that are no request: a resource not rehearsed, an integ assertion.
+NOT_REQUESTS = frozenset({NOT_REHEARSED, INTEG_ASSERTION})
+STEP_LABELS = {SYNTHETIC_UPDATE: "update*", NOT_REHEARSED: "-", INTEG_ASSERTION: "assert"}
 # Exit statuses (documented in `--help` and the README).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 COLUMNS = ("STEP", "RESOURCE", "POOL", "USER", "DESIRED", "READ BACK", "USER MFA", "RESULT", "TIME")
@@ -76,7 +81,8 @@ class Outcome:
 
     @property
     def verdict(self) -> str:
-        """``ok``, ``skipped`` (not rehearsed), ``MISMATCH`` (SUCCESS, wrong state) or the failed status."""
+        """``ok``, ``skipped`` (not rehearsed), ``not run`` (an integ assertion), ``MISMATCH`` (SUCCESS, wrong state)
+        or the failed status."""
         return verdict(self.phase, self.status, self._matches())
 
     @property
@@ -98,6 +104,8 @@ def verdict(phase: str, status: str, matches: bool) -> str:
     """The verdict of one row: what happened, in one word."""
     if phase == NOT_REHEARSED:
         return SKIPPED
+    if phase == INTEG_ASSERTION:
+        return NOT_RUN
     if status != "SUCCESS":
         return status
     return "ok" if matches else "MISMATCH"
@@ -105,15 +113,25 @@ def verdict(phase: str, status: str, matches: bool) -> str:
 
 def exit_status(outcomes: Sequence[Outcome]) -> int:
     """1 when a request failed or left the wrong state; 3 when nothing failed but something (or everything) was
-    not rehearsed; 0 when every settings resource was rehearsed and every request is ok."""
-    verdicts = {o.verdict for o in outcomes}
+    not rehearsed; 0 when every settings resource was rehearsed and every request is ok. Integ assertions count
+    for neither."""
+    counted = [o for o in outcomes if o.phase != INTEG_ASSERTION]
+    verdicts = {o.verdict for o in counted}
     if verdicts - {"ok", SKIPPED}:
         return EXIT_FAILED
-    return EXIT_INCOMPLETE if SKIPPED in verdicts or not outcomes else EXIT_OK
+    return EXIT_INCOMPLETE if SKIPPED in verdicts or not counted else EXIT_OK
 
 
 def summary(outcomes: Sequence[Outcome], seconds: float) -> str:
-    """The closing line."""
+    """The closing line; integ assertions are counted at its end."""
+    assertions = sum(1 for o in outcomes if o.phase == INTEG_ASSERTION)
+    line = _summary([o for o in outcomes if o.phase != INTEG_ASSERTION], seconds)
+    return line + (
+        f"; {assertions} integ assertions not run (integ-runner runs them after a deploy)" if assertions else ""
+    )
+
+
+def _summary(outcomes: Sequence[Outcome], seconds: float) -> str:
     requests = [o for o in outcomes if o.phase != NOT_REHEARSED]
     skipped = len(outcomes) - len(requests)
     bad = [o for o in requests if not o.ok]
@@ -178,7 +196,7 @@ def wrap_cell(text: str, width: int) -> list[str]:
 
 
 def _state(outcome: Outcome, state: Any) -> str:
-    if outcome.phase == NOT_REHEARSED:
+    if outcome.phase in NOT_REQUESTS:
         return "-"
     return NO_USER if state is None else CUSTOM_TYPES[outcome.resource_type].render(state)
 
@@ -199,9 +217,9 @@ def _row(outcome: Outcome) -> tuple[str, ...]:
         outcome.username,
         _state(outcome, outcome.desired),
         _state(outcome, outcome.read_back),
-        "-" if outcome.phase == NOT_REHEARSED else _both_forms(outcome),
+        "-" if outcome.phase in NOT_REQUESTS else _both_forms(outcome),
         outcome.verdict,
-        "" if outcome.phase == NOT_REHEARSED else f"{outcome.seconds:.2f}s",
+        "" if outcome.phase in NOT_REQUESTS else f"{outcome.seconds:.2f}s",
     )
 
 
@@ -235,7 +253,7 @@ def render_table(
         for outcome in rows:
             out += line(_row(outcome))
             if outcome.reason:
-                out += wrapped("not rehearsed: " if outcome.phase == NOT_REHEARSED else "Reason: ", outcome.reason)
+                out += wrapped("not rehearsed: " if outcome.phase in NOT_REQUESTS else "Reason: ", outcome.reason)
             if outcome.hint:
                 out += wrapped("Hint: ", outcome.hint)
     if problems:

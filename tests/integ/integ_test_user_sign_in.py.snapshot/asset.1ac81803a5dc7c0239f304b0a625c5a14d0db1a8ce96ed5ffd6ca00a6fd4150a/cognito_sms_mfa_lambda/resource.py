@@ -1,0 +1,86 @@
+"""What every custom resource type of this handler provides, what a request hands it, and the types' names.
+
+``index.py`` picks the :class:`ResourceType` for ``event["ResourceType"]`` from its table and calls ``apply``
+(Create and Update) or ``delete``; the type returns a :class:`Result` and raises :class:`.errors.HandlerError` for
+a request that cannot succeed (its message is the FAILED Reason). The names are here, beside the contract, so that
+the construct library and the emulator can name a type without importing its module (which needs botocore).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .clients import Clients
+    from .properties import Subject
+    from .retry import Deadline
+
+SETTINGS_RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
+PREFERENCE_RESOURCE_TYPE = "Custom::CognitoUserMfaPreference"
+TEST_USER_RESOURCE_TYPE = "Custom::CognitoTestUser"
+SETTINGS_BATCH_RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettingsBatch"
+# How long one request of a single-user type may work (its retries end before): the function's timeout when the
+# stack has no batch. A stack with a batch raises the function's timeout to BATCH_FUNCTION_TIMEOUT_S for the
+# batch's sake; the single-user types keep their own budget, so their retries and answers do not change.
+SINGLE_REQUEST_BUDGET_S = 120
+BATCH_FUNCTION_TIMEOUT_S = 900
+
+
+@dataclass(frozen=True)
+class Request:
+    """One CloudFormation request: the event, the clients and the request's clock."""
+
+    event: dict[str, Any]
+    clients: Clients
+    deadline: Deadline
+
+    @property
+    def request_type(self) -> str:
+        return str(self.event.get("RequestType", ""))
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        properties: dict[str, Any] = self.event.get("ResourceProperties") or {}
+        return properties
+
+    @property
+    def physical_id(self) -> str | None:
+        value = self.event.get("PhysicalResourceId")
+        return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a request did: the physical id to answer, the response Data, and a word or two for the log line."""
+
+    physical_id: str
+    detail: str
+    data: dict[str, str] = field(default_factory=dict)
+
+
+class ResourceType(Protocol):
+    """A custom resource type the handler serves."""
+
+    def apply(self, request: Request) -> Result:
+        """Create or Update: make the target match the properties."""
+        ...
+
+    def delete(self, request: Request) -> Result:
+        """Delete: undo what ``apply`` did for the physical id; never fail for an id that is not ours."""
+        ...
+
+    def log_subject(self, request: Request) -> str:
+        """What the log line names as the request's subject (a pool id; never a username or phone number)."""
+        ...
+
+
+def pool_subject(request: Request, parse_physical_id: Callable[[object], Subject | None]) -> str:
+    """The pool a request concerns, for the log line: the one its id names on Delete, its property otherwise."""
+    if request.request_type == "Delete":
+        user = parse_physical_id(request.physical_id)
+        return user.user_pool_id if user else "-"
+    pool = request.properties.get("UserPoolId")
+    return pool if isinstance(pool, str) else "-"

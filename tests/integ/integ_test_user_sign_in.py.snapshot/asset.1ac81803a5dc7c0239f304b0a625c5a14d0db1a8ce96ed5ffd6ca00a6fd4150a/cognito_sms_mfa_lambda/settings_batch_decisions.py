@@ -1,0 +1,260 @@
+"""Pure decisions of ``Custom::CognitoUserSmsMfaSettingsBatch``: no boto3, no crhelper, no environment.
+
+The request-by-request design is in ``docs/design.md`` (batches). This module parses the properties and the
+physical id (which names the pool and the list, so a changed list is a new id and CloudFormation's cleanup Delete
+of the old one clears the users removed), reads a user's state from an ``AdminGetUser`` answer, decides which
+writes a user needs to reach a target, which users another live resource of the stack still lists, and words the
+FAILED reasons and the progress lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import pacing, preference_decisions, rules, settings_decisions
+from .errors import HandlerError
+from .manifest import ManifestLocation
+from .properties import FRAMEWORK_PROPERTIES, check, required_string
+from .rules import SMS_FACTOR, MfaFactor, MfaOption
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+PHYSICAL_ID_PREFIX = "cognito-sms-mfa-batch:"
+PROPERTIES = (
+    "UserPoolId",
+    "ManifestBucket",
+    "ManifestKey",
+    "ManifestSha256",
+    "UserCount",
+    "MFAOptions",
+    SMS_FACTOR.property,
+    "MaxRequestsPerSecond",
+)
+SET_SETTINGS = "AdminSetUserSettings"
+SET_PREFERENCE = "AdminSetUserMFAPreference"
+GET_USER = "AdminGetUser"
+# How many problems a FAILED reason names (it must stay under 200 characters).
+NAMED_PROBLEMS = 3
+NOT_A_USER = "not a user"
+NO_PHONE = "no phone_number"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The state a batch gives each of its users: the legacy options and, when managed, the SMS factor."""
+
+    mfa_options: tuple[MfaOption, ...]
+    sms: MfaFactor | None
+
+    def cleared(self) -> Target:
+        """What a Delete leaves: no options, and the SMS factor disabled when the batch manages it."""
+        return Target((), None if self.sms is None else MfaFactor.DISABLED)
+
+    @property
+    def needs_phone(self) -> bool:
+        """Whether a user must have ``phone_number`` to take this state (Cognito refuses otherwise)."""
+        return bool(self.mfa_options) or self.sms in (MfaFactor.ENABLED, MfaFactor.PREFERRED)
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """The desired state of a batch, parsed from ResourceProperties."""
+
+    user_pool_id: str
+    manifest: ManifestLocation
+    target: Target
+    rates: dict[str, float]
+
+
+@dataclass(frozen=True)
+class BatchId:
+    """What a batch's physical id names: the pool and the list."""
+
+    user_pool_id: str
+    manifest: ManifestLocation
+
+
+@dataclass(frozen=True)
+class UserState:
+    """A user as ``AdminGetUser`` reports them: canonical name, options, SMS factor, whether a phone is set."""
+
+    username: str
+    mfa_options: tuple[MfaOption, ...]
+    sms: MfaFactor
+    has_phone: bool
+
+
+def parse_properties(props: Mapping[str, Any]) -> BatchRequest:
+    """Parse and validate ResourceProperties; raise HandlerError naming the first bad property."""
+    for name in props:
+        if name not in PROPERTIES and name not in FRAMEWORK_PROPERTIES:
+            raise HandlerError(f"{name} is not a property of this resource; expected {', '.join(PROPERTIES)}")
+    user_pool_id = required_string(props, "UserPoolId")
+    check("UserPoolId", rules.user_pool_id_problem(user_pool_id))
+    return BatchRequest(user_pool_id, parse_location(props), parse_target(props), parse_rates(props))
+
+
+def parse_location(props: Mapping[str, Any]) -> ManifestLocation:
+    """The list's location, digest and count."""
+    bucket = required_string(props, "ManifestBucket")
+    key = required_string(props, "ManifestKey")
+    digest = required_string(props, "ManifestSha256")
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise HandlerError(f"ManifestSha256 must be 64 lowercase hex digits; received {rules.show(digest)}")
+    count = required_string(props, "UserCount")
+    if not count.isdigit() or int(count) < 1:
+        raise HandlerError(f"UserCount must be a whole number of at least 1; received {rules.show(count)}")
+    if not bucket or not key:
+        raise HandlerError("ManifestBucket and ManifestKey must not be empty")
+    return ManifestLocation(bucket, key, digest, int(count))
+
+
+def parse_target(props: Mapping[str, Any]) -> Target:
+    """The options (``MFAOptions``) and the SMS factor (``SmsMfa``, absent when not managed)."""
+    options = settings_decisions.parse_mfa_options(props.get("MFAOptions"))
+    sms: MfaFactor | None = None
+    if SMS_FACTOR.property in props:
+        value = required_string(props, SMS_FACTOR.property)
+        check(SMS_FACTOR.property, rules.mfa_factor_problem(value))
+        sms = MfaFactor(value)
+    return Target(options, sms)
+
+
+def parse_rates(props: Mapping[str, Any]) -> dict[str, float]:
+    """``MaxRequestsPerSecond`` by category (strings, as CloudFormation sends numbers); defaults for the rest."""
+    rates = pacing.default_rates()
+    given = props.get("MaxRequestsPerSecond", {})
+    if not isinstance(given, dict):
+        raise HandlerError(f"MaxRequestsPerSecond must be an object of category to rate; received {rules.show(given)}")
+    for category, value in given.items():
+        if category not in rates:
+            raise HandlerError(f"MaxRequestsPerSecond.{category} is not a category; expected {', '.join(rates)}")
+        try:
+            rate = float(value)
+        except (TypeError, ValueError):
+            rate = 0.0
+        if not rate > 0:
+            raise HandlerError(
+                f"MaxRequestsPerSecond.{category} must be a number above 0; received {rules.show(value)}"
+            )
+        rates[category] = rate
+    return rates
+
+
+def physical_id(user_pool_id: str, manifest: ManifestLocation) -> str:
+    """``cognito-sms-mfa-batch:<pool id>:<sha256>:<count>:s3://<bucket>/<key>``: the pool and the list.
+
+    A changed list or pool is a new id: CloudFormation then deletes the old id in its cleanup phase, after every
+    resource of the stack has its new state, which is when a user moved to another resource can be told apart
+    from a user removed.
+    """
+    return f"{PHYSICAL_ID_PREFIX}{user_pool_id}:{manifest.sha256}:{manifest.count}:{manifest.uri}"
+
+
+def parse_physical_id(value: object) -> BatchId | None:
+    """The pool and list a batch id names, or None when the id is not one (random, empty, another type's)."""
+    if not isinstance(value, str) or not value.startswith(PHYSICAL_ID_PREFIX):
+        return None
+    pool_id, digest, count, uri = [*value[len(PHYSICAL_ID_PREFIX) :].split(":", 3), "", "", ""][:4]
+    bucket, sep, key = uri.removeprefix("s3://").partition("/")
+    if rules.user_pool_id_problem(pool_id) or not uri.startswith("s3://") or not sep or not count.isdigit():
+        return None
+    if len(digest) != 64 or not bucket or not key:
+        return None
+    return BatchId(pool_id, ManifestLocation(bucket, key, digest, int(count)))
+
+
+def user_state(answer: Mapping[str, Any]) -> UserState:
+    """A user's state in an AdminGetUser answer."""
+    attributes = {item.get("Name"): item.get("Value") for item in answer.get("UserAttributes") or []}
+    return UserState(
+        username=str(answer["Username"]),
+        mfa_options=settings_decisions.current_options(answer),
+        sms=preference_decisions.current_factors(answer)[SMS_FACTOR],
+        has_phone=bool(attributes.get(rules.ATTRIBUTE_NAME)),
+    )
+
+
+def writes_needed(state: UserState, target: Target) -> tuple[str, ...]:
+    """The calls that put ``state`` into ``target``: the options first, then the SMS factor; only what differs."""
+    writes: list[str] = []
+    if settings_decisions.needs_write(state.mfa_options, target.mfa_options):
+        writes.append(SET_SETTINGS)
+    if target.sms is not None and state.sms != target.sms:
+        writes.append(SET_PREFERENCE)
+    return tuple(writes)
+
+
+def preference_kwargs(pool_id: str, username: str, sms: MfaFactor) -> dict[str, Any]:
+    """The AdminSetUserMFAPreference arguments that put a user's SMS factor in ``sms``."""
+    return {
+        "UserPoolId": pool_id,
+        "Username": username,
+        SMS_FACTOR.api_member: {"Enabled": sms != MfaFactor.DISABLED, "PreferredMfa": sms == MfaFactor.PREFERRED},
+    }
+
+
+def read_problem(state: UserState | None, target: Target) -> str | None:
+    """Why a listed user cannot take ``target`` (missing, or no phone for SMS), or None."""
+    if state is None:
+        return NOT_A_USER
+    if target.needs_phone and not state.has_phone:
+        return NO_PHONE
+    return None
+
+
+def problems_reason(problems: Sequence[tuple[str, str]], total: int, user_pool_id: str, *, written: int) -> str:
+    """One FAILED reason for users that cannot take the state: how many, how many were written, the first few by
+    name (the Reason is masked and cut after; the counts come first so they survive the cut)."""
+    shown = ", ".join(f"{rules.show(name)} ({problem})" for name, problem in problems[:NAMED_PROBLEMS])
+    more = f" and {len(problems) - NAMED_PROBLEMS:,} more" if len(problems) > NAMED_PROBLEMS else ""
+    outcome = "nothing was written" if not written else f"{written:,} written"
+    return f"{len(problems):,} of {total:,} users of {user_pool_id} failed, {outcome}: {shown}{more}"
+
+
+def write_failure(operation: str, code: str, _message: str, _subject: object) -> str:
+    """How one user's failed write is named in the request's reason: the call and the error code."""
+    return f"{operation} {code}"
+
+
+def time_short_reason(phase: str, calls: Mapping[str, int], rates: Mapping[str, float], remaining_s: float) -> str:
+    """The FAILED reason when the work left does not fit the invocation's time."""
+    return (
+        f"the {phase} needs at least {pacing.describe_least_time(calls, rates)}; {remaining_s:,.0f} s of the "
+        "handler's time remain (raise MaxRequestsPerSecond or split the batch)"
+    )
+
+
+def listed_elsewhere(mine: Iterable[tuple[str, str]], held: set[tuple[str, str]]) -> set[str]:
+    """The names of ``mine`` ((pool, name) pairs) that another live resource lists (``held``, (pool, name) pairs).
+
+    Names compare case-insensitively, whatever the pool's setting: a user kept by mistake keeps its MFA (the safe
+    side), a user cleared by mistake would lose it.
+    """
+    lowered = {(pool, name.lower()) for pool, name in held}
+    return {name for pool, name in mine if (pool, name.lower()) in lowered}
+
+
+def _rates(counts: Mapping[str, tuple[int, int]], elapsed_s: float) -> str:
+    return " ".join(
+        f"{category}={calls / elapsed_s if elapsed_s > 0 else 0.0:.1f}/s" for category, (calls, _) in counts.items()
+    )
+
+
+def progress_line(phase: str, done: int, total: int, counts: Mapping[str, tuple[int, int]], elapsed_s: float) -> str:
+    """``batch read 500/1000 UserRead=95.8/s UserUpdate=0.0/s throttles=0 elapsed=5.2s``: calls per second by
+    category since the request started, and the throttles Cognito answered."""
+    throttles = sum(throttled for _, throttled in counts.values())
+    return f"batch {phase} {done}/{total} {_rates(counts, elapsed_s)} throttles={throttles} elapsed={elapsed_s:.1f}s"
+
+
+def final_line(counts: Mapping[str, tuple[int, int]], elapsed_s: float, detail: str, gone: int, failed: int) -> str:
+    """The request's last line: the users by outcome, the calls by category, the throttles and the time."""
+    calls = " ".join(f"{category}_calls={n}" for category, (n, _) in counts.items())
+    throttles = sum(throttled for _, throttled in counts.values())
+    return (
+        f"batch totals {detail} gone={gone} failed={failed} {calls} {_rates(counts, elapsed_s)} "
+        f"throttles={throttles} elapsed={elapsed_s:.1f}s"
+    )

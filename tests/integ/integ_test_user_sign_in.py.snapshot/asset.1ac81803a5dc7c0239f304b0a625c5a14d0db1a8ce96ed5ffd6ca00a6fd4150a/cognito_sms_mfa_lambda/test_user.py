@@ -1,0 +1,299 @@
+"""``Custom::CognitoTestUser``: a Cognito user a QA engineer can sign in with, created, changed and deleted in place.
+
+The request-by-request design is in ``docs/design.md``; whose user it is (taking over, changing, deleting) is
+decided in :mod:`.ownership`, the rest in :mod:`.test_user_decisions`, the retries in :mod:`.retry`. The secret is
+read from Secrets Manager (a client made on first use) before any write, and the password is never logged,
+returned or put in a Reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from botocore.exceptions import ClientError
+
+from . import handover, ownership, retry, test_user_decisions
+from .errors import HandlerError, OutcomeUnknownError
+from .properties import NO_PHYSICAL_ID, UserRef
+from .resource import Request, Result, pool_subject
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Mapping
+
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
+    from .resource import ResourceType
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class _Target:
+    """The user a Create/Update works on: how this request came to hold it (``created``, ``handed-over``,
+    ``adopted``, ``in-place``), whether a failure must remove it, and the id to answer (None: from its sub)."""
+
+    user: UserRef
+    found: Mapping[str, Any]
+    how: str
+    physical_id: str | None = None
+    holder_updated: datetime | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.how == "created"
+
+
+@dataclass(frozen=True)
+class _Secret:
+    """The password a secret holds now, and when that version was made."""
+
+    password: str
+    version_created: datetime | None
+
+
+class CognitoTestUser:
+    """Create makes the user (takes one over only on a fact of ownership); Update changes it in place or makes the
+    new one; Delete deletes the user this resource holds, by canonical name and sub."""
+
+    def apply(self, request: Request) -> Result:
+        wanted = test_user_decisions.parse_properties(request.properties)
+        old = request.event.get("OldResourceProperties") if request.request_type == "Update" else None
+        same = test_user_decisions.same_user(request.properties, old)
+        client = request.clients.for_pool(wanted.user_pool_id)
+        target = _existing(client, wanted, request) if same else None
+        # Read the password before anything changes: an unreadable secret fails with nothing to undo.
+        secret = _read_secret(request, wanted.secret_arn)
+        if target is None:
+            target = _create_or_claim(client, wanted, request)
+        with _removed_on_failure(client, target):
+            password = None
+            if secret is not None and ownership.password_needed(
+                how=target.how,
+                secret_changed=test_user_decisions.password_changed(request.properties, old),
+                user=target.found,
+                version_created=secret.version_created,
+                holder_updated=target.holder_updated,
+            ):
+                password = secret.password
+            written = _update(client, wanted, target, request, password)
+        sub = ownership.sub_of(target.found)
+        new_id = target.physical_id or _id_of(target.user, sub)
+        legacy = ownership.parse_physical_id(request.physical_id) if same else None
+        if legacy is not None and legacy.sub is None and legacy.username == target.user.username:
+            new_id = str(request.physical_id)  # an id written before the sub was recorded stays as it is
+        replaced = request.request_type == "Update" and new_id != request.physical_id
+        detail = target.how if target.how != "in-place" else "+".join(written) or "unchanged"
+        return Result(
+            new_id, detail + ("+replaced" if replaced else ""), test_user_decisions.response_data(target.user, sub)
+        )
+
+    def delete(self, request: Request) -> Result:
+        physical_id = request.physical_id or NO_PHYSICAL_ID
+        user_id = ownership.parse_physical_id(physical_id)
+        if user_id is None:
+            return Result(physical_id, "not-ours")
+        kept = handover.kept_by_delete(request)  # a renamed construct's new resource holds this user now
+        if kept is not None:
+            return Result(physical_id, kept)
+        client = request.clients.for_pool(user_id.user_pool_id)
+        reason = test_user_decisions.client_error_reason
+        key = {"UserPoolId": user_id.user_pool_id, "Username": user_id.username}
+        found = retry.call_or_none(
+            "AdminGetUser", user_id, request.deadline, lambda: client.admin_get_user(**key), reason
+        )
+        if found is None:
+            return Result(physical_id, "gone")
+        if not ownership.is_same_user(user_id, found):  # another user answers to the name now: not ours to delete
+            return Result(physical_id, "other-user")
+        deleted = retry.call_unless_gone(
+            "AdminDeleteUser", user_id, request.deadline, lambda: client.admin_delete_user(**key), reason
+        )
+        return Result(physical_id, "deleted" if deleted else "gone")
+
+    def log_subject(self, request: Request) -> str:
+        return pool_subject(request, ownership.parse_physical_id)
+
+
+def _id_of(user: UserRef, sub: str) -> str:
+    """The physical id of a user this resource holds from now on, recording its sub."""
+    if ownership.SUB_PATTERN.fullmatch(sub):
+        return ownership.physical_id(user.user_pool_id, user.username, sub)
+    raise HandlerError(f"Username {user.username!r}: Cognito reported no sub for the user of pool {user.user_pool_id}")
+
+
+def _read_secret(request: Request, arn: str | None) -> _Secret | None:
+    """The password the secret ``arn`` holds now (its current version); None without a secret."""
+    if arn is None:
+        return None
+    secrets = request.clients.client("secretsmanager", test_user_decisions.secret_region(arn))
+    try:
+        answer = secrets.get_secret_value(SecretId=arn)
+    except ClientError as error:
+        raise HandlerError(test_user_decisions.secret_reason(arn, retry.error_code(error))) from None
+    value = answer.get("SecretString")
+    if not isinstance(value, str):
+        raise HandlerError(f"password: secret {arn} holds no SecretString (a binary secret cannot be a password)")
+    try:
+        password = test_user_decisions.password_from_secret(value)
+    except ValueError as problem:
+        raise HandlerError(f"password: secret {arn} {problem}") from None
+    created = answer.get("CreatedDate")
+    return _Secret(password, created if isinstance(created, datetime) else None)
+
+
+def _existing(
+    client: CognitoIdentityProviderClient, wanted: test_user_decisions.TestUserRequest, request: Request
+) -> _Target | None:
+    """The user an in-place Update works on: the one its id records (name and sub); None when it is gone."""
+    user_id = ownership.parse_physical_id(request.physical_id)
+    if user_id is None:
+        return None
+    try:
+        found: Any = client.admin_get_user(UserPoolId=user_id.user_pool_id, Username=user_id.username)
+    except client.exceptions.UserNotFoundException:
+        return None  # deleted outside the stack: made again below, with the same ownership rules as a Create
+    if not ownership.is_same_user(user_id, found):
+        raise HandlerError(ownership.not_ours_reason(user_id))
+    return _Target(UserRef(user_id.user_pool_id, found["Username"]), found, "in-place", request.physical_id)
+
+
+def _create_or_claim(
+    client: CognitoIdentityProviderClient, wanted: test_user_decisions.TestUserRequest, request: Request
+) -> _Target:
+    """AdminCreateUser without an invitation. A user of the name that exists already is taken only on a fact of
+    ownership (see :func:`.ownership.claim_existing`); otherwise the request fails and touches nothing."""
+    attributes = [{"Name": name, "Value": value} for name, value in wanted.attributes().items()]
+    reason = test_user_decisions.client_error_reason
+    first_attempt_at = datetime.fromtimestamp(request.deadline.wall_clock(), UTC)
+    attempts = 0
+
+    def create() -> Any:
+        nonlocal attempts
+        attempts += 1
+        try:
+            return client.admin_create_user(
+                UserPoolId=wanted.user_pool_id,
+                Username=wanted.username,
+                UserAttributes=attributes,  # type: ignore[arg-type]  # a list of {Name, Value}
+                MessageAction="SUPPRESS",
+            )
+        except client.exceptions.UsernameExistsException:
+            return None
+
+    def read_back() -> Any:
+        key = {"UserPoolId": wanted.user_pool_id, "Username": wanted.username}
+        return retry.call("AdminGetUser", wanted, request.deadline, lambda: client.admin_get_user(**key), reason)
+
+    try:
+        made = retry.call("AdminCreateUser", wanted, request.deadline, create, reason)
+    except OutcomeUnknownError:
+        _remove_if_created_here(client, wanted, read_back, first_attempt_at)
+        raise
+    if made is not None:
+        user = {"Username": made["User"]["Username"], "UserAttributes": made["User"].get("Attributes", [])}
+        return _Target(UserRef(wanted.user_pool_id, user["Username"]), user, "created")
+    found = read_back()
+    created_here = attempts > 1 and ownership.created_by_this_request(found, first_attempt_at)
+    held: Mapping[str, Any] | Literal[False] | None = False
+    if not created_here and found.get("Username") == wanted.username:
+        logical_id = str(request.event.get("LogicalResourceId"))
+        pool, name = wanted.user_pool_id, wanted.username
+        held = handover.find_in_stack(
+            request, lambda item: ownership.holder([item], logical_id, pool, name) is not None
+        )
+    claim = ownership.claim_existing(
+        wanted=wanted.username,
+        user_pool_id=wanted.user_pool_id,
+        found=found,
+        created_here=created_here,
+        held_by=None if held is None else False if held is False else str(held["PhysicalResourceId"]),
+        adopt=wanted.adopt_existing,
+    )
+    if claim.how is None:
+        raise HandlerError(claim.reason)
+    target = _Target(UserRef(wanted.user_pool_id, found["Username"]), found, claim.how)
+    if claim.how == "handed-over" and held:
+        target.physical_id = str(held["PhysicalResourceId"])  # the same id, so the old resource's Delete hands over
+        updated = held.get("LastUpdatedTimestamp")
+        target.holder_updated = updated if isinstance(updated, datetime) else None
+    return target
+
+
+def _remove_if_created_here(
+    client: CognitoIdentityProviderClient,
+    wanted: test_user_decisions.TestUserRequest,
+    read_back: Callable[[], Any],
+    first_attempt_at: datetime,
+) -> None:
+    """After an AdminCreateUser whose outcome stayed unknown: delete the user if this request made it."""
+    with contextlib.suppress(HandlerError, ClientError):
+        found = read_back()
+        if found.get("Username") == wanted.username and ownership.created_by_this_request(found, first_attempt_at):
+            client.admin_delete_user(UserPoolId=wanted.user_pool_id, Username=wanted.username)
+            logger.info("removed the user this failed request had created")
+
+
+def _update(
+    client: CognitoIdentityProviderClient,
+    wanted: test_user_decisions.TestUserRequest,
+    target: _Target,
+    request: Request,
+    password: str | None,
+) -> list[str]:
+    """Bring the user to the wanted attributes, password and SMS preference; return what was written."""
+    user, deadline, reason = target.user, request.deadline, test_user_decisions.client_error_reason
+    key = {"UserPoolId": user.user_pool_id, "Username": user.username}
+    current = test_user_decisions.current_attributes(target.found)
+    written: list[str] = []
+
+    def write(operation: str, label: str, action: Callable[[], object]) -> None:
+        retry.call(operation, user, deadline, action, reason)
+        written.append(label)
+
+    changes = test_user_decisions.attribute_changes(current, wanted.attributes())
+    if changes:
+        write(
+            "AdminUpdateUserAttributes",
+            "attributes",
+            lambda: client.admin_update_user_attributes(**key, UserAttributes=changes),  # type: ignore[arg-type]
+        )
+    removed = test_user_decisions.attributes_to_remove(current, wanted.attributes())
+    if removed:
+        write(
+            "AdminDeleteUserAttributes",
+            "attributes",
+            lambda: client.admin_delete_user_attributes(**key, UserAttributeNames=removed),
+        )
+    if password is not None:
+        write(
+            "AdminSetUserPassword",
+            "password",
+            lambda: client.admin_set_user_password(**key, Password=password, Permanent=True),
+        )
+    if target.created or changes or removed:
+        target.found = retry.call("AdminGetUser", user, deadline, lambda: client.admin_get_user(**key), reason)
+    if test_user_decisions.sms_preference_needs_write(target.found, wanted.sms_mfa_preferred):
+        kwargs = test_user_decisions.sms_preference_kwargs(user, wanted.sms_mfa_preferred)
+        write("AdminSetUserMFAPreference", "mfa", lambda: client.admin_set_user_mfa_preference(**kwargs))
+    return sorted(set(written), key=written.index)
+
+
+@contextlib.contextmanager
+def _removed_on_failure(client: CognitoIdentityProviderClient, target: _Target) -> Iterator[None]:
+    """Delete a user this request created when a later step fails: a failed Create answers an id that is not
+    ours, so its rollback Delete could not remove it."""
+    try:
+        yield
+    except Exception:
+        if target.created:
+            with contextlib.suppress(ClientError):
+                client.admin_delete_user(UserPoolId=target.user.user_pool_id, Username=target.user.username)
+            logger.info("removed the user this failed request had created")
+        raise
+
+
+RESOURCE: ResourceType = CognitoTestUser()
