@@ -42,6 +42,8 @@ WORKERS = 8
 PROGRESS_INTERVAL_S = 10.0
 # Users submitted to the workers together; a slice of a continuation ends between chunks.
 CHUNK = 200
+# What became of one user in the write or clear phase.
+_GONE, _KEPT, _SAME, _DONE = "gone", "kept", "unchanged", "done"
 
 
 class PoolGoneError(HandlerError):
@@ -316,17 +318,21 @@ class BatchRun:
         return {pacing.USER_READ: len(unread), pacing.USER_UPDATE: writes + most * len(unread)}
 
     def write_listed(self, names: Sequence[str], target: Target) -> None:
-        """Give each user the target: its state from this invocation's check, or read now."""
-        unread = [name for name in names if name not in self._states]
-        states: dict[str, UserState | None] = dict(self.read(unread)) if unread else {}
-        plan = []
-        for name in names:
-            state = self._states.pop(name, None) or states.get(name)
-            if state is None:
-                self.progress.failures.add(name, decisions.NOT_A_USER)
+        """Give each user the target: its state from this invocation's check, or read now, each user read and
+        written by one worker (reads and writes are paced in their own categories, so they overlap)."""
+        items = [(name, self._states.pop(name, None), target, None) for name in names]
+        progress = self.progress
+        for name, result in zip(names, self._run_all("write", items, self._settle_one), strict=True):
+            if isinstance(result, PoolGoneError):
+                raise result
+            if isinstance(result, HandlerError):
+                progress.failures.add(name, str(result))
+            elif result == _GONE:
+                progress.failures.add(name, decisions.NOT_A_USER)
+            elif result == _SAME:
+                progress.unchanged += 1
             else:
-                plan.append((name, state, target))
-        self.write(plan)
+                progress.written += 1
 
     # Users -------------------------------------------------------------------------------------------------
 
@@ -346,23 +352,6 @@ class BatchRun:
             decisions.GET_USER, name, lambda: self.client.admin_get_user(UserPoolId=pool_id, Username=name)
         )
         return None if answer is None else decisions.user_state(answer)
-
-    def write(self, plan: Sequence[tuple[str, UserState, Target]], *, clearing: bool = False) -> None:
-        """Write what each user needs to reach its target; count the users written, unchanged and failed."""
-        work = [
-            (name, state, target, w) for name, state, target in plan if (w := decisions.writes_needed(state, target))
-        ]
-        progress = self.progress
-        self.clearing = clearing
-        results = self._run_all("clear" if clearing else "write", work, self._write_one)
-        for (name, *_), result in zip(work, results, strict=True):
-            if isinstance(result, HandlerError):
-                progress.failures.add(name, str(result))
-            elif clearing:
-                progress.cleared += 1
-            else:
-                progress.written += 1
-        progress.unchanged += len(plan) - len(work)
 
     def _write_one(self, item: tuple[str, UserState, Target, tuple[str, ...]]) -> None:
         _, state, target, writes = item
@@ -394,24 +383,37 @@ class BatchRun:
             progress.kept += len(names)
             return
         kept = decisions.listed_elsewhere(((self.user_pool_id, n) for n in names), held)
-        todo = [name for name in names if name not in kept]
-        try:
-            states = self.read(todo)
-        except PoolGoneError:
-            progress.gone += len(todo)
-            progress.kept += len(kept)
-            return
-        plan = []
-        for name in todo:
-            state = states[name]
-            if state is None:
-                progress.gone += 1
-            elif (self.user_pool_id, state.username) in held:  # a single resource names the canonical user
-                kept.add(name)
-            else:
-                plan.append((name, state, target))
         progress.kept += len(kept)
-        self.write(plan, clearing=True)
+        todo = [name for name in names if name not in kept]
+        self.clearing = True
+        for name, result in zip(todo, self._run_all("clear", [(n, None, target, held) for n in todo],
+                                                    self._settle_one), strict=True):  # fmt: skip
+            if isinstance(result, PoolGoneError) or result == _GONE:
+                progress.gone += 1
+            elif isinstance(result, HandlerError):
+                progress.failures.add(name, str(result))
+            elif result == _KEPT:
+                progress.kept += 1
+            elif result == _SAME:
+                progress.unchanged += 1
+            else:
+                progress.cleared += 1
+
+    def _settle_one(self, item: tuple[str, UserState | None, Target, set[tuple[str, str]] | None]) -> str:
+        """One user to its target: read it unless its state is known, keep it when another live resource holds
+        its canonical name (``held``), write what differs. Answers what became of it."""
+        name, state, target, held = item
+        if state is None:
+            state = self._read_one(name)
+            if state is None:
+                return _GONE
+        if held is not None and (self.user_pool_id, state.username) in held:  # a single resource names it
+            return _KEPT
+        writes = decisions.writes_needed(state, target)
+        if not writes:
+            return _SAME
+        self._write_one((name, state, target, writes))
+        return _DONE
 
     # Machinery ---------------------------------------------------------------------------------------------
 
