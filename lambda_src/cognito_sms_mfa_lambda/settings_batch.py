@@ -173,6 +173,7 @@ class BatchRun:
         self._phase_total = 0
         self._phase_base = 0
         self._chunk = 0
+        self._done_here = 0  # users this invocation worked on, in any phase
         wall = request.deadline.wall_clock()
         if request.is_poll:
             self.progress = decisions.resume(request.continued_state, str(request.event.get("RequestId", "")))
@@ -253,7 +254,7 @@ class BatchRun:
         if progress.phase != phase:
             return True
         per_user = self._calls_per_user(phase)
-        self._phase_total, done_here = len(names), 0
+        self._phase_total = len(names)
         if progress.cursor == 0 and not self.may_continue:
             self._check_fits(phase, calls or {category: n * len(names) for category, n in per_user.items()})
         while progress.cursor < len(names):
@@ -262,14 +263,17 @@ class BatchRun:
             size = min(CHUNK, len(names) - progress.cursor)
             if self.may_continue:
                 size = min(size, int(room // max(pacing.least_time_s(per_user, self.rates), 1e-9)))
+                if size < 1 and self._done_here == 0:  # the next invocation has no more time than this one
+                    raise HandlerError(
+                        f"the handler's time ran out before the {phase} could go on: {max(room, 0.0):,.1f} s left "
+                        f"after the {retry.RESERVE_S:.0f} s reserve, less than one user's least time"
+                    )
                 if size < 1:
-                    if done_here == 0 and not self.request.is_poll and room < 1:
-                        raise HandlerError(f"the handler's time ran out before the {phase} could start")
                     return False
             self._phase_base, self._chunk = progress.cursor, size
             work(names[progress.cursor : progress.cursor + size])
             progress.cursor += size
-            done_here += size
+            self._done_here += size
         self._progress(phase, len(names), len(names))
         return True
 

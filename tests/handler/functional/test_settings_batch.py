@@ -268,3 +268,25 @@ def test_paced_over_the_quota_it_backs_off_and_finishes(
     assert created.status == "SUCCESS", created.reason
     assert emulator.throttled()["UserUpdate"] > 0
     assert set(map(str, options_of(pool.client, pool.id, NAMES).values())) == {str([SMS])}
+
+
+def test_a_continuing_batch_that_cannot_end_before_cloudformation_stops_waiting_fails_before_writing(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    # GIVEN a batch that may go on over invocations, but whose writes (20 at 0.05/s = 400 s) cannot fit what
+    # CloudFormation waits (ServiceTimeout 300 s)
+    _pool(pool)
+    properties = {
+        **batch_props(emulator, pool.id, NAMES, rates={"UserRead": "100", "UserUpdate": "0.05"}),
+        "Continuation": "true",
+    }
+    # WHEN
+    response = deploy.send("Create", properties, resource_type=BATCH, remaining_s=120)
+    # THEN it fails in its first invocation, after the check's reads, with the arithmetic, and writes nobody
+    assert response.status == "FAILED"
+    assert response.reason.startswith("the write needs at least 20 UserRead / 100/s + 20 UserUpdate / 0.05/s = "), (
+        response.reason
+    )
+    assert "of the stack operation's time remain" in response.reason
+    assert set(deploy.calls()) == {GET}
+    assert len(deploy.invocations) == 1
