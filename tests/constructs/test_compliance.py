@@ -13,7 +13,7 @@ from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import lint  # type: ignore[import-untyped]
 
-from cognito_sms_mfa import MfaFactor, SmsMfaTestUser, UserMfaPreference, UserSmsMfaSettings
+from cognito_sms_mfa import MfaFactor, SmsMfaTestUser, UserMfaPreference, UserSmsMfaSettings, UserSmsMfaSettingsBatch
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -179,3 +179,22 @@ def test_cdk_nag_example_app_has_no_unacknowledged_findings(example_cloud_assemb
         ("AwsSolutions-COG8", f"{EXAMPLE_STACK}/Pool/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", f"{EXAMPLE_STACK}/Pool/smsRole/Resource"),
     }
+
+
+def test_cdk_nag_finds_nothing_on_a_batch_that_goes_on_over_invocations(tmp_path: Path) -> None:
+    # GIVEN a batch too long for one invocation: its role gets the continuation's rule (a name prefix) and the
+    # permission on its own function
+    app = App(outdir=str(tmp_path))
+    stack = Stack(app, "NagBatch")
+    pool = add_pool(stack, "Pool")
+    UserSmsMfaSettingsBatch(stack, "Everyone", user_pool=pool, usernames=[f"u{i}" for i in range(15_000)])
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    # WHEN it is synthesized with the AwsSolutions pack
+    app.synth()
+    report = read_report(tmp_path)
+    # THEN nothing is found; the rule prefix is the one finding acknowledged on the library's resources, with why
+    assert report["violations"] == []
+    library = {path for path in acknowledged_paths(report) if not path[1].startswith("NagBatch/Pool/")}
+    (logical_id,) = Template.from_stack(stack).find_resources("Custom::CognitoUserSmsMfaSettingsBatch")
+    rule = f"arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/{logical_id}*"
+    assert library == {(f"AwsSolutions-IAM5[Resource::{rule}]", "NagBatch/Everyone/Continue/Resource")}
