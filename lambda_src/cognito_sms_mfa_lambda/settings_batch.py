@@ -44,6 +44,13 @@ PROGRESS_INTERVAL_S = 10.0
 CHUNK = 200
 # What became of one user in the write or clear phase.
 _GONE, _KEPT, _SAME, _DONE = "gone", "kept", "unchanged", "done"
+# An item a request that may continue did not start because the invocation's time ran short.
+_NOT_STARTED = "not-started"
+
+
+def _started(results: list[Any]) -> list[Any]:
+    """The results up to the first item not started (the rest is left for the next invocation)."""
+    return results[: results.index(_NOT_STARTED)] if _NOT_STARTED in results else results
 
 
 class PoolGoneError(HandlerError):
@@ -240,11 +247,12 @@ class BatchRun:
         self,
         phase: str,
         names: Sequence[str],
-        work: Callable[[Sequence[str]], None],
+        work: Callable[[Sequence[str]], int],
         calls: dict[str, int] | None = None,
     ) -> bool:
-        """Run ``work`` on the phase's users from the progress's cursor on, a chunk at a time; False when the rest
-        goes on in a further invocation (the progress then says where).
+        """Run ``work`` on the phase's users from the progress's cursor on, a chunk at a time (it answers how many of
+        the chunk's first users it handled); False when the rest goes on in a further invocation (the progress then
+        says where).
 
         A request that may not continue fails before the phase when its least time (``calls``, by default the most
         the phase's users can cost) does not fit the invocation's time left.
@@ -271,9 +279,11 @@ class BatchRun:
                 if size < 1:
                     return False
             self._phase_base, self._chunk = progress.cursor, size
-            work(names[progress.cursor : progress.cursor + size])
-            progress.cursor += size
-            self._done_here += size
+            handled = work(names[progress.cursor : progress.cursor + size])
+            progress.cursor += handled
+            self._done_here += handled
+            if handled < size:  # the invocation's time ran short within the chunk
+                return False
         self._progress(phase, len(names), len(names))
         return True
 
@@ -302,16 +312,19 @@ class BatchRun:
         self._log_final("continues")
         return Result("", "continues", continuation=self.progress.to_state())
 
-    def check(self, names: Sequence[str], target: Target) -> None:
-        """Read each user: a problem (missing, no phone for SMS) is counted; a state is kept for the write."""
-        states = self.read(names)
-        for name in names:
-            state = states[name]
-            problem = decisions.read_problem(state, target)
+    def check(self, names: Sequence[str], target: Target) -> int:
+        """Read each user: a problem (missing, no phone for SMS) is counted; a state is kept for the write.
+        Answers how many of the first users were read; HandlerError when a read failed (the pool is gone...)."""
+        results = _started(self._run_all("read", names, self._read_one))
+        for name, result in zip(names, results, strict=False):
+            if isinstance(result, HandlerError):
+                raise result
+            problem = decisions.read_problem(result, target)
             if problem is not None:
                 self.progress.problems.add(name, problem)
-            elif state is not None:
-                self._states[name] = state
+            elif result is not None:
+                self._states[name] = result
+        return len(results)
 
     def write_calls(self, names: Sequence[str], target: Target) -> dict[str, int]:
         """The calls the write phase makes: a read of each user this invocation has not read, and the writes the
@@ -321,12 +334,14 @@ class BatchRun:
         most = self._calls_per_user(WRITE)[pacing.USER_UPDATE]
         return {pacing.USER_READ: len(unread), pacing.USER_UPDATE: writes + most * len(unread)}
 
-    def write_listed(self, names: Sequence[str], target: Target) -> None:
+    def write_listed(self, names: Sequence[str], target: Target) -> int:
         """Give each user the target: its state from this invocation's check, or read now, each user read and
         written by one worker (reads and writes are paced in their own categories, so they overlap)."""
-        items = [(name, self._states.pop(name, None), target, None) for name in names]
+        items = [(name, self._states.get(name), target, None) for name in names]
         progress = self.progress
-        for name, result in zip(names, self._run_all("write", items, self._settle_one), strict=True):
+        results = _started(self._run_all("write", items, self._settle_one))
+        for name, result in zip(names, results, strict=False):
+            self._states.pop(name, None)
             if isinstance(result, PoolGoneError):
                 raise result
             if isinstance(result, HandlerError):
@@ -337,18 +352,9 @@ class BatchRun:
                 progress.unchanged += 1
             else:
                 progress.written += 1
+        return len(results)
 
     # Users -------------------------------------------------------------------------------------------------
-
-    def read(self, names: Sequence[str]) -> dict[str, UserState | None]:
-        """Every user's state (None for a user that does not exist); HandlerError when the pool is gone."""
-        results = self._run_all("read", names, self._read_one)
-        found: dict[str, UserState | None] = {}
-        for name, result in zip(names, results, strict=True):
-            if isinstance(result, HandlerError):
-                raise result
-            found[name] = result
-        return found
 
     def _read_one(self, name: str) -> UserState | None:
         pool_id = self.user_pool_id
@@ -377,7 +383,7 @@ class BatchRun:
                 decisions.write_failure,
             )
 
-    def clear(self, names: Sequence[str], target: Target) -> None:
+    def clear(self, names: Sequence[str], target: Target) -> int:
         """Put ``names`` in the cleared ``target``, except users another live resource lists; when that cannot be
         told, nobody more is cleared (the progress says unverified)."""
         progress = self.progress
@@ -385,13 +391,21 @@ class BatchRun:
         if held is None:
             progress.unverified = True
             progress.kept += len(names)
-            return
+            return len(names)
         kept = decisions.listed_elsewhere(((self.user_pool_id, n) for n in names), held)
-        progress.kept += len(kept)
-        todo = [name for name in names if name not in kept]
         self.clearing = True
-        for name, result in zip(todo, self._run_all("clear", [(n, None, target, held) for n in todo],
-                                                    self._settle_one), strict=True):  # fmt: skip
+        items = [(n, None, target, held) for n in names if n not in kept]
+        results = iter(_started(self._run_all("clear", items, self._settle_one)))
+        handled = 0
+        for name in names:
+            if name in kept:
+                progress.kept += 1
+                handled += 1
+                continue
+            result = next(results, _NOT_STARTED)
+            if result == _NOT_STARTED:
+                break
+            handled += 1
             if isinstance(result, PoolGoneError) or result == _GONE:
                 progress.gone += 1
             elif isinstance(result, HandlerError):
@@ -402,6 +416,7 @@ class BatchRun:
                 progress.unchanged += 1
             else:
                 progress.cleared += 1
+        return handled
 
     def _settle_one(self, item: tuple[str, UserState | None, Target, set[tuple[str, str]] | None]) -> str:
         """One user to its target: read it unless its state is known, keep it when another live resource holds
@@ -460,7 +475,8 @@ class BatchRun:
         """``work`` on every item from the worker threads; a HandlerError is returned in the item's place.
 
         A progress line is logged at least every :data:`PROGRESS_INTERVAL_S`; an item not started when the time
-        left falls under the reserve is a HandlerError (the time ran out).
+        left falls under the reserve is a HandlerError (the time ran out), or in a request that may continue
+        :data:`_NOT_STARTED` (items start in order, so those are the last ones).
         """
         if not items:
             return []
@@ -470,6 +486,8 @@ class BatchRun:
             if self._stopped:  # the pool is gone: every other call would say so too
                 return PoolGoneError(f"UserPoolId {self.user_pool_id} is not a user pool in this account and Region")
             if deadline.remaining_s() < retry.RESERVE_S:
+                if self.may_continue:
+                    return _NOT_STARTED  # left for the next invocation
                 return HandlerError(f"the handler's time ran out during the {phase}")
             try:
                 return work(item)

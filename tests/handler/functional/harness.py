@@ -49,7 +49,7 @@ def handler_env(emulator: CognitoEmulator, collector: ResponseCollector) -> dict
         "AWS_ENDPOINT_URL_CLOUDFORMATION": emulator.endpoint,
         "AWS_ENDPOINT_URL_SECRETS_MANAGER": emulator.endpoint,
         "AWS_ENDPOINT_URL_S3": emulator.endpoint,
-        "AWS_ENDPOINT_URL_EVENTS": emulator.endpoint,
+        "AWS_ENDPOINT_URL_EVENTBRIDGE": emulator.endpoint,
         "AWS_ENDPOINT_URL_LAMBDA": emulator.endpoint,
         "SSL_CERT_FILE": collector.ca_file,
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -290,3 +292,25 @@ def test_a_continuing_batch_that_cannot_end_before_cloudformation_stops_waiting_
     assert "of the stack operation's time remain" in response.reason
     assert set(deploy.calls()) == {GET}
     assert len(deploy.invocations) == 1
+
+
+def test_a_continuing_batch_slower_than_its_pace_leaves_the_users_it_did_not_start_for_the_next_invocation(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN calls far slower than the declared pace (each takes 0.2 s: 40/s over 8 workers, against 1,000/s), and
+    # invocations with 1 s of work each, so a chunk sized by the pace runs past the invocation's time
+    names = [f"slow{i:03d}" for i in range(100)]
+    add_users(pool.client, pool.id, names)
+    properties = {
+        **batch_props(emulator, pool.id, names, rates={"UserRead": "1000", "UserUpdate": "1000"}),
+        "Continuation": "true",
+    }
+    pacing = importlib.import_module("cognito_sms_mfa_lambda.pacing")  # the module the handler imports next
+    monkeypatch.setattr(pacing.Pacer, "wait", lambda _self, _category: time.sleep(0.2))
+    # WHEN
+    response = deploy.send("Create", properties, resource_type=BATCH, remaining_s=31)
+    # THEN the users not started are not failures: the next invocations take them, and every user is written once
+    assert response.status == "SUCCESS", response.reason
+    assert len(deploy.invocations) >= 3
+    assert (response.data["Written"], response.data["Unchanged"]) == ("100", "0")
+    assert all(options == [SMS] for options in options_of(pool.client, pool.id, names).values())
