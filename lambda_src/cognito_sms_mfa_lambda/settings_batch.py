@@ -476,7 +476,9 @@ class BatchRun:
 
         A progress line is logged at least every :data:`PROGRESS_INTERVAL_S`; an item not started when the time
         left falls under the reserve is a HandlerError (the time ran out), or in a request that may continue
-        :data:`_NOT_STARTED` (items start in order, so those are the last ones).
+        :data:`_NOT_STARTED` (items start in order, so those are the last ones; an item whose call's retries
+        stopped for the invocation's time too, and the results after the first one are then left to the next
+        invocation, which reads those users again).
         """
         if not items:
             return []
@@ -491,7 +493,13 @@ class BatchRun:
                 return HandlerError(f"the handler's time ran out during the {phase}")
             try:
                 return work(item)
+            except PoolGoneError as error:
+                return error
             except HandlerError as error:
+                if self.may_continue and error.out_of_time:
+                    # Its retries stopped for the invocation's time, not for good: the next invocation reads the
+                    # user again and decides anew.
+                    return _NOT_STARTED
                 return error
 
         with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="batch") as pool:

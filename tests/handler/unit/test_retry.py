@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cognito_sms_mfa_lambda import retry
+from cognito_sms_mfa_lambda.errors import HandlerError
 
 
 @pytest.mark.parametrize(
@@ -60,3 +63,38 @@ def test_may_retry_transient_keeps_reserve_to_answer(remaining: float, pause: fl
 def test_backoff_doubles_up_to_cap() -> None:
     # GIVEN / WHEN / THEN
     assert [retry.backoff_s(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0]
+
+
+def _client_error(code: str, status: int) -> Exception:
+    from botocore.exceptions import ClientError
+
+    response: Any = {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    return ClientError(response, "Op")
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "out_of_time"),
+    [
+        pytest.param("TooManyRequestsException", 400, True, id="throttled"),
+        pytest.param("InternalErrorException", 500, True, id="5xx"),
+        pytest.param("InvalidParameterException", 400, False, id="for-good"),
+    ],
+)
+def test_a_call_ended_by_the_time_left_says_so(code: str, status: int, out_of_time: bool) -> None:
+    # GIVEN less time than the reserve: no retry fits
+    deadline = retry.Deadline(0.0, lambda: retry.RESERVE_S - 1, sleep=lambda _s: None, clock=lambda: 0.0)
+    subject = _Subject("eu-west-1_AbC123", "alice")
+
+    def send() -> None:
+        raise _client_error(code, status)
+
+    # WHEN the call fails
+    with pytest.raises(HandlerError) as failed:
+        retry.call("AdminGetUser", subject, deadline, send)
+    # THEN a transient error is marked as ended by the time (it may succeed with more), another is not
+    assert failed.value.out_of_time is out_of_time
+
+
+class _Subject:
+    def __init__(self, user_pool_id: str, username: str) -> None:
+        self.user_pool_id, self.username = user_pool_id, username
