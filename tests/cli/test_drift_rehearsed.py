@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 
 NESTED_APP = Path(__file__).resolve().parent / "apps" / "nested_users.py"
+BATCH_APP = Path(__file__).resolve().parents[1] / "rehearsal" / "apps" / "batch_app.py"
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 
 
@@ -97,3 +98,41 @@ def test_rehearsed_nested_stack_with_every_type_is_checked_through_its_parameter
     assert gone.returncode == 1
     rows = json.loads(gone.stdout)["stacks"][1]["resources"]
     assert [row["verdict"] for row in rows if row["resource_type"] == "Custom::CognitoTestUser"] == ["USER_GONE"]
+
+
+@pytest.mark.slow
+def test_rehearsed_batches_are_one_row_each_and_name_a_user_changed_by_hand(
+    emulator: CognitoEmulator, cognito: CognitoIdentityProviderClient, tmp_path: Path
+) -> None:
+    # GIVEN an app with two batches (120 users with SMS and its preference, 50 cleared) and a single settings
+    # resource, rehearsed into the running emulator (the lists uploaded to its S3 from cdk.out)
+    assembly = synth_app(BATCH_APP, tmp_path)
+    rehearsed = command("rehearse", str(assembly), "--endpoint", emulator.endpoint)
+    assert rehearsed.returncode == 0, rehearsed.stdout + rehearsed.stderr
+    stack = ["drift", "--stack", "Batches", "--endpoint-url", emulator.endpoint]
+    in_sync = command(*stack)
+    # WHEN one staff member's SMS preference is turned off by hand, and a former one given SMS
+    pool = pool_of(cognito)
+    cognito.admin_set_user_mfa_preference(
+        UserPoolId=pool, Username="staff0042", SMSMfaSettings={"Enabled": False, "PreferredMfa": False}
+    )
+    cognito.admin_set_user_settings(UserPoolId=pool, Username="former007", MFAOptions=[SMS])  # type: ignore[list-item]
+    drifted = command(*stack, "--json")
+    # THEN one row per batch, in sync; then each batch names its user
+    assert in_sync.returncode == 0, in_sync.stdout + in_sync.stderr
+    rows = {line.split()[0][:6]: line.split(None, 1)[1].split() for line in in_sync.stdout.splitlines()
+            if line.strip().startswith(("Staff", "Former"))}  # fmt: skip
+    assert rows["Staff3"] == ["batch", "120", "users", "SMS,SMS_MFA=PREFERRED", "120", "in", "sync,", "0", "drifted,",
+                              "0", "gone", "IN_SYNC"]  # fmt: skip
+    assert rows["Former"][:4] == ["batch", "50", "users", "none"]
+    assert in_sync.stdout.splitlines()[-1].startswith("3 resources: 3 IN_SYNC")
+    assert drifted.returncode == 1, drifted.stdout + drifted.stderr
+    reasons = {
+        row["resource"][:6]: row["reason"]
+        for row in json.loads(drifted.stdout)["stacks"][0]["resources"]
+        if row["verdict"] == "DRIFTED"
+    }
+    assert reasons == {
+        "Staff3": "1 of 120 listed users differ: staff0042 (SMS_MFA is DISABLED, declared PREFERRED)",
+        "Former": "1 of 50 listed users differ: former007 (MFAOptions are SMS, declared none)",
+    }
