@@ -39,6 +39,12 @@ def command(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def rehearse_into(emulator: CognitoEmulator, assembly: Path) -> None:
+    """``cognito-sms-mfa rehearse ASSEMBLY --endpoint <emulator>`` (no --cycle: the deployment stays)."""
+    rehearsed = command("rehearse", str(assembly), "--endpoint", emulator.endpoint)
+    assert rehearsed.returncode == 0, rehearsed.stdout + rehearsed.stderr
+
+
 def pool_of(cognito: CognitoIdentityProviderClient) -> str:
     [pool] = cognito.list_user_pools(MaxResults=10)["UserPools"]
     return pool["Id"]
@@ -49,8 +55,7 @@ def test_rehearsed_example_app_drifts_when_changed_by_hand_and_not_when_put_back
     emulator: CognitoEmulator, cognito: CognitoIdentityProviderClient, example_cloud_assembly: Path
 ) -> None:
     # GIVEN the example app rehearsed into the running emulator (no --cycle: the deployment stays)
-    rehearsed = command("rehearse", str(example_cloud_assembly), "--endpoint", emulator.endpoint)
-    assert rehearsed.returncode == 0, rehearsed.stdout + rehearsed.stderr
+    rehearse_into(emulator, example_cloud_assembly)
     stack = ["drift", "--stack", "CognitoSmsMfaExample", "--endpoint-url", emulator.endpoint]
     in_sync = command(*stack)
     # WHEN alice's SMS MFA is turned off by hand, and then put back
@@ -76,8 +81,7 @@ def test_rehearsed_nested_stack_with_every_type_is_checked_through_its_parameter
 ) -> None:
     # GIVEN an app whose users' MFA is in a nested stack, rehearsed into the running emulator
     assembly = synth_app(NESTED_APP, tmp_path)
-    rehearsed = command("rehearse", str(assembly), "--endpoint", emulator.endpoint)
-    assert rehearsed.returncode == 0, rehearsed.stdout + rehearsed.stderr
+    rehearse_into(emulator, assembly)
     stack = ["drift", "--stack", "Parent", "--endpoint-url", emulator.endpoint, "--json"]
     in_sync = command(*stack)
     # WHEN the test user is deleted by hand
@@ -107,8 +111,7 @@ def test_rehearsed_batches_are_one_row_each_and_name_a_user_changed_by_hand(
     # GIVEN an app with two batches (120 users with SMS and its preference, 50 cleared) and a single settings
     # resource, rehearsed into the running emulator (the lists uploaded to its S3 from cdk.out)
     assembly = synth_app(BATCH_APP, tmp_path)
-    rehearsed = command("rehearse", str(assembly), "--endpoint", emulator.endpoint)
-    assert rehearsed.returncode == 0, rehearsed.stdout + rehearsed.stderr
+    rehearse_into(emulator, assembly)
     stack = ["drift", "--stack", "Batches", "--endpoint-url", emulator.endpoint]
     in_sync = command(*stack)
     # WHEN one staff member's SMS preference is turned off by hand, and a former one given SMS
