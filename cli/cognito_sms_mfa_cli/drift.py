@@ -3,7 +3,9 @@
 CloudFormation's own drift detection leaves custom resources NOT_CHECKED; this command reads the deployed stack
 (``DescribeStacks`` for the id and the parameter values, ``GetTemplate``, ``ListStackResources`` with every page,
 nested stacks followed through their ``AWS::CloudFormation::Stack`` physical ids), then each user with
-``AdminGetUser``, and compares (:mod:`.drift_template`, :mod:`.drift_decisions`). Read-only calls only.
+``AdminGetUser``, and compares (:mod:`.drift_template`, :mod:`.drift_decisions`). A batch's list is read first
+(``GetObject`` of the object its physical id names, checked by the handler's :func:`.manifest.parse_manifest`), then
+each listed user. Read-only calls only.
 
 ``AdminGetUser`` is in Cognito's UserRead category (120 requests per second per account, shared with the app):
 the calls are paced by one token bucket (default 80 % of the quota, ``--max-rps``) over a few threads, with
@@ -27,14 +29,18 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, ProfileNotFound
 
+from cognito_sms_mfa_lambda.errors import HandlerError
+from cognito_sms_mfa_lambda.manifest import parse_manifest
 from cognito_sms_mfa_lambda.rules import pool_region
 
 from . import drift_report
-from .drift_decisions import EXIT_NOT_CHECKED, Lookup, exit_status, judge
+from .drift_decisions import EXIT_NOT_CHECKED, BatchLookup, Lookup, exit_status, judge
 from .drift_template import DeployedStack, targets
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+    from cognito_sms_mfa_lambda.manifest import ManifestLocation
 
     from .drift_template import Target
 
@@ -168,23 +174,44 @@ def _cloudformation(stack: str, action: str, call: Callable[[], Any]) -> Any:
         raise CouldNotCheckError(f"stack {stack}: {action} failed ({code}: {message[:160]})") from None
 
 
-def look_up(client: Any, target: Target, bucket: TokenBucket) -> Lookup:
-    """The user ``target`` names, read with one paced ``AdminGetUser``."""
+def look_up(client: Any, user_pool_id: str, username: str, bucket: TokenBucket) -> Lookup:
+    """The user ``username`` of ``user_pool_id``, read with one paced ``AdminGetUser``."""
     bucket.acquire()
     try:
-        return Lookup(user=client.admin_get_user(UserPoolId=target.user_pool_id, Username=target.username))
+        return Lookup(user=client.admin_get_user(UserPoolId=user_pool_id, Username=username))
     except ClientError as error:
         code = str(error.response.get("Error", {}).get("Code", ""))
         if code in GONE_CODES:
             return Lookup(gone=f"{GONE_CODES[code]} (AdminGetUser: {code})")
         if code in DENIED_CODES:
             return Lookup(
-                error=f"AdminGetUser denied ({code}); the caller needs cognito-idp:AdminGetUser on pool "
-                f"{target.user_pool_id}"
+                error=f"AdminGetUser denied ({code}); the caller needs cognito-idp:AdminGetUser on pool {user_pool_id}"
             )
         return Lookup(error=f"AdminGetUser failed ({code})")
     except BotoCoreError as error:
         return Lookup(error=f"AdminGetUser failed ({type(error).__name__})")
+
+
+def read_list(s3: Any, location: ManifestLocation) -> tuple[tuple[str, ...], str]:
+    """A batch's listed names, read with ``GetObject`` and checked by the handler's own
+    :func:`~cognito_sms_mfa_lambda.manifest.parse_manifest` (digest, format, count); or ``()`` and why not."""
+    cannot = f"ManifestKey: {location.uri} cannot be read"
+    try:
+        data = s3.get_object(Bucket=location.bucket, Key=location.key)["Body"].read()
+    except ClientError as error:
+        code = str(error.response.get("Error", {}).get("Code", ""))
+        if code in DENIED_CODES:
+            return (), (
+                f"{cannot}: GetObject denied ({code}); the caller needs s3:GetObject on {location.bucket}/"
+                f"{location.key}"
+            )
+        return (), f"{cannot} (GetObject: {code})"
+    except BotoCoreError as error:
+        return (), f"{cannot} (GetObject: {type(error).__name__})"
+    try:
+        return parse_manifest(data, location), ""
+    except HandlerError as error:
+        return (), str(error)
 
 
 def check(
@@ -194,14 +221,14 @@ def check(
     endpoint_url: str | None,
     max_rps: float,
     counter: CallCounter,
-) -> list[Lookup | None]:
-    """One lookup per checkable target (None for the others), paced at ``max_rps`` over :data:`WORKERS` threads."""
+) -> list[Lookup | BatchLookup | None]:
+    """One lookup per checkable target (None for the others), a batch's for each listed user; every
+    ``AdminGetUser`` paced at ``max_rps`` by one bucket over :data:`WORKERS` threads."""
     clients: dict[str | None, Any] = {}
-    bucket = TokenBucket(max_rps)
+    make: Any = session.client
     for target in found:
         region = pool_region(target.user_pool_id) if target.checkable else None
         if target.checkable and region not in clients:
-            make: Any = session.client
             clients[region] = counter.watch(
                 make(
                     "cognito-idp",
@@ -210,14 +237,39 @@ def check(
                     config=CLIENT_CONFIG,
                 )
             )
+    lists: dict[int, tuple[tuple[str, ...], str]] = {}
+    batches = [(index, target.manifest) for index, target in enumerate(found) if target.checkable and target.manifest]
+    if batches:
+        # The list is in the stack's asset bucket, in the stack's Region (the session's).
+        s3 = counter.watch(make("s3", endpoint_url=endpoint_url, config=CLIENT_CONFIG))
+        lists = {index: read_list(s3, manifest) for index, manifest in batches}
+    reads = [
+        (index, name)
+        for index, target in enumerate(found)
+        if target.checkable
+        for name in (lists[index][0] if index in lists else (target.username,))
+    ]
+    bucket = TokenBucket(max_rps)
 
-    def one(target: Target) -> Lookup | None:
-        if not target.checkable:
-            return None
-        return look_up(clients[pool_region(target.user_pool_id)], target, bucket)
+    def one(read: tuple[int, str]) -> Lookup:
+        pool_id = found[read[0]].user_pool_id
+        return look_up(clients[pool_region(pool_id)], pool_id, read[1], bucket)
 
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="drift") as pool:
-        return list(pool.map(one, found))
+        answers = list(pool.map(one, reads))
+    users: dict[int, list[tuple[str, Lookup]]] = {}
+    for (index, name), answer in zip(reads, answers, strict=True):
+        users.setdefault(index, []).append((name, answer))
+    lookups: list[Lookup | BatchLookup | None] = []
+    for index, target in enumerate(found):
+        if not target.checkable:
+            lookups.append(None)
+        elif index in lists:
+            lookups.append(BatchLookup(users=tuple(users.get(index, ())), error=lists[index][1]))
+        else:
+            [(_, answer)] = users[index]
+            lookups.append(answer)
+    return lookups
 
 
 def run(stack_names: Sequence[str], *, region: str | None, profile: str | None, endpoint_url: str | None,
@@ -272,7 +324,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Compare the users' MFA with what a deployed stack declares (read-only; custom resources "
-        "of cognito-sms-mfa: settings, preference, test users).",
+        "of cognito-sms-mfa: settings, preference, test users, batches).",
         epilog=EXIT_STATUSES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

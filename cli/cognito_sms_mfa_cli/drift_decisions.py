@@ -9,7 +9,11 @@ What is compared, per type (``docs/design.md``, "Drift"):
 - ``Custom::CognitoTestUser``: that the user exists and is the one the physical id records (the same canonical
   name and, where the id records one, the same ``sub``), the attributes the handler writes (``phone_number``,
   ``email`` and their ``_verified`` flags; an email the template does not declare), status ``CONFIRMED`` when a
-  password secret is given, and the SMS MFA preference.
+  password secret is given, and the SMS MFA preference;
+- ``Custom::CognitoUserSmsMfaSettingsBatch``: each listed user as the handler's reconcile judges it (a user
+  differs when ``settings_batch_decisions.writes_needed`` names a write: the options as sets, and the SMS factor
+  when the batch manages it). One row for the batch with the counts, the first differing users named under it,
+  and every user's outcome in ``users``.
 
 Every verdict is IN_SYNC, DRIFTED, USER_GONE (the user, or its pool, no longer exists) or NOT_CHECKED (with the
 reason). Phone numbers and email addresses are masked in every text, as in the handler's Reasons.
@@ -17,13 +21,24 @@ reason). Phone numbers and email addresses are masked in every text, as in the h
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from cognito_sms_mfa_lambda import ownership, preference_decisions, settings_decisions, test_user_decisions
+from cognito_sms_mfa_lambda import (
+    ownership,
+    preference_decisions,
+    settings_batch_decisions,
+    settings_decisions,
+    test_user_decisions,
+)
 from cognito_sms_mfa_lambda.errors import HandlerError
-from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
-from cognito_sms_mfa_lambda.rules import MfaOption, mask_personal
+from cognito_sms_mfa_lambda.resource import (
+    PREFERENCE_RESOURCE_TYPE,
+    SETTINGS_BATCH_RESOURCE_TYPE,
+    SETTINGS_RESOURCE_TYPE,
+    TEST_USER_RESOURCE_TYPE,
+)
+from cognito_sms_mfa_lambda.rules import SMS_FACTOR, FactorKind, MfaFactor, MfaOption, mask_personal
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
@@ -42,7 +57,10 @@ SHORT_TYPES = {
     SETTINGS_RESOURCE_TYPE: "settings",
     PREFERENCE_RESOURCE_TYPE: "preference",
     TEST_USER_RESOURCE_TYPE: "test-user",
+    SETTINGS_BATCH_RESOURCE_TYPE: "batch",
 }
+# How many differing users a batch's row names (the handler's Reasons name as many); --json lists every user.
+NAMED_USERS = settings_batch_decisions.NAMED_PROBLEMS
 
 
 @dataclass(frozen=True)
@@ -55,39 +73,105 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class BatchLookup:
+    """What the check read for a batch: each listed name (in list order) with its user's lookup, or why the list
+    could not be read (``error``; then no user was read)."""
+
+    users: tuple[tuple[str, Lookup], ...] = ()
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class UserOutcome:
+    """One listed user of a batch: the name (masked), its verdict, and what differs (its state when in sync)."""
+
+    user: str
+    verdict: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class Row:
-    """One line of the table (and one object of ``--json``)."""
+    """One line of the table (and one object of ``--json``); a batch's row carries each user's outcome."""
 
     stack: str
     resource: str
     resource_type: str
-    user: str  # masked
+    user: str  # masked; a batch's count of users
     desired: str
     actual: str
     verdict: str
     reason: str = ""
+    users: tuple[UserOutcome, ...] = ()
 
-    def to_json(self) -> dict[str, str]:
-        return asdict(self)
+    def to_json(self) -> dict[str, Any]:
+        found = asdict(self)
+        if self.resource_type != SETTINGS_BATCH_RESOURCE_TYPE:
+            del found["users"]
+        else:
+            found["users"] = list(found["users"])
+        return found
 
 
-def judge(target: Target, lookup: Lookup | None) -> Row:
-    """The row of ``target``: its verdict from the lookup (None when the target cannot be checked)."""
-    user = mask_personal(target.username) if target.username else "-"
-    row = {"stack": target.stack, "resource": target.logical_id, "resource_type": target.resource_type, "user": user}
+def judge(target: Target, lookup: Lookup | BatchLookup | None) -> Row:
+    """The row of ``target``: its verdict from the lookup (None when the target cannot be checked); a batch's
+    from its :class:`BatchLookup`."""
+    if target.manifest is not None:
+        user = f"{target.manifest.count:,} user{'' if target.manifest.count == 1 else 's'}"
+    else:
+        user = mask_personal(target.username) if target.username else "-"
+    row = Row(target.stack, target.logical_id, target.resource_type, user, desired="-", actual="-", verdict=NOT_CHECKED)
     if lookup is None or not target.checkable:
-        return Row(**row, desired="-", actual="-", verdict=NOT_CHECKED, reason=target.reason)
+        return replace(row, reason=target.reason)
     try:
         desired, compare = _desired(target)
     except HandlerError as error:
-        return Row(**row, desired="-", actual="-", verdict=NOT_CHECKED, reason=f"the template's properties: {error}")
+        return replace(row, reason=f"the template's properties: {error}")
+    row = replace(row, desired=desired)
+    if isinstance(lookup, BatchLookup):
+        return _batch_row(row, compare, lookup)
+    verdict, actual, reason = _outcome(lookup, compare)
+    return replace(row, actual=actual, verdict=verdict, reason=reason)
+
+
+def _outcome(lookup: Lookup, compare: Compare) -> tuple[str, str, str]:
+    """One user's verdict, actual state and reason (masked)."""
     if lookup.error:
-        return Row(**row, desired=desired, actual="-", verdict=NOT_CHECKED, reason=lookup.error)
+        return NOT_CHECKED, "-", lookup.error
     if lookup.user is None:
-        return Row(**row, desired=desired, actual="(no user)", verdict=USER_GONE, reason=lookup.gone)
+        return USER_GONE, "(no user)", lookup.gone
     actual, problems = compare(lookup.user)
-    verdict = DRIFTED if problems else IN_SYNC
-    return Row(**row, desired=desired, actual=actual, verdict=verdict, reason=mask_personal("; ".join(problems)))
+    return (DRIFTED if problems else IN_SYNC), actual, mask_personal("; ".join(problems))
+
+
+def _batch_row(row: Row, compare: Compare, lookup: BatchLookup) -> Row:
+    """A batch's row: NOT_CHECKED when its list could not be read; else DRIFTED when any listed user differs or is
+    gone (the first :data:`NAMED_USERS` named), else NOT_CHECKED when any could not be read, else IN_SYNC."""
+    if lookup.error:
+        return replace(row, reason=lookup.error)
+    outcomes = []
+    for name, one in lookup.users:
+        verdict, actual, reason = _outcome(one, compare)
+        outcomes.append(UserOutcome(mask_personal(name), verdict, actual if verdict == IN_SYNC else reason))
+    found = counts(outcomes)
+    actual = f"{found[IN_SYNC]:,} in sync, {found[DRIFTED]:,} drifted, {found[USER_GONE]:,} gone"
+    actual += f", {found[NOT_CHECKED]:,} not checked" if found[NOT_CHECKED] else ""
+    differ = [one for one in outcomes if one.verdict in (DRIFTED, USER_GONE)]
+    unread = [one for one in outcomes if one.verdict == NOT_CHECKED]
+    if differ:
+        verdict, reason = DRIFTED, _named(differ, len(outcomes), "differ")
+    elif unread:
+        verdict, reason = NOT_CHECKED, _named(unread, len(outcomes), "not checked")
+    else:
+        verdict, reason = IN_SYNC, ""
+    return replace(row, actual=actual, verdict=verdict, reason=reason, users=tuple(outcomes))
+
+
+def _named(outcomes: list[UserOutcome], total: int, what: str) -> str:
+    """``2 of 1,000 listed users differ: bob (MFAOptions are none, declared SMS), c***@example.com (...)``."""
+    shown = ", ".join(f"{one.user} ({one.detail})" for one in outcomes[:NAMED_USERS])
+    more = f" and {len(outcomes) - NAMED_USERS:,} more (--json lists every user)" if len(outcomes) > NAMED_USERS else ""
+    return f"{len(outcomes):,} of {total:,} listed users {what}: {shown}{more}"
 
 
 def _desired(target: Target) -> tuple[str, Compare]:
@@ -96,7 +180,17 @@ def _desired(target: Target) -> tuple[str, Compare]:
         return _settings(target.properties)
     if target.resource_type == PREFERENCE_RESOURCE_TYPE:
         return _preference(target.properties)
+    if target.resource_type == SETTINGS_BATCH_RESOURCE_TYPE:
+        return _settings_batch(target.properties)
     return _test_user(target)
+
+
+def _options_differ(current: tuple[MfaOption, ...], wanted: tuple[MfaOption, ...]) -> str:
+    return f"MFAOptions are {render_options(current)}, declared {render_options(wanted)}"
+
+
+def _factor_differs(factor: FactorKind, current: MfaFactor, wanted: MfaFactor) -> str:
+    return f"{factor.reported_name} is {current.value}, declared {wanted.value}"
 
 
 def _settings(properties: Mapping[str, Any]) -> tuple[str, Compare]:
@@ -106,9 +200,29 @@ def _settings(properties: Mapping[str, Any]) -> tuple[str, Compare]:
         current = settings_decisions.current_options(user)
         if not settings_decisions.needs_write(current, wanted):
             return render_options(current), []
-        return render_options(current), [f"MFAOptions are {render_options(current)}, declared {render_options(wanted)}"]
+        return render_options(current), [_options_differ(current, wanted)]
 
     return render_options(wanted), compare
+
+
+def _settings_batch(properties: Mapping[str, Any]) -> tuple[str, Compare]:
+    """A listed user against the batch's target: what differs is what the handler's reconcile would write."""
+    wanted = settings_batch_decisions.parse_target(properties)
+
+    def render(options: tuple[MfaOption, ...], sms: MfaFactor | None) -> str:
+        return render_options(options) + ("" if sms is None else f",{SMS_FACTOR.reported_name}={sms.value}")
+
+    def compare(user: Mapping[str, Any]) -> tuple[str, list[str]]:
+        state = settings_batch_decisions.user_state(user)
+        writes = settings_batch_decisions.writes_needed(state, wanted)
+        problems = []
+        if settings_batch_decisions.SET_SETTINGS in writes:
+            problems.append(_options_differ(state.mfa_options, wanted.mfa_options))
+        if settings_batch_decisions.SET_PREFERENCE in writes and wanted.sms is not None:
+            problems.append(_factor_differs(SMS_FACTOR, state.sms, wanted.sms))
+        return render(state.mfa_options, None if wanted.sms is None else state.sms), problems
+
+    return render(wanted.mfa_options, wanted.sms), compare
 
 
 def _preference(properties: Mapping[str, Any]) -> tuple[str, Compare]:
@@ -118,9 +232,7 @@ def _preference(properties: Mapping[str, Any]) -> tuple[str, Compare]:
         current = preference_decisions.current_factors(user)
         actual = ",".join(f"{factor.reported_name}={current[factor].value}" for factor, _ in wanted)
         problems = [
-            f"{factor.reported_name} is {current[factor].value}, declared {state.value}"
-            for factor, state in wanted
-            if current[factor] != state
+            _factor_differs(factor, current[factor], state) for factor, state in wanted if current[factor] != state
         ]
         return actual, problems
 
@@ -184,8 +296,8 @@ def render_options(options: tuple[MfaOption, ...]) -> str:
     )
 
 
-def counts(rows: Iterable[Row]) -> dict[str, int]:
-    """How many rows have each verdict (every verdict present, zero included)."""
+def counts(rows: Iterable[Row | UserOutcome]) -> dict[str, int]:
+    """How many rows (or a batch's users) have each verdict (every verdict present, zero included)."""
     found = dict.fromkeys(VERDICTS, 0)
     for row in rows:
         found[row.verdict] += 1

@@ -4,8 +4,9 @@ Plain functions of what CloudFormation answered (``GetTemplate``, ``ListStackRes
 boto3. The properties are resolved as CloudFormation resolved them for the handler: ``Ref`` (parameters, pseudo
 parameters, the physical ids of the stack's resources), ``Fn::Join``, ``Fn::Select``, ``Fn::Split`` and
 ``Fn::Sub``; scalars become strings, as a custom resource receives them. Any other intrinsic (``Fn::If``,
-``Fn::GetAtt``, ``Fn::ImportValue``...) leaves the resource NOT_CHECKED with the reason, except in ``UserPoolId``
-and ``Username``: the handler's physical id records the pool and the canonical username, and those are used.
+``Fn::GetAtt``, ``Fn::ImportValue``...) leaves the resource NOT_CHECKED with the reason, except in a property the
+handler's physical id records (``UserPoolId`` and ``Username``; a batch's pool and list location, digest and
+count): the id's value is used.
 """
 
 from __future__ import annotations
@@ -13,17 +14,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cognito_sms_mfa_lambda import ownership, preference_decisions, settings_decisions
+from cognito_sms_mfa_lambda import ownership, preference_decisions, settings_batch_decisions, settings_decisions
 from cognito_sms_mfa_lambda.properties import FRAMEWORK_PROPERTIES
-from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import (
+    PREFERENCE_RESOURCE_TYPE,
+    SETTINGS_BATCH_RESOURCE_TYPE,
+    SETTINGS_RESOURCE_TYPE,
+    TEST_USER_RESOURCE_TYPE,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    from cognito_sms_mfa_lambda.manifest import ManifestLocation
+
 NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
-CHECKED_TYPES = (SETTINGS_RESOURCE_TYPE, PREFERENCE_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE)
-# The properties that name the user: the physical id records both, so an unresolved one is taken from it.
-USER_PROPERTIES = ("UserPoolId", "Username")
+CHECKED_TYPES = (
+    SETTINGS_RESOURCE_TYPE,
+    PREFERENCE_RESOURCE_TYPE,
+    TEST_USER_RESOURCE_TYPE,
+    SETTINGS_BATCH_RESOURCE_TYPE,
+)
+BATCH_ID_FORM = "cognito-sms-mfa-batch:<pool>:<sha256>:<count>:s3://<bucket>/<key>"
 NO_VALUE = "AWS::NoValue"
 NO_ECHO_VALUE = "****"
 RESOLVED = ("Ref", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::Sub")
@@ -67,16 +79,18 @@ class DeployedStack:
 
 @dataclass(frozen=True)
 class Target:
-    """One resource to check: the user its physical id names and its resolved properties, or why it cannot be."""
+    """One resource to check: the user (or, for a batch, the list) its physical id names and its resolved
+    properties, or why it cannot be."""
 
     stack: str
     logical_id: str
     resource_type: str
     user_pool_id: str = ""
-    username: str = ""
+    username: str = ""  # "" for a batch
     sub: str | None = None
     properties: dict[str, Any] = field(default_factory=dict)
     reason: str = ""  # why it is NOT_CHECKED ("" when it can be checked)
+    manifest: ManifestLocation | None = None  # a batch's list
 
     @property
     def checkable(self) -> bool:
@@ -111,10 +125,12 @@ def _target(
     if not status.endswith("_COMPLETE") or status.startswith("DELETE_"):
         return not_checked(f"resource status {status}: not deployed as the template declares")
     physical_id = str(listed.get("PhysicalResourceId", ""))
-    user = _user_of(kind, physical_id)
-    if user is None:
+    named = _named_by(kind, physical_id)
+    if named is None:
+        if kind == SETTINGS_BATCH_RESOURCE_TYPE:
+            return not_checked(f"physical id {physical_id[:60]!r} is not a batch id ({BATCH_ID_FORM})")
         return not_checked(f"physical id {physical_id[:60]!r} names no user (not an id the handler answers)")
-    pool, username, sub = user
+    recorded = named.recorded()
     resolve = _resolver(stack)
     properties: dict[str, Any] = {}
     for name, value in raw.items():
@@ -123,22 +139,51 @@ def _target(
         try:
             resolved = resolve(value)
         except UnresolvedError as error:
-            if name not in USER_PROPERTIES:
+            if name not in recorded:
                 return not_checked(f"{name}: {error}")
-            resolved = pool if name == "UserPoolId" else username
+            resolved = recorded[name]
         if resolved is not _REMOVED:
             properties[name] = resolved
-    return Target(stack.name, logical_id, kind, pool, username, sub, properties)
+    return Target(
+        stack.name, logical_id, kind, named.user_pool_id, named.username, named.sub, properties,
+        manifest=named.manifest,
+    )  # fmt: skip
 
 
-def _user_of(kind: str, physical_id: str) -> tuple[str, str, str | None] | None:
-    """The pool, canonical username and (a test user's, where recorded) sub that a physical id names."""
+@dataclass(frozen=True)
+class _Named:
+    """What a physical id names: the pool, and the canonical username with (a test user's, where recorded) its
+    sub, or a batch's list."""
+
+    user_pool_id: str
+    username: str = ""
+    sub: str | None = None
+    manifest: ManifestLocation | None = None
+
+    def recorded(self) -> dict[str, str]:
+        """The properties the id records, by name: an unresolved one is taken from it."""
+        if self.manifest is None:
+            return {"UserPoolId": self.user_pool_id, "Username": self.username}
+        return {
+            "UserPoolId": self.user_pool_id,
+            "ManifestBucket": self.manifest.bucket,
+            "ManifestKey": self.manifest.key,
+            "ManifestSha256": self.manifest.sha256,
+            "UserCount": str(self.manifest.count),
+        }
+
+
+def _named_by(kind: str, physical_id: str) -> _Named | None:
+    """What the physical id of a resource of ``kind`` names, or None when it is not an id of that type."""
     if kind == TEST_USER_RESOURCE_TYPE:
         test_user = ownership.parse_physical_id(physical_id)
-        return None if test_user is None else (test_user.user_pool_id, test_user.username, test_user.sub)
+        return None if test_user is None else _Named(test_user.user_pool_id, test_user.username, test_user.sub)
+    if kind == SETTINGS_BATCH_RESOURCE_TYPE:
+        batch = settings_batch_decisions.parse_physical_id(physical_id)
+        return None if batch is None else _Named(batch.user_pool_id, manifest=batch.manifest)
     decisions = settings_decisions if kind == SETTINGS_RESOURCE_TYPE else preference_decisions
     user = decisions.parse_physical_id(physical_id)
-    return None if user is None else (user.user_pool_id, user.username, None)
+    return None if user is None else _Named(user.user_pool_id, user.username)
 
 
 class _Removed:

@@ -12,13 +12,21 @@ from cognito_sms_mfa_cli.drift_decisions import (
     IN_SYNC,
     NOT_CHECKED,
     USER_GONE,
+    BatchLookup,
     Lookup,
     Row,
+    UserOutcome,
     exit_status,
     judge,
 )
 from cognito_sms_mfa_cli.drift_template import Target
-from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.manifest import ManifestLocation
+from cognito_sms_mfa_lambda.resource import (
+    PREFERENCE_RESOURCE_TYPE,
+    SETTINGS_BATCH_RESOURCE_TYPE,
+    SETTINGS_RESOURCE_TYPE,
+    TEST_USER_RESOURCE_TYPE,
+)
 
 POOL = "us-east-1_AbC123"
 SUB = "0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b"
@@ -181,3 +189,86 @@ def test_token_bucket_spaces_calls_at_the_rate_without_a_burst() -> None:
     assert waits == [0.25, 0.25, 0.25, 0.25]
     with pytest.raises(ValueError, match="rate must be above 0"):
         TokenBucket(0)
+
+
+BATCH_LIST = ManifestLocation("cdk-assets", "abc.json", "a" * 64, 3)
+GONE = "the user does not exist (AdminGetUser: UserNotFoundException)"
+DENIED = f"AdminGetUser denied (AccessDeniedException); the caller needs cognito-idp:AdminGetUser on pool {POOL}"
+
+
+def batch(properties: dict[str, Any] | None = None, manifest: ManifestLocation = BATCH_LIST) -> Target:
+    props = {"UserPoolId": POOL, "MFAOptions": [SMS]} if properties is None else properties
+    return Target("Users", "Staff", SETTINGS_BATCH_RESOURCE_TYPE, POOL, properties=props, manifest=manifest)
+
+
+def named(name: str, **fields: Any) -> Lookup:
+    return Lookup(user={**user(**fields), "Username": name})
+
+
+def test_batch_in_sync_counts_every_user_and_leaves_an_unmanaged_factor_alone() -> None:
+    # GIVEN three listed users with the declared option, the SMS factor not managed (one has it off)
+    users = (
+        ("ann", named("ann", MFAOptions=[SMS])),
+        ("bob", named("bob", MFAOptions=[SMS], UserMFASettingList=["SOFTWARE_TOKEN_MFA"])),
+        ("cy", named("cy", MFAOptions=[SMS])),
+    )
+    # WHEN
+    row = judge(batch(), BatchLookup(users=users))
+    # THEN one row, the count in the USER column, each user's outcome kept
+    assert (row.user, row.desired, row.actual, row.verdict, row.reason) == (
+        "3 users", "SMS", "3 in sync, 0 drifted, 0 gone", IN_SYNC, "",
+    )  # fmt: skip
+    assert row.users == tuple(UserOutcome(name, IN_SYNC, "SMS") for name in ("ann", "bob", "cy"))
+
+
+def test_batch_drifted_when_a_write_would_be_needed_or_a_user_is_gone() -> None:
+    # GIVEN a batch that also manages the SMS factor
+    six = ManifestLocation("cdk-assets", "abc.json", "a" * 64, 6)
+    resource = batch({"UserPoolId": POOL, "MFAOptions": [SMS], "SmsMfa": "PREFERRED"}, six)
+    users = (
+        ("ann", named("ann", MFAOptions=[SMS], **SMS_ON)),
+        ("bob", named("bob", MFAOptions=[SMS], UserMFASettingList=["SMS_MFA"])),
+        ("cy", Lookup(gone=GONE)),
+        ("dee@example.com", named("dee@example.com", **SMS_ON)),
+        ("eve", named("eve")),
+        ("fay", Lookup(error=DENIED)),
+    )
+    # WHEN
+    row = judge(resource, BatchLookup(users=users))
+    # THEN DRIFTED, counted, the first three differing users named (masked), the rest counted
+    assert (row.user, row.desired, row.actual, row.verdict) == (
+        "6 users", "SMS,SMS_MFA=PREFERRED", "1 in sync, 3 drifted, 1 gone, 1 not checked", DRIFTED,
+    )  # fmt: skip
+    assert row.reason == (
+        "4 of 6 listed users differ: bob (SMS_MFA is ENABLED, declared PREFERRED), cy (" + GONE + "), "
+        "d***@example.com (MFAOptions are none, declared SMS) and 1 more (--json lists every user)"
+    )
+    assert row.users[3:] == (
+        UserOutcome("d***@example.com", DRIFTED, "MFAOptions are none, declared SMS"),
+        UserOutcome("eve", DRIFTED, "MFAOptions are none, declared SMS; SMS_MFA is DISABLED, declared PREFERRED"),
+        UserOutcome("fay", NOT_CHECKED, DENIED),
+    )
+    assert row.to_json()["users"][2] == {"user": "cy", "verdict": USER_GONE, "detail": GONE}
+
+
+def test_batch_not_checked_when_users_cannot_be_read_the_list_cannot_or_the_properties_are_refused() -> None:
+    denied = judge(batch(), BatchLookup(users=(("ann", named("ann", MFAOptions=[SMS])), ("bob", Lookup(error=DENIED)))))
+    unreadable = judge(batch(), BatchLookup(error="ManifestKey: s3://b/k cannot be read (GetObject: NoSuchKey)"))
+    refused = judge(batch({"UserPoolId": POOL, "MFAOptions": "SMS"}), BatchLookup(users=()))
+    one = judge(
+        batch(manifest=ManifestLocation("b", "k", "a" * 64, 1)), BatchLookup(users=(("ann", Lookup(gone=GONE)),))
+    )
+    assert (denied.actual, denied.verdict, denied.reason) == (
+        "1 in sync, 0 drifted, 0 gone, 1 not checked", NOT_CHECKED, f"1 of 2 listed users not checked: bob ({DENIED})",
+    )  # fmt: skip
+    assert (unreadable.actual, unreadable.verdict, unreadable.reason, unreadable.users) == (
+        "-", NOT_CHECKED, "ManifestKey: s3://b/k cannot be read (GetObject: NoSuchKey)", (),
+    )  # fmt: skip
+    assert (refused.verdict, refused.reason[:40]) == (NOT_CHECKED, "the template's properties: MFAOptions mu")
+    assert (one.user, one.actual, one.verdict) == ("1 user", "0 in sync, 0 drifted, 1 gone", DRIFTED)
+
+
+def test_only_batch_rows_carry_users_in_json() -> None:
+    single = judge(target(SETTINGS_RESOURCE_TYPE, {"MFAOptions": []}), Lookup(user=user()))
+    assert "users" not in single.to_json()
+    assert judge(batch(), BatchLookup(error="x")).to_json()["users"] == []

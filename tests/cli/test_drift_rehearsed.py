@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 
 NESTED_APP = Path(__file__).resolve().parent / "apps" / "nested_users.py"
+BATCH_APP = Path(__file__).resolve().parents[1] / "rehearsal" / "apps" / "batch_app.py"
 SMS = {"DeliveryMedium": "SMS", "AttributeName": "phone_number"}
 
 
@@ -38,6 +39,12 @@ def command(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def rehearse_into(emulator: CognitoEmulator, assembly: Path) -> None:
+    """``cognito-sms-mfa rehearse ASSEMBLY --endpoint <emulator>`` (no --cycle: the deployment stays)."""
+    rehearsed = command("rehearse", str(assembly), "--endpoint", emulator.endpoint)
+    assert rehearsed.returncode == 0, rehearsed.stdout + rehearsed.stderr
+
+
 def pool_of(cognito: CognitoIdentityProviderClient) -> str:
     [pool] = cognito.list_user_pools(MaxResults=10)["UserPools"]
     return pool["Id"]
@@ -48,8 +55,7 @@ def test_rehearsed_example_app_drifts_when_changed_by_hand_and_not_when_put_back
     emulator: CognitoEmulator, cognito: CognitoIdentityProviderClient, example_cloud_assembly: Path
 ) -> None:
     # GIVEN the example app rehearsed into the running emulator (no --cycle: the deployment stays)
-    rehearsed = command("rehearse", str(example_cloud_assembly), "--endpoint", emulator.endpoint)
-    assert rehearsed.returncode == 0, rehearsed.stdout + rehearsed.stderr
+    rehearse_into(emulator, example_cloud_assembly)
     stack = ["drift", "--stack", "CognitoSmsMfaExample", "--endpoint-url", emulator.endpoint]
     in_sync = command(*stack)
     # WHEN alice's SMS MFA is turned off by hand, and then put back
@@ -75,8 +81,7 @@ def test_rehearsed_nested_stack_with_every_type_is_checked_through_its_parameter
 ) -> None:
     # GIVEN an app whose users' MFA is in a nested stack, rehearsed into the running emulator
     assembly = synth_app(NESTED_APP, tmp_path)
-    rehearsed = command("rehearse", str(assembly), "--endpoint", emulator.endpoint)
-    assert rehearsed.returncode == 0, rehearsed.stdout + rehearsed.stderr
+    rehearse_into(emulator, assembly)
     stack = ["drift", "--stack", "Parent", "--endpoint-url", emulator.endpoint, "--json"]
     in_sync = command(*stack)
     # WHEN the test user is deleted by hand
@@ -97,3 +102,40 @@ def test_rehearsed_nested_stack_with_every_type_is_checked_through_its_parameter
     assert gone.returncode == 1
     rows = json.loads(gone.stdout)["stacks"][1]["resources"]
     assert [row["verdict"] for row in rows if row["resource_type"] == "Custom::CognitoTestUser"] == ["USER_GONE"]
+
+
+@pytest.mark.slow
+def test_rehearsed_batches_are_one_row_each_and_name_a_user_changed_by_hand(
+    emulator: CognitoEmulator, cognito: CognitoIdentityProviderClient, tmp_path: Path
+) -> None:
+    # GIVEN an app with two batches (120 users with SMS and its preference, 50 cleared) and a single settings
+    # resource, rehearsed into the running emulator (the lists uploaded to its S3 from cdk.out)
+    assembly = synth_app(BATCH_APP, tmp_path)
+    rehearse_into(emulator, assembly)
+    stack = ["drift", "--stack", "Batches", "--endpoint-url", emulator.endpoint]
+    in_sync = command(*stack)
+    # WHEN one staff member's SMS preference is turned off by hand, and a former one given SMS
+    pool = pool_of(cognito)
+    cognito.admin_set_user_mfa_preference(
+        UserPoolId=pool, Username="staff0042", SMSMfaSettings={"Enabled": False, "PreferredMfa": False}
+    )
+    cognito.admin_set_user_settings(UserPoolId=pool, Username="former007", MFAOptions=[SMS])  # type: ignore[list-item]
+    drifted = command(*stack, "--json")
+    # THEN one row per batch, in sync; then each batch names its user
+    assert in_sync.returncode == 0, in_sync.stdout + in_sync.stderr
+    rows = {line.split()[0][:6]: line.split(None, 1)[1].split() for line in in_sync.stdout.splitlines()
+            if line.strip().startswith(("Staff", "Former"))}  # fmt: skip
+    assert rows["Staff3"] == ["batch", "120", "users", "SMS,SMS_MFA=PREFERRED", "120", "in", "sync,", "0", "drifted,",
+                              "0", "gone", "IN_SYNC"]  # fmt: skip
+    assert rows["Former"][:4] == ["batch", "50", "users", "none"]
+    assert in_sync.stdout.splitlines()[-1].startswith("3 resources: 3 IN_SYNC")
+    assert drifted.returncode == 1, drifted.stdout + drifted.stderr
+    reasons = {
+        row["resource"][:6]: row["reason"]
+        for row in json.loads(drifted.stdout)["stacks"][0]["resources"]
+        if row["verdict"] == "DRIFTED"
+    }
+    assert reasons == {
+        "Staff3": "1 of 120 listed users differ: staff0042 (SMS_MFA is DISABLED, declared PREFERRED)",
+        "Former": "1 of 50 listed users differ: former007 (MFAOptions are SMS, declared none)",
+    }

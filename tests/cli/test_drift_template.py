@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 
 from cognito_sms_mfa_cli.drift_template import DeployedStack, Target, targets
-from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.manifest import ManifestLocation
+from cognito_sms_mfa_lambda.resource import (
+    PREFERENCE_RESOURCE_TYPE,
+    SETTINGS_BATCH_RESOURCE_TYPE,
+    SETTINGS_RESOURCE_TYPE,
+    TEST_USER_RESOURCE_TYPE,
+)
 
 POOL = "us-east-1_AbC123"
 SUB = "0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b"
@@ -171,3 +177,56 @@ def test_nested_stacks_are_the_listed_stack_resources_not_being_deleted() -> Non
         ),
     ]
     assert stack({}, listed).nested_stacks() == [("Inner", "arn:aws:cloudformation:eu-west-1:1:stack/Users-Inner/1")]
+
+
+DIGEST = "0" * 63 + "1"
+BATCH_ID = f"cognito-sms-mfa-batch:{POOL}:{DIGEST}:1000:s3://cdk-hnb659fds-assets-123456789012-eu-west-1/{DIGEST}.json"
+
+
+def batch(**properties: Any) -> dict[str, Any]:
+    """A batch resource as the construct declares it (the asset bucket built with Fn::Sub)."""
+    props = {
+        "ServiceToken": SERVICE_TOKEN,
+        "UserPoolId": {"Ref": "Pool"},
+        "ManifestBucket": {"Fn::Sub": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"},
+        "ManifestKey": f"{DIGEST}.json",
+        "ManifestSha256": DIGEST,
+        "UserCount": 1000,
+        "MFAOptions": [],
+    }
+    return {"Type": SETTINGS_BATCH_RESOURCE_TYPE, "Properties": {**props, **properties}}
+
+
+def test_batch_target_names_the_list_its_physical_id_names() -> None:
+    # GIVEN / WHEN a deployed batch
+    target = one(batch(), BATCH_ID)
+    # THEN the pool and the list come from the id, the properties are resolved as CloudFormation resolved them
+    assert (target.user_pool_id, target.username, target.reason) == (POOL, "", "")
+    assert target.manifest == ManifestLocation(
+        "cdk-hnb659fds-assets-123456789012-eu-west-1", f"{DIGEST}.json", DIGEST, 1000
+    )
+    assert target.properties["ManifestBucket"] == "cdk-hnb659fds-assets-123456789012-eu-west-1"
+    assert target.properties["UserCount"] == "1000"
+
+
+def test_batch_location_it_cannot_resolve_is_taken_from_the_id_and_other_properties_are_not() -> None:
+    taken = one(batch(ManifestBucket={"Fn::ImportValue": "AssetBucket"}), BATCH_ID)
+    refused = one(batch(MFAOptions={"Fn::If": ["C", [], []]}), BATCH_ID)
+    assert taken.properties["ManifestBucket"] == "cdk-hnb659fds-assets-123456789012-eu-west-1"
+    assert refused.reason.startswith("MFAOptions: Fn::If is not resolved by the drift check")
+
+
+@pytest.mark.parametrize(
+    "physical_id",
+    [
+        pytest.param("StaffMfa-1A2B3C4D", id="random"),
+        pytest.param(f"cognito-sms-mfa:{POOL}:alice", id="settings-id"),
+        pytest.param(f"cognito-sms-mfa-batch:{POOL}:{DIGEST}:many:s3://b/k", id="count"),
+    ],
+)
+def test_batch_whose_id_is_not_a_batch_id_is_not_checked(physical_id: str) -> None:
+    target = one(batch(), physical_id)
+    assert target.reason == (
+        f"physical id {physical_id[:60]!r} is not a batch id "
+        "(cognito-sms-mfa-batch:<pool>:<sha256>:<count>:s3://<bucket>/<key>)"
+    )

@@ -39,11 +39,13 @@ ALIASES = {
 DRIFT_MODULES = sorted((REPO_ROOT / "cli" / "cognito_sms_mfa_cli").glob("drift*.py"))
 HANDLER_MODULES_FOR_DRIFT = {
     "cognito_sms_mfa_lambda.errors",
+    "cognito_sms_mfa_lambda.manifest",
     "cognito_sms_mfa_lambda.ownership",
     "cognito_sms_mfa_lambda.preference_decisions",
     "cognito_sms_mfa_lambda.properties",
     "cognito_sms_mfa_lambda.resource",
     "cognito_sms_mfa_lambda.rules",
+    "cognito_sms_mfa_lambda.settings_batch_decisions",
     "cognito_sms_mfa_lambda.settings_decisions",
     "cognito_sms_mfa_lambda.test_user_decisions",
 }
