@@ -36,6 +36,7 @@ from botocore.config import Config
 from bench.common import ROOT, Goal, jsii_env, last_json_line, paired_ratio, progress, seconds, size, table
 from cognito_sms_mfa.handler_asset import staged_asset
 from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+from cognito_sms_mfa_lambda.pacing import MAX_SERVICE_TIMEOUT_S
 from cognito_sms_mfa_lambda.resource import SETTINGS_BATCH_RESOURCE_TYPE
 from cognito_sms_mfa_rehearsal.cfn_responses import ResponseCollector
 from tests.handler.functional.batch_harness import add_users, batch_props
@@ -131,8 +132,8 @@ def _bulk(scenario: _Scenario) -> list[dict[str, Any]]:
         names = [f"user{i:05d}" for i in range(scenario.users)]
         add_users(client, pool_id, names)
         properties = batch_props(emulator, pool_id, names, rates=scenario.paced)
-        if scenario.continuation:
-            properties["Continuation"] = "true"
+        if scenario.continuation:  # as the construct declares a batch that goes on over invocations
+            properties.update(Continuation="true", ServiceTimeout=str(MAX_SERVICE_TIMEOUT_S))
         quotas = scenario.quotas
 
         def timed(name: str, request_type: str, **kwargs: Any) -> None:
