@@ -5,20 +5,29 @@ timeout timer and for an event it cannot read, and CloudFormation rejects an emp
 Reason. It also keeps the previous request's ResponseURL when the next event lacks a field it reads first, and
 its timer thread reads whatever request is current when it fires. :class:`Responder` closes those gaps; the
 decisions are the pure functions :func:`event_problem` and :func:`fallback_physical_id`.
+
+It also turns crhelper's polling mode on per request instead of per handler: a request that goes on in a further
+invocation says so with :meth:`Responder.continue_later`; only then does crhelper put its rule (and only then are
+the lambda and events clients made). Each poll disables the rule while it works (:meth:`Responder.pause_polling`)
+and puts its new state into the rule's input before enabling it again (docs/design.md, batches, time).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, cast
 
+import boto3
 from crhelper import CfnResource
 from crhelper.resource_helper import FAILED
 
 from . import rules
+from .resource import CONTINUATION_KEY, POLL_MARK
 
 logger = logging.getLogger(__name__)
 
@@ -53,19 +62,74 @@ def fallback_physical_id(event: object) -> str:
     return FAILED_CREATE_ID_PREFIX + (request_id or "unknown")
 
 
+@contextmanager
+def _without_polling_clients() -> Iterator[None]:
+    """Construct crhelper without the lambda/events/logs clients that only its polling mode uses.
+
+    crhelper's constructor skips them when AWS_SAM_LOCAL is set. It saves three client creations at every cold
+    start (see docs/benchmarks.md); a request that continues makes the two it needs then. The variable is restored
+    at once.
+    """
+    previous = os.environ.get("AWS_SAM_LOCAL")
+    os.environ["AWS_SAM_LOCAL"] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["AWS_SAM_LOCAL"]
+        else:
+            os.environ["AWS_SAM_LOCAL"] = previous
+
+
+def rule_name(event: Mapping[str, Any]) -> str:
+    """The name of the rule crhelper put for a continuing request (its ARN is ``CrHelperRule`` in the event)."""
+    return str(event.get("CrHelperRule", "")).rpartition("/")[2]
+
+
 class Responder(CfnResource):
     """crhelper's resource helper that answers each request at most once, on its own URL, with a non-empty id."""
 
     def __init__(self, **kwargs: Any) -> None:
         self._answer_lock = threading.RLock()
         self._answered: object = None
-        super().__init__(**kwargs)
+        self._continuing = False
+        with _without_polling_clients():
+            super().__init__(**kwargs)
+        self._sam_local = os.environ.get("AWS_SAM_LOCAL")
+
+    def continue_later(self, state: dict[str, Any]) -> None:
+        """This request goes on in a further invocation, which receives ``state``; nothing is answered now."""
+        self._continuing = True
+        self.Data[CONTINUATION_KEY] = state
+
+    def pause_polling(self) -> None:
+        """Disable the rule that fired this poll, so that no other poll starts while this one works."""
+        self._polling_clients()
+        self._events_client.disable_rule(Name=rule_name(self._event))
+
+    def _polling_clients(self) -> None:
+        if getattr(self, "_events_client", None) is None:
+            region = os.environ.get("AWS_REGION")  # what crhelper's constructor would have used
+            self._lambda_client = boto3.client("lambda", region_name=region)
+            self._events_client = boto3.client("events", region_name=region)
+
+    def _poll_enabled(self) -> bool:
+        return self._continuing or POLL_MARK in self._event
+
+    def _polling_init(self, event: Any) -> None:
+        self._polling_clients()
+        if POLL_MARK in event and self._continuing and self.Status != FAILED:
+            # The next poll resumes from the new state: crhelper's own target, with the event as it is now.
+            cast("Any", self)._put_targets(cast("Any", self)._context.function_name)
+            self._events_client.enable_rule(Name=rule_name(event))
+        cast("Any", super())._polling_init(event)
 
     def __call__(self, event: Any, context: Any) -> None:
         with self._answer_lock:
             # From here on, a timer left by an earlier request sees another request and stays silent.
             self._event = event
             self._answered = None
+            self._continuing = False
         problem = event_problem(event)
         if problem is None:
             super().__call__(event, context)

@@ -16,12 +16,12 @@ import importlib
 import logging
 import os
 import time
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .clients import Clients
 from .errors import HandlerError
 from .resource import (
+    CONTINUATION_KEY,
     PREFERENCE_RESOURCE_TYPE,
     SETTINGS_BATCH_RESOURCE_TYPE,
     SETTINGS_RESOURCE_TYPE,
@@ -33,7 +33,7 @@ from .responder import Responder
 from .retry import Deadline
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable
 
     from .resource import ResourceType
 
@@ -53,27 +53,7 @@ RESOURCE_TYPES: dict[str, str] = {
 WHOLE_TIMEOUT_TYPES = frozenset({SETTINGS_BATCH_RESOURCE_TYPE})
 
 
-@contextmanager
-def _without_polling_clients() -> Iterator[None]:
-    """Construct crhelper without the lambda/events/logs clients that only its polling mode uses.
-
-    crhelper's constructor skips them when AWS_SAM_LOCAL is set; this handler registers no poll
-    functions, so the flag changes nothing else. It saves three client creations at every cold start
-    (see docs/benchmarks.md). The variable is restored at once.
-    """
-    previous = os.environ.get("AWS_SAM_LOCAL")
-    os.environ["AWS_SAM_LOCAL"] = "true"
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["AWS_SAM_LOCAL"]
-        else:
-            os.environ["AWS_SAM_LOCAL"] = previous
-
-
-with _without_polling_clients():
-    helper = Responder(json_logging=False, log_level="INFO", boto_level="ERROR", sleep_on_delete=0)
+helper = Responder(json_logging=False, log_level="INFO", boto_level="ERROR", sleep_on_delete=0, polling_interval=1)
 
 clients = Clients(os.environ.get("AWS_REGION"))
 try:
@@ -115,7 +95,14 @@ def _run(event: dict[str, Any], context: Any) -> str | None:
     try:
         resource = resource_type(event)
         subject = resource.log_subject(request)
+        if request.is_poll:
+            helper.pause_polling()
         result = resource.delete(request) if request.request_type == "Delete" else resource.apply(request)
+        helper.Data.pop(CONTINUATION_KEY, None)
+        if result.continuation is not None:
+            helper.continue_later(result.continuation)
+            outcome, detail = "CONTINUES", result.detail
+            return None
         helper.Data.update(result.data)
         outcome, detail = "SUCCESS", result.detail
         return result.physical_id
@@ -127,6 +114,8 @@ def _run(event: dict[str, Any], context: Any) -> str | None:
     except Exception as error:  # unexpected: its text may hold a username, so it leaves masked
         raise HandlerError(f"{type(error).__name__}: {error}") from None
     finally:
+        if outcome == "FAILED":
+            helper.Data.pop(CONTINUATION_KEY, None)  # not part of an answer
         logger.info(
             "request=%s logical_id=%s pool=%s outcome=%s detail=%s cognito_calls=%d attempts=%d duration_ms=%.0f",
             event.get("RequestType"),
@@ -143,6 +132,11 @@ def _run(event: dict[str, Any], context: Any) -> str | None:
 helper.create(_run)
 helper.update(_run)
 helper.delete(_run)
+# A request that goes on in further invocations (Responder.continue_later) is served by the same function: the
+# request's own state says where it stands.
+helper.poll_create(_run)
+helper.poll_update(_run)
+helper.poll_delete(_run)
 
 
 def handler(event: dict[str, Any], context: Any) -> None:

@@ -21,12 +21,15 @@ class HandlerError(Exception):
     """A request that cannot succeed; its message becomes the FAILED Reason (under 200 characters, masked).
 
     ``physical_id``, when given, is the id the FAILED response carries instead of the default (crhelper keeps
-    the event's id, or on Create answers an id that is not ours).
+    the event's id, or on Create answers an id that is not ours). ``out_of_time`` is set by :func:`.retry.call`
+    when a transient error (throttling, 5xx, a lost connection) ended a call because the time left could not fit
+    another attempt: the same call may succeed with more time.
     """
 
     def __init__(self, message: str, physical_id: str | None = None) -> None:
         super().__init__(short_reason(rules.mask_personal(message)))
         self.physical_id = physical_id
+        self.out_of_time = False
 
 
 class OutcomeUnknownError(HandlerError):

@@ -26,6 +26,11 @@ OPERATION_CATEGORIES: dict[str, str] = {
 }
 DEFAULT_QUOTAS_RPS: dict[str, float] = {USER_READ: 120.0, USER_UPDATE: 25.0}
 DEFAULT_SHARE = 0.8
+# CloudFormation waits at most an hour for a custom resource (ServiceTimeout, and its default).
+MAX_SERVICE_TIMEOUT_S = 3600
+# A continuation's rule fires every minute (crhelper's polling_interval); the next invocation starts at most this
+# long after one ends, which is time no call is made.
+POLL_INTERVAL_S = 60.0
 # A throttled category drops to this share of its rate (never below MIN_RATE_SHARE of it) and regains
 # RECOVERY_SHARE of its rate per call that succeeds.
 THROTTLE_FACTOR = 0.5
@@ -52,6 +57,23 @@ def describe_least_time(calls: Mapping[str, int], rates: Mapping[str, float]) ->
     """The arithmetic of :func:`least_time_s` in words: ``1,000 UserRead / 96/s + 1,000 UserUpdate / 20/s = 60 s``."""
     terms = [f"{count:,} {category} / {rates[category]:g}/s" for category, count in calls.items() if count]
     return f"{' + '.join(terms)} = {least_time_s(calls, rates):,.0f} s"
+
+
+def continuation_capacity_s(service_timeout_s: float, work_per_invocation_s: float, reserve_s: float) -> float:
+    """The most call time a request going on over invocations has within ``service_timeout_s``: the time less what
+    the last answer needs, at the duty of slices of ``work_per_invocation_s`` with up to :data:`POLL_INTERVAL_S`
+    between them."""
+    duty = work_per_invocation_s / (work_per_invocation_s + POLL_INTERVAL_S)
+    return max(service_timeout_s - reserve_s, 0.0) * duty
+
+
+def describe_capacity(service_timeout_s: float, work_per_invocation_s: float, reserve_s: float) -> str:
+    """:func:`continuation_capacity_s` in words: ``(3,600 s - 30 s) x 870 / (870 + 60) = 3,340 s``."""
+    capacity = continuation_capacity_s(service_timeout_s, work_per_invocation_s, reserve_s)
+    return (
+        f"({service_timeout_s:,.0f} s - {reserve_s:,.0f} s) x {work_per_invocation_s:,.0f} / "
+        f"({work_per_invocation_s:,.0f} + {POLL_INTERVAL_S:,.0f}) = {capacity:,.0f} s"
+    )
 
 
 @dataclass

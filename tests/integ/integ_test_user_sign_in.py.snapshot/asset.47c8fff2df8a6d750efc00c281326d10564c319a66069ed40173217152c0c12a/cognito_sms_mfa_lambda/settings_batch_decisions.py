@@ -9,7 +9,7 @@ FAILED reasons and the progress lines.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import pacing, preference_decisions, rules, settings_decisions
@@ -19,7 +19,7 @@ from .properties import FRAMEWORK_PROPERTIES, check, required_string
 from .rules import SMS_FACTOR, MfaFactor, MfaOption
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable, Mapping
 
 PHYSICAL_ID_PREFIX = "cognito-sms-mfa-batch:"
 PROPERTIES = (
@@ -31,6 +31,7 @@ PROPERTIES = (
     "MFAOptions",
     SMS_FACTOR.property,
     "MaxRequestsPerSecond",
+    "Continuation",
 )
 SET_SETTINGS = "AdminSetUserSettings"
 SET_PREFERENCE = "AdminSetUserMFAPreference"
@@ -66,6 +67,7 @@ class BatchRequest:
     manifest: ManifestLocation
     target: Target
     rates: dict[str, float]
+    may_continue: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,18 @@ def parse_properties(props: Mapping[str, Any]) -> BatchRequest:
             raise HandlerError(f"{name} is not a property of this resource; expected {', '.join(PROPERTIES)}")
     user_pool_id = required_string(props, "UserPoolId")
     check("UserPoolId", rules.user_pool_id_problem(user_pool_id))
-    return BatchRequest(user_pool_id, parse_location(props), parse_target(props), parse_rates(props))
+    return BatchRequest(
+        user_pool_id, parse_location(props), parse_target(props), parse_rates(props), parse_continuation(props)
+    )
+
+
+def parse_continuation(props: Mapping[str, Any]) -> bool:
+    """``Continuation``: ``"true"`` when the construct granted what going on in further invocations needs (the
+    rule and the permission); absent otherwise, and then a request must fit one invocation."""
+    value = props.get("Continuation", "false")
+    if value not in ("true", "false"):
+        raise HandlerError(f"Continuation must be 'true' or 'false'; received {rules.show(value)}")
+    return bool(value == "true")
 
 
 def parse_location(props: Mapping[str, Any]) -> ManifestLocation:
@@ -205,13 +218,137 @@ def read_problem(state: UserState | None, target: Target) -> str | None:
     return None
 
 
-def problems_reason(problems: Sequence[tuple[str, str]], total: int, user_pool_id: str, *, written: int) -> str:
+@dataclass
+class Tally:
+    """How many users failed, and the first :data:`NAMED_PROBLEMS` of them by name with why (list order)."""
+
+    count: int = 0
+    first: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, name: str, problem: str) -> None:
+        self.count += 1
+        if len(self.first) < NAMED_PROBLEMS:
+            self.first.append((name, problem))
+
+
+def problems_reason(problems: Tally, total: int, user_pool_id: str, *, written: int) -> str:
     """One FAILED reason for users that cannot take the state: how many, how many were written, the first few by
     name (the Reason is masked and cut after; the counts come first so they survive the cut)."""
-    shown = ", ".join(f"{rules.show(name)} ({problem})" for name, problem in problems[:NAMED_PROBLEMS])
-    more = f" and {len(problems) - NAMED_PROBLEMS:,} more" if len(problems) > NAMED_PROBLEMS else ""
+    shown = ", ".join(f"{rules.show(name)} ({problem})" for name, problem in problems.first)
+    more = f" and {problems.count - len(problems.first):,} more" if problems.count > len(problems.first) else ""
     outcome = "nothing was written" if not written else f"{written:,} written"
-    return f"{len(problems):,} of {total:,} users of {user_pool_id} failed, {outcome}: {shown}{more}"
+    return f"{problems.count:,} of {total:,} users of {user_pool_id} failed, {outcome}: {shown}{more}"
+
+
+# The phases of a request, in order (docs/design.md, batches, time): Create and Update check every user before any
+# write, then write; an Update keeping its id and a Delete clear.
+CHECK, WRITE, CLEAR = "check", "write", "clear"
+PHASES = (CHECK, WRITE, CLEAR)
+STATE_FORMAT = "cognito-sms-mfa/batch-progress/1"
+
+
+@dataclass
+class Progress:
+    """Where a request stands: its phase, the index of the next user of the phase's list, and what it did.
+
+    It is all that travels from one invocation to the next of a continuation (:meth:`to_state`, in crhelper's
+    ``Data``, which becomes the rule's input): a few hundred characters whatever the list's size.
+    """
+
+    request_id: str
+    started: float  # seconds since the epoch, when the request's first invocation started
+    phase: str = CHECK
+    cursor: int = 0
+    written: int = 0
+    unchanged: int = 0
+    cleared: int = 0
+    kept: int = 0
+    gone: int = 0
+    unverified: bool = False
+    problems: Tally = field(default_factory=Tally)
+    failures: Tally = field(default_factory=Tally)
+    invocations: int = 1
+
+    def enter(self, phase: str) -> None:
+        """Start ``phase`` at its first user (a phase already passed is never entered again)."""
+        if PHASES.index(phase) > PHASES.index(self.phase):
+            self.phase, self.cursor = phase, 0
+
+    def data(self, user_pool_id: str, listed: int) -> dict[str, str]:
+        """The response Data (GetAtt ``UserCount``, ``UserPoolId``; the counts for the log and the rehearsal)."""
+        return {
+            "UserPoolId": user_pool_id,
+            "UserCount": str(listed),
+            "Written": str(self.written),
+            "Unchanged": str(self.unchanged),
+            "Cleared": str(self.cleared),
+            "Kept": str(self.kept),
+            "Invocations": str(self.invocations),
+        }
+
+    def detail(self) -> str:
+        return f"written={self.written} unchanged={self.unchanged} cleared={self.cleared} kept={self.kept}"
+
+    def to_state(self) -> dict[str, Any]:
+        """The JSON-able state a further invocation resumes from."""
+        return {
+            "format": STATE_FORMAT,
+            "request": self.request_id,
+            "started": round(self.started, 3),
+            "phase": self.phase,
+            "cursor": self.cursor,
+            "counts": [self.written, self.unchanged, self.cleared, self.kept, self.gone, self.invocations],
+            "unverified": self.unverified,
+            "problems": [self.problems.count, [list(item) for item in self.problems.first]],
+            "failures": [self.failures.count, [list(item) for item in self.failures.first]],
+        }
+
+
+def resume(state: object, request_id: str) -> Progress:
+    """The :class:`Progress` a further invocation of request ``request_id`` goes on from; HandlerError when
+    ``state`` is not one this handler wrote for that request (a rule's input changed by hand, another request)."""
+    if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+        raise HandlerError("the continuation's state is missing from the poll's input; the request cannot go on")
+    if state.get("request") != request_id:
+        raise HandlerError(f"the continuation's state belongs to request {rules.show(state.get('request'))}")
+    try:
+        written, unchanged, cleared, kept, gone, invocations = (int(n) for n in state["counts"])
+        tallies = [
+            Tally(int(tally[0]), [(str(name), str(why)) for name, why in tally[1]])
+            for tally in (state["problems"], state["failures"])
+        ]
+        problems, failures = tallies
+        progress = Progress(
+            request_id,
+            float(state["started"]),
+            phase=str(state["phase"]),
+            cursor=int(state["cursor"]),
+            written=written,
+            unchanged=unchanged,
+            cleared=cleared,
+            kept=kept,
+            gone=gone,
+            unverified=bool(state["unverified"]),
+            problems=problems,
+            failures=failures,
+            invocations=invocations + 1,
+        )
+    except (KeyError, TypeError, ValueError):
+        raise HandlerError("the continuation's state cannot be read; the request cannot go on") from None
+    if progress.phase not in PHASES or progress.cursor < 0:
+        raise HandlerError(f"the continuation's state names phase {rules.show(progress.phase)} at {progress.cursor}")
+    return progress
+
+
+def service_deadline(props: Mapping[str, Any], started: float) -> float:
+    """When CloudFormation stops waiting (seconds since the epoch): ``ServiceTimeout`` after the first invocation
+    started (CloudFormation's default, an hour, when the property is absent)."""
+    value = props.get("ServiceTimeout")
+    try:
+        timeout = float(value) if value is not None else pacing.MAX_SERVICE_TIMEOUT_S
+    except (TypeError, ValueError):
+        timeout = pacing.MAX_SERVICE_TIMEOUT_S
+    return started + timeout
 
 
 def write_failure(operation: str, code: str, _message: str, _subject: object) -> str:
@@ -219,11 +356,13 @@ def write_failure(operation: str, code: str, _message: str, _subject: object) ->
     return f"{operation} {code}"
 
 
-def time_short_reason(phase: str, calls: Mapping[str, int], rates: Mapping[str, float], remaining_s: float) -> str:
-    """The FAILED reason when the work left does not fit the invocation's time."""
+def time_short_reason(
+    phase: str, calls: Mapping[str, int], rates: Mapping[str, float], remaining_s: float, *, of: str = "handler's"
+) -> str:
+    """The FAILED reason when the work left does not fit the time left (the invocation's, or CloudFormation's)."""
     return (
         f"the {phase} needs at least {pacing.describe_least_time(calls, rates)}; {remaining_s:,.0f} s of the "
-        "handler's time remain (raise MaxRequestsPerSecond or split the batch)"
+        f"{of} time remain (raise MaxRequestsPerSecond or split the batch)"
     )
 
 

@@ -125,17 +125,21 @@ def call(
             ):
                 deadline.sleep(backoff_s(attempt))
                 continue
-            if is_transient(code, status) and pause_for_retry(attempt, deadline):
+            transient = is_transient(code, status)
+            if transient and pause_for_retry(attempt, deadline):
                 continue
             failure = _as_handler_error(operation, error, subject, reason)
             if status >= 500:
-                raise OutcomeUnknownError(str(failure)) from None
+                failure = OutcomeUnknownError(str(failure))
+            failure.out_of_time = transient
             raise failure from None
         except HTTPClientError as error:
             attempt += 1
             if pause_for_retry(attempt, deadline):
                 continue
-            raise OutcomeUnknownError(reason(operation, type(error).__name__, "no answer", subject)) from None
+            lost = OutcomeUnknownError(reason(operation, type(error).__name__, "no answer", subject))
+            lost.out_of_time = True
+            raise lost from None
 
 
 def pause_for_retry(attempt: int, deadline: Deadline) -> bool:

@@ -27,6 +27,10 @@ SETTINGS_BATCH_RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettingsBatch"
 # batch's sake; the single-user types keep their own budget, so their retries and answers do not change.
 SINGLE_REQUEST_BUDGET_S = 120
 BATCH_FUNCTION_TIMEOUT_S = 900
+# Where a request that goes on in a further invocation keeps its state: a key of crhelper's Data, which crhelper's
+# polling mode carries to the next invocation as ``CrHelperData`` (docs/design.md, batches, time).
+CONTINUATION_KEY = "Continuation"
+POLL_MARK = "CrHelperPoll"
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,19 @@ class Request:
         value = self.event.get("PhysicalResourceId")
         return value if isinstance(value, str) else None
 
+    @property
+    def is_poll(self) -> bool:
+        """Whether this invocation continues a request an earlier invocation started (crhelper's poll)."""
+        return POLL_MARK in self.event
+
+    @property
+    def continued_state(self) -> object:
+        """The state the earlier invocation left (None in the request's first invocation)."""
+        if not self.is_poll:
+            return None
+        data = self.event.get("CrHelperData")
+        return data.get(CONTINUATION_KEY) if isinstance(data, dict) else None
+
 
 @dataclass(frozen=True)
 class Result:
@@ -59,6 +76,8 @@ class Result:
     physical_id: str
     detail: str
     data: dict[str, str] = field(default_factory=dict)
+    # Set when the request goes on in a further invocation: no answer now, this state travels to the next one.
+    continuation: dict[str, Any] | None = None
 
 
 class ResourceType(Protocol):

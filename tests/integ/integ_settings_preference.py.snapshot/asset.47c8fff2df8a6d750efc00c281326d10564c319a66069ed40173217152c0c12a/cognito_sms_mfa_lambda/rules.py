@@ -136,6 +136,14 @@ def pool_region(user_pool_id: str) -> str | None:
     return prefix if sep and REGION_PATTERN.fullmatch(prefix) else None
 
 
+def pool_mfa_problem(mfa_configuration: object) -> str | None:
+    """Why a pool's users' SMS MFA settings would not apply at sign-in: its ``MfaConfiguration`` is ``OFF`` (absent
+    is ``OFF``); None for ``OPTIONAL`` and ``ON``. Shared by the constructs' synth-time warning and the rehearsal."""
+    if mfa_configuration is None or mfa_configuration == "OFF":
+        return "SMS MFA settings have no effect at sign-in while the pool's MfaConfiguration is OFF"
+    return None
+
+
 def delivery_medium_problem(value: str) -> str | None:
     """Return why ``value`` is not a delivery medium AdminSetUserSettings accepts, or None."""
     if value != DELIVERY_MEDIUM:
