@@ -37,7 +37,7 @@ def test_summary_counts_integ_assertions_after_the_requests() -> None:
     rows = [outcome("create", desired=SMS, read_back=SMS), ASSERTION, ASSERTION]
     # WHEN / THEN
     assert summary(rows, 1.0) == (
-        "1 requests in 1.0 s: all requests succeeded and every user holds the desired options;"
+        "1 request in 1.0 s: all requests succeeded and every user holds the desired options;"
         " 2 integ assertions not run (integ-runner runs them after a deploy)"
     )
     assert summary([ASSERTION], 1.0).startswith("0 requests in 1.0 s: nothing to rehearse")
