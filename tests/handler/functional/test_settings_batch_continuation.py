@@ -176,3 +176,31 @@ def test_a_user_deleted_between_invocations_fails_the_create_with_its_own_id(
     assert len(runs) >= 2
     assert _rules(emulator) == []
     assert sum(options == [SMS] for options in options_of(client, pool_id, NAMES[:-1]).values()) == 59
+
+
+def test_an_update_over_several_invocations_reads_each_user_once_and_writes_only_the_changed(
+    services: tuple[CognitoEmulator, ResponseCollector], tmp_path: Path
+) -> None:
+    # GIVEN a created batch, and two members changed by hand since
+    emulator, _ = services
+    client, pool_id, code, properties = _setup(services, tmp_path)
+    created, _ = run_asset_until_answered(code, services, _event("Create", properties), timeout_s=SHORT_TIMEOUT_S)
+    assert created is not None
+    assert created.status == "SUCCESS"
+    for name in NAMES[:2]:
+        client.admin_set_user_settings(UserPoolId=pool_id, Username=name, MFAOptions=[])
+    record(emulator, "Members", created.physical_id, "UPDATE_IN_PROGRESS", STACK_ID, SETTINGS_BATCH_RESOURCE_TYPE)
+    emulator.clear_calls()
+    # WHEN an Update of the same list (a new pace) runs at a pace that needs several invocations for the reads
+    slower = {**properties, "MaxRequestsPerSecond": {"UserRead": "20", "UserUpdate": "20"}}
+    event = _event("Update", slower, physical_id=created.physical_id, old_properties=properties)
+    updated, runs = run_asset_until_answered(code, services, event, timeout_s=SHORT_TIMEOUT_S)
+    # THEN the check read everyone once, and a later invocation read again and wrote only the two changed users
+    assert updated is not None
+    assert updated.status == "SUCCESS", updated.reason
+    assert len(runs) >= 2
+    assert (updated.data["Written"], updated.data["Unchanged"]) == ("2", "58")
+    calls = emulator.calls()
+    assert calls.count("AdminGetUser") <= len(NAMES) + 2
+    assert calls.count("AdminSetUserSettings") == 2
+    assert all(options == [SMS] for options in options_of(client, pool_id, NAMES).values())

@@ -242,3 +242,24 @@ def test_continuation_capacity_is_the_hour_at_the_slices_duty() -> None:
     assert pacing.continuation_capacity_s(3600, 870, 30) == pytest.approx(3570 * 870 / 930)
     assert pacing.describe_capacity(3600, 870, 30) == "(3,600 s - 30 s) x 870 / (870 + 60) = 3,340 s"
     assert pacing.continuation_capacity_s(20, 870, 30) == 0.0
+
+
+def test_pending_names_the_users_to_write_up_to_its_limit_then_gives_up() -> None:
+    # GIVEN a check that finds users needing a write
+    progress = decisions.Progress("req-1", 0.0)
+    for index in range(decisions.MAX_PENDING):
+        progress.needs_write(index * 3)
+    # THEN the progress names them, and they travel to the next invocation
+    assert progress.pending == [index * 3 for index in range(decisions.MAX_PENDING)]
+    assert decisions.resume(json.loads(json.dumps(progress.to_state())), "req-1").pending == progress.pending
+    # WHEN one more differs, the write phase must go over the whole list again
+    progress.needs_write(1)
+    assert progress.pending is None
+    assert decisions.resume(json.loads(json.dumps(progress.to_state())), "req-1").pending is None
+
+
+def test_a_full_pending_list_of_a_50000_user_batch_stays_small() -> None:
+    progress = decisions.Progress("0a1b2c3d-aaaa-bbbb-cccc-000000000001", 1_700_000_000.0)
+    for index in range(decisions.MAX_PENDING):
+        progress.needs_write(49_999 - index)
+    assert len(json.dumps(progress.to_state())) < 3 * 1024
