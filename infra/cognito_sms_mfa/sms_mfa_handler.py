@@ -358,14 +358,16 @@ class SmsMfaHandler(Construct):
         """Warn each construct (not its own children, such as a test user's settings) whose pool is a pool of the app
         with ``MfaConfiguration`` ``OFF``: Cognito challenges nobody there, whatever the construct sets. An imported
         pool, or a configuration that is a token, is not known here."""
-        owners = [owner.node.path for owner, _ in self._pool_users]
-        for owner, user_pool in self._pool_users:
-            if any(owner.node.path.startswith(f"{other}/") for other in owners):
+        paths = [owner.node.path for owner, _ in self._pool_users]  # one jsii call each, not one per pair
+        owners = set(paths)
+        problems: dict[int, str | None] = {}  # by pool: few pools, many constructs
+        for (owner, user_pool), path in zip(self._pool_users, paths, strict=True):
+            parts = path.split("/")
+            if any("/".join(parts[:end]) in owners for end in range(1, len(parts))):
                 continue
-            cfn_pool = user_pool.node.default_child
-            if not isinstance(cfn_pool, cognito.CfnUserPool) or Token.is_unresolved(cfn_pool.mfa_configuration):
-                continue
-            problem = rules.pool_mfa_problem(cfn_pool.mfa_configuration)
+            if id(user_pool) not in problems:
+                problems[id(user_pool)] = _pool_mfa_problem(user_pool)
+            problem = problems[id(user_pool)]
             if problem is not None:
                 Annotations.of(owner).add_warning_v2(
                     POOL_MFA_OFF_WARNING,
@@ -380,6 +382,15 @@ class SmsMfaHandler(Construct):
             self.policy.add_statements(statement)
         self.add_user_dependencies()
         self.warn_pools_with_mfa_off()
+
+
+def _pool_mfa_problem(user_pool: cognito.IUserPool) -> str | None:
+    """Why SMS MFA has no effect at sign-in in ``user_pool`` (a pool of the app with MFA off), or None (also when
+    the pool is imported or its configuration is a token)."""
+    cfn_pool = user_pool.node.default_child
+    if not isinstance(cfn_pool, cognito.CfnUserPool) or Token.is_unresolved(cfn_pool.mfa_configuration):
+        return None
+    return rules.pool_mfa_problem(cfn_pool.mfa_configuration)
 
 
 def _preference_clash(test_user: Mapping[str, str], preference: Mapping[str, str]) -> str | None:
