@@ -216,6 +216,14 @@ class CognitoEmulator:
         """
         self._stacks.record_stack(stack_id, template, dict(parameters))
 
+    def set_stack_status(self, stack_id: str, status: str) -> None:
+        """Set a stack's status as CloudFormation moves it through an operation: ``DescribeStacks`` then answers it
+        (``CREATE_COMPLETE`` until set). Whoever plays CloudFormation sets ``UPDATE_ROLLBACK_IN_PROGRESS`` before a
+        rollback's requests, ``UPDATE_COMPLETE_CLEANUP_IN_PROGRESS`` before clean-up Deletes, and so on. Over HTTP:
+        ``POST /_emulator/stack-status`` with ``{"stack_id", "status"}``.
+        """
+        self._stacks.set_status(stack_id, status)
+
     def forget_stack(self, stack_id: str) -> None:
         """Forget a recorded stack: ``ListStackResources`` then answers ``ValidationError`` ("does not exist")."""
         self._stacks.forget(stack_id)

@@ -402,7 +402,11 @@ class Gateway:
             return _xml(
                 200,
                 describe_stacks_xml(
-                    stack_id, self._stacks.parameters(stack_id), self._stacks.created_at(stack_id), request_id
+                    stack_id,
+                    self._stacks.parameters(stack_id),
+                    self._stacks.created_at(stack_id),
+                    request_id,
+                    self._stacks.status(stack_id),
                 ),
             )
         if action == GET_TEMPLATE:
@@ -447,6 +451,16 @@ class Gateway:
             if not isinstance(parameters, dict) or not all(isinstance(v, str) for v in parameters.values()):
                 return _json(400, {"message": "parameters must be a JSON object of strings"})
             self._stacks.record_stack(stack_id, template, parameters)
+            return _json(200, {})
+        if route == ("POST", "stack-status"):
+            body = request.get_json(force=True, silent=True)
+            fields = dict(body) if isinstance(body, dict) else {}
+            stack_id, status = fields.get("stack_id"), fields.get("status")
+            if not isinstance(stack_id, str) or not stack_id:
+                return _json(400, {"message": f"stack_id must be a non-empty string; received {stack_id!r}"})
+            if not isinstance(status, str) or not status:
+                return _json(400, {"message": f"status must be a non-empty string; received {status!r}"})
+            self._stacks.set_status(stack_id, status)
             return _json(200, {})
         if route == ("GET", "stack-resources"):
             found = self._stacks.resources(request.args.get("stack_id", ""))

@@ -20,6 +20,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 __all__ = [
+    "DEFAULT_STACK_STATUS",
     "PAGE_SIZE",
     "StackRecord",
     "StackResource",
@@ -32,6 +33,8 @@ __all__ = [
 ]
 
 PAGE_SIZE = 100
+# What DescribeStacks answers for a stack whose status was never set: a stack at rest after its first deployment.
+DEFAULT_STACK_STATUS = "CREATE_COMPLETE"
 XML_NAMESPACE = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
 
 
@@ -78,6 +81,7 @@ class _Stack:
     template: dict[str, Any] | None = None
     parameters: dict[str, str] = field(default_factory=dict)
     created_at: float = field(default_factory=time.time)  # served as DescribeStacks' CreationTime
+    status: str = DEFAULT_STACK_STATUS  # served as DescribeStacks' StackStatus
 
 
 def stack_name(stack_id: str) -> str:
@@ -104,6 +108,18 @@ class StackRecord:
         with self._lock:
             stack = self._stacks.setdefault(stack_id, _Stack())
             stack.template, stack.parameters = template, dict(parameters)
+
+    def set_status(self, stack_id: str, status: str) -> None:
+        """Set the stack's status (creating the stack), as CloudFormation moves it through an operation
+        (``UPDATE_IN_PROGRESS``, ``UPDATE_ROLLBACK_IN_PROGRESS``, ...)."""
+        with self._lock:
+            self._stacks.setdefault(stack_id, _Stack()).status = status
+
+    def status(self, stack_id: str) -> str:
+        """The stack's status (``DEFAULT_STACK_STATUS`` until set, and for a stack never recorded)."""
+        with self._lock:
+            found = self._stacks.get(stack_id)
+            return DEFAULT_STACK_STATUS if found is None else found.status
 
     def stack_id(self, name_or_id: str) -> str | None:
         """The id of the stack that ``name_or_id`` names (its id, or its name as in the id), or None."""
@@ -189,7 +205,9 @@ def get_template_xml(template: dict[str, Any], request_id: str) -> str:
     )
 
 
-def describe_stacks_xml(stack_id: str, parameters: dict[str, str], created_at: float, request_id: str) -> str:
+def describe_stacks_xml(
+    stack_id: str, parameters: dict[str, str], created_at: float, request_id: str, status: str = DEFAULT_STACK_STATUS
+) -> str:
     """A ``DescribeStacks`` answer for one stack: its name, id, creation time, status and parameter values."""
     members = "".join(
         f"<member><ParameterKey>{escape(key)}</ParameterKey><ParameterValue>{escape(value)}</ParameterValue></member>"
@@ -198,7 +216,7 @@ def describe_stacks_xml(stack_id: str, parameters: dict[str, str], created_at: f
     return (
         f'<DescribeStacksResponse xmlns="{XML_NAMESPACE}"><DescribeStacksResult><Stacks><member>'
         f"<StackName>{escape(stack_name(stack_id))}</StackName><StackId>{escape(stack_id)}</StackId>"
-        f"<CreationTime>{_timestamp(created_at)}</CreationTime><StackStatus>CREATE_COMPLETE</StackStatus>"
+        f"<CreationTime>{_timestamp(created_at)}</CreationTime><StackStatus>{escape(status)}</StackStatus>"
         f"<Parameters>{members}</Parameters></member></Stacks></DescribeStacksResult>"
         f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></DescribeStacksResponse>"
     )

@@ -203,3 +203,21 @@ def test_reset_forgets_recorded_stacks(emulator: CognitoEmulator) -> None:
     # WHEN / THEN
     emulator.reset()
     assert emulator.stack_resources(STACK_ID) is None
+
+
+def test_describe_stacks_answers_the_status_set(emulator: CognitoEmulator, http: Http, cloudformation: Any) -> None:
+    """Emulator contract: DescribeStacks answers CREATE_COMPLETE until a status is set (set_stack_status or
+    POST /_emulator/stack-status), then the status set; a bad body is refused naming the field."""
+    # GIVEN a recorded stack
+    emulator.record_stack(STACK_ID, {"Resources": {}}, {})
+    before = cloudformation.describe_stacks(StackName=STACK_ID)["Stacks"][0]["StackStatus"]
+    # WHEN its status is set through the Python API, then over HTTP
+    emulator.set_stack_status(STACK_ID, "UPDATE_ROLLBACK_IN_PROGRESS")
+    during = cloudformation.describe_stacks(StackName=STACK_ID)["Stacks"][0]["StackStatus"]
+    answer = http("POST", "/_emulator/stack-status", {"stack_id": STACK_ID, "status": "UPDATE_ROLLBACK_COMPLETE"})
+    bad = http("POST", "/_emulator/stack-status", {"stack_id": STACK_ID, "status": 3})
+    # THEN each answer is the status set last
+    assert (before, during) == ("CREATE_COMPLETE", "UPDATE_ROLLBACK_IN_PROGRESS")
+    assert answer.status == 200
+    assert cloudformation.describe_stacks(StackName=STACK_ID)["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    assert (bad.status, bad.body) == (400, {"message": "status must be a non-empty string; received 3"})
