@@ -85,9 +85,10 @@ SETTINGS_ACTIONS = (READ_ACTION, SETTINGS_ACTION)
 PREFERENCE_ACTIONS = (READ_ACTION, PREFERENCE_ACTION)
 TEST_USER_POOL_ACTIONS = (READ_ACTION, PREFERENCE_ACTION, *TEST_USER_ACTIONS)
 ACTION_ORDER = (READ_ACTION, SETTINGS_ACTION, PREFERENCE_ACTION, *TEST_USER_ACTIONS)
-# A Delete asks whether another resource of the stack now holds its physical id (hand-over, docs/design.md), on
-# exactly the stack's own ARN (``AWS::StackId``, the ARN the event's StackId carries): no wildcard.
-STACK_ACTIONS = ("cloudformation:ListStackResources",)
+# A Delete asks whether another resource of the stack now holds its physical id (hand-over, docs/design.md), and a
+# request whose decision depends on it whether the stack is rolling back (DescribeStacks' StackStatus), on exactly
+# the stack's own ARN (``AWS::StackId``, the ARN the event's StackId carries): no wildcard.
+STACK_ACTIONS = ("cloudformation:DescribeStacks", "cloudformation:ListStackResources")
 DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 # A batch request that goes on in further invocations (crhelper's polling, docs/design.md, batches, time).
 CONTINUATION_RULE_ACTIONS = (

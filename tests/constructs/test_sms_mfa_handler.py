@@ -21,7 +21,7 @@ RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
 # The stack of these tests has a test user: the settings' two actions, then user management.
 COGNITO_ACTIONS = SETTINGS_ACTIONS + TEST_USER_ACTIONS
 OWN_STACK_STATEMENT = {
-    "Action": "cloudformation:ListStackResources",
+    "Action": ["cloudformation:DescribeStacks", "cloudformation:ListStackResources"],
     "Effect": "Allow",
     "Resource": {"Ref": "AWS::StackId"},
 }
@@ -162,10 +162,11 @@ def test_handler_may_list_resources_of_its_own_stack_only(template: Template) ->
     statements = properties_of(template, cognito_policy_id(template))["PolicyDocument"]["Statement"]
 
     # WHEN its CloudFormation statements are picked
-    stack_statements = [s for s in statements if str(s["Action"]).startswith("cloudformation:")]
+    stack_statements = [s for s in statements if "cloudformation:" in str(s["Action"])]
 
-    # THEN one statement: ListStackResources on exactly this stack's ARN (AWS::StackId, no wildcard), so a Delete
-    # can ask who holds its id and the permission goes away only after the last Delete
+    # THEN one statement: DescribeStacks and ListStackResources on exactly this stack's ARN (AWS::StackId, no
+    # wildcard), so a Delete can ask who holds its id, a request whether the stack is rolling back, and the
+    # permission goes away only after the last Delete
     assert stack_statements == [OWN_STACK_STATEMENT]
 
 

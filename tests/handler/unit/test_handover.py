@@ -93,6 +93,10 @@ class ThrottledCloudFormation:
             )
         return {"StackResourceSummaries": self.summaries}
 
+    def describe_stacks(self, **_: str) -> dict[str, Any]:
+        self.list_stack_resources()  # the same throttles, counted as calls
+        return {"Stacks": [{"StackStatus": "UPDATE_ROLLBACK_IN_PROGRESS"}]}
+
 
 def delete_request(cloudformation: ThrottledCloudFormation, remaining_s: float = 100.0) -> Request:
     clients = SimpleNamespace(client=lambda service: cloudformation)
@@ -117,3 +121,34 @@ def test_another_resource_holds_cannot_tell_when_throttled_until_time_is_short()
     cloudformation = ThrottledCloudFormation(1000, [])
     # WHEN the Delete asks / THEN it gives up without waiting into the reserve: cannot tell
     assert handover.another_resource_holds(delete_request(cloudformation, remaining_s=31.0)) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("UPDATE_ROLLBACK_IN_PROGRESS", True),
+        ("ROLLBACK_IN_PROGRESS", True),
+        ("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", True),
+        ("UPDATE_IN_PROGRESS", False),
+        ("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", False),
+        ("CREATE_IN_PROGRESS", False),
+        (None, False),
+    ],
+)
+def test_is_rollback_only_for_the_statuses_that_replay_old_properties(status: str | None, expected: bool) -> None:
+    assert handover.is_rollback(status) is expected
+
+
+def test_stack_status_retries_throttling_then_answers_the_status() -> None:
+    # GIVEN CloudFormation throttles the first two questions
+    cloudformation = ThrottledCloudFormation(2, [])
+    # WHEN the request asks for its stack's status / THEN it asked until answered
+    assert handover.stack_status(delete_request(cloudformation)) == "UPDATE_ROLLBACK_IN_PROGRESS"
+    assert cloudformation.calls == 3
+
+
+def test_stack_status_is_unknown_when_cloudformation_keeps_refusing() -> None:
+    # GIVEN CloudFormation throttles every question and the deadline allows no pause
+    cloudformation = ThrottledCloudFormation(1000, [])
+    # WHEN / THEN the status is unknown (None), not an error
+    assert handover.stack_status(delete_request(cloudformation, remaining_s=0.0)) is None
