@@ -5,8 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from aws_cdk import AssetHashType, BundlingOptions, BundlingOutput, CfnResource, DockerImage, Duration, Stack, Token
+from aws_cdk import (
+    AssetHashType,
+    Aws,
+    BundlingOptions,
+    BundlingOutput,
+    CfnResource,
+    DockerImage,
+    Duration,
+    Fn,
+    Stack,
+    Token,
+)
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3_assets as s3_assets
 from constructs import Construct
 
@@ -14,6 +26,7 @@ from cognito_sms_mfa import checks
 from cognito_sms_mfa.handler_asset import UNUSED_IMAGE, WriteFiles
 from cognito_sms_mfa.sms_mfa_handler import BATCH_HANDLER_TIMEOUT, PREFERENCE_ACTIONS, SETTINGS_ACTIONS, SmsMfaHandler
 from cognito_sms_mfa_lambda import manifest, pacing, rules
+from cognito_sms_mfa_lambda import settings_batch_decisions as decisions
 from cognito_sms_mfa_lambda.resource import SETTINGS_BATCH_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.retry import RESERVE_S
 from cognito_sms_mfa_lambda.rules import MfaFactor
@@ -35,6 +48,8 @@ BATCH_WORK_BUDGET_S = BATCH_HANDLER_TIMEOUT.to_seconds() - RESERVE_S
 CONTINUING_SERVICE_TIMEOUT = Duration.seconds(pacing.MAX_SERVICE_TIMEOUT_S)
 # An EventBridge rule's name has at most 64 characters; crhelper names it the logical id and 8 random characters.
 MAX_CONTINUING_LOGICAL_ID = 64 - 8
+# What the role may do with the batch's record of writes (docs/design.md, batches, failure paths).
+RECORD_ACTIONS = ("s3:GetObject", "s3:PutObject")
 TOKEN_MARK = "Token["  # in every encoded CDK token (``${Token[...]}``, ``#{Token[...]}``); checked further by jsii
 # Local bundling reads no source; CDK needs an existing folder to name as one.
 _NO_SOURCE = str(Path(__file__).parent)
@@ -150,6 +165,7 @@ class UserSmsMfaSettingsBatch(Construct):
         read_policy = handler.grant_manifest_read(
             self, f"ReadUsernames{digest[:16]}", self.manifest.bucket.arn_for_objects(self.manifest.s3_object_key)
         )
+        self._grant_record(read_policy, digest, pool.pool_id)
         properties: dict[str, object] = {
             "UserPoolId": pool.pool_id,
             "ManifestBucket": self.manifest.s3_bucket_name,
@@ -163,6 +179,7 @@ class UserSmsMfaSettingsBatch(Construct):
             properties[rules.SMS_FACTOR.property] = sms_preference.value
         if continues:
             properties["Continuation"] = "true"
+        properties[decisions.RECORD_PROPERTY] = decisions.RECORD_VERSION
         self.user_pool = user_pool
         self.usernames = names
         self.mfa_options = options
@@ -172,6 +189,22 @@ class UserSmsMfaSettingsBatch(Construct):
         if continues:
             logical_id = check_rule_name(self, self.resource)
             self.resource.node.add_dependency(handler.grant_continuation(self, "Continue", logical_id))
+
+    def _grant_record(self, policy: iam.Policy, digest: str, pool_id: str) -> None:
+        """Let the role read and write this batch's record of writes, one object next to its list (named by the
+        list's digest, the stack's id and the pool), and list the bucket at exactly that key, so a record not yet
+        written answers ``NoSuchKey`` rather than ``AccessDenied``. Nothing else of the bucket: no asset can be
+        overwritten, no other stack's or batch's record read."""
+        stack_uuid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
+        key = manifest.record_prefix(digest, stack_uuid, pool_id) + "json"
+        policy.add_statements(
+            iam.PolicyStatement(actions=list(RECORD_ACTIONS), resources=[self.manifest.bucket.arn_for_objects(key)]),
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[self.manifest.bucket.bucket_arn],
+                conditions={"StringEquals": {"s3:prefix": key}},
+            ),
+        )
 
     def _claim(self, handler: SmsMfaHandler, pool: PoolInfo, names: tuple[str, ...], sms: MfaFactor | None) -> None:
         """Claim every user for this construct, so a second settings (or preference) construct of one is refused."""

@@ -70,9 +70,22 @@ def test_the_role_may_read_exactly_the_list_object(stack: Stack, pool: cognito.U
         for statement in resource["Properties"]["PolicyDocument"]["Statement"]
         if any(str(action).startswith("s3:") for action in [statement["Action"], *list(statement["Action"])])
     ]
-    assert len(statements) == 1
+    assert len(statements) == 3
     assert statements[0]["Action"] == "s3:GetObject"
     assert json.dumps(statements[0]["Resource"]).endswith(f'"/{key}"]]}}')
+    # and its record of writes, one object next to the list named by the list's digest, the stack and the pool
+    record, listing = statements[1:]
+    assert record["Action"] == ["s3:GetObject", "s3:PutObject"]
+    digest = _resource(stack)["Properties"]["ManifestSha256"]
+    assert f'"/{digest}.cognito-sms-mfa-record."' in json.dumps(record["Resource"])
+    assert '{"Fn::Split": ["/", {"Ref": "AWS::StackId"}]}' in json.dumps(record["Resource"])
+    assert json.dumps(record["Resource"]).endswith('".json"]]}')
+    assert listing["Action"] == "s3:ListBucket"
+    # listing exactly that key, so a record not yet written answers NoSuchKey
+    record_key = record["Resource"]["Fn::Join"][1][4:]
+    assert record_key[0].startswith("/")
+    assert listing["Condition"]["StringEquals"]["s3:prefix"]["Fn::Join"][1] == [record_key[0][1:], *record_key[1:]]
+    assert _resource(stack)["Properties"]["Record"] == "1"
     depends = _resource(stack)["DependsOn"]
     assert any(name.startswith("BatchReadUsernames") for name in depends)
 

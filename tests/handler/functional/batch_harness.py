@@ -53,6 +53,7 @@ def batch_props(
         **upload(emulator, names),
         "MFAOptions": [SMS] if options is None else options,
         "MaxRequestsPerSecond": rates or {"UserRead": "1000", "UserUpdate": "1000"},
+        "Record": "1",
     }
     if sms is not None:
         props["SmsMfa"] = sms

@@ -10,7 +10,7 @@ import pytest
 
 from cognito_sms_mfa_lambda.resource import SETTINGS_BATCH_RESOURCE_TYPE
 from tests.handler.functional.batch_harness import add_users, batch_props, options_of, upload
-from tests.handler.functional.harness import SMS, Deployer, Pool, props, record
+from tests.handler.functional.harness import SMS, STACK_ID, Deployer, Pool, props, record
 
 if TYPE_CHECKING:
     from cognito_sms_mfa_emulator.emulator import CognitoEmulator
@@ -65,7 +65,12 @@ def test_create_fails_before_any_write_naming_the_first_problems(
         f"3 of 23 users of {pool.id} failed, nothing was written: 'ghost1' (not a user), 'nophone' (no phone_number)"
     ), response.reason
     assert set(deploy.calls()) == {GET}
-    assert not response.physical_id.startswith("cognito-sms-mfa-batch:")  # the rollback Delete has nothing to do
+    # and it answers its own id, whose record holds nobody: the rollback Delete puts nobody back
+    assert response.physical_id.startswith("cognito-sms-mfa-batch:")
+    rollback = deploy.send("Delete", batch_props(emulator, pool.id, names), physical_id=response.physical_id,
+                           resource_type=BATCH, logical_id="Batch")  # fmt: skip
+    assert rollback.status == "SUCCESS", rollback.reason
+    assert deploy.calls() == []
 
 
 def test_reason_masks_a_phone_number_username(deploy: Deployer, pool: Pool, emulator: CognitoEmulator) -> None:
@@ -116,23 +121,34 @@ def test_update_of_the_list_writes_only_the_change_and_cleanup_clears_only_the_r
         "user000": [], "user001": [SMS], "newcomer": [SMS]}  # fmt: skip
 
 
-def test_rollback_update_keeping_the_id_clears_the_users_the_failed_update_added(
+def test_rollback_update_keeping_the_id_puts_back_only_what_the_failed_update_wrote(
     deploy: Deployer, pool: Pool, emulator: CognitoEmulator
 ) -> None:
-    # GIVEN a batch, and an Update to a longer list that wrote the newcomer and then failed
-    _pool(pool, [*NAMES, "newcomer"])
+    # GIVEN a batch, and an Update to a longer list (newcomers, and a user that had SMS before) that wrote some of
+    # the newcomers and failed for the others (the quota taken by other traffic, little time left)
+    newcomers = [f"newcomer{i}" for i in range(10)]
+    _pool(pool, [*NAMES, *newcomers, "hadsms"])
+    pool.client.admin_set_user_settings(UserPoolId=pool.id, Username="hadsms", MFAOptions=[SMS])  # type: ignore[list-item]
     old = batch_props(emulator, pool.id, NAMES)
     created = deploy.send("Create", old, resource_type=BATCH, logical_id="Batch")
-    failed_new = batch_props(emulator, pool.id, [*NAMES, "newcomer"])
-    pool.client.admin_set_user_settings(UserPoolId=pool.id, Username="newcomer", MFAOptions=[SMS])  # type: ignore[list-item]
+    failed_new = batch_props(emulator, pool.id, [*NAMES, *newcomers, "hadsms"])
+    emulator.set_rate_limits({"UserUpdate": 1})
+    failed = deploy.send("Update", failed_new, physical_id=created.physical_id, old_properties=old,
+                         resource_type=BATCH, logical_id="Batch", remaining_s=34)  # fmt: skip
+    assert failed.status == "FAILED", failed.reason
+    assert failed.physical_id == created.physical_id
+    assert any(options_of(pool.client, pool.id, newcomers).values())
+    emulator.set_rate_limits({})
     # WHEN CloudFormation rolls back: Update with the old properties, the failed ones as old, the old id
+    emulator.set_stack_status(STACK_ID, "UPDATE_ROLLBACK_IN_PROGRESS")
     rollback = deploy.send("Update", old, physical_id=created.physical_id, old_properties=failed_new,
                            resource_type=BATCH, logical_id="Batch")  # fmt: skip
-    # THEN the id stays and the newcomer is cleared
+    # THEN the id stays, the newcomers it wrote are put back, and the user that had SMS before keeps it
     assert rollback.status == "SUCCESS", rollback.reason
     assert rollback.physical_id == created.physical_id
-    assert rollback.data["Cleared"] == "1"
-    assert options_of(pool.client, pool.id, ["newcomer", "user001"]) == {"newcomer": [], "user001": [SMS]}
+    assert int(rollback.data["Cleared"]) >= 1
+    assert not any(options_of(pool.client, pool.id, newcomers).values())
+    assert options_of(pool.client, pool.id, ["hadsms", "user001"]) == {"hadsms": [SMS], "user001": [SMS]}
 
 
 def test_half_way_failure_of_create_answers_its_id_so_the_rollback_delete_clears(
