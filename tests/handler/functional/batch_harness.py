@@ -5,16 +5,20 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Any
 
+from cognito_sms_mfa.handler_asset import HANDLER_ENTRY
 from cognito_sms_mfa_emulator.clients import emulator_service_client
 from cognito_sms_mfa_lambda.manifest import manifest_bytes, sha256
-from tests.handler.functional.harness import REGION, SMS
+from cognito_sms_mfa_rehearsal import lambda_runner
+from tests.handler.functional.harness import ASSET_FUNCTION, REGION, SMS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
     from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+    from cognito_sms_mfa_rehearsal.cfn_responses import ResponseCollector
 
 BUCKET = "cdk-hnb659fds-assets-123456789012-us-east-1"
 
@@ -63,3 +67,21 @@ def batch_props(
 def options_of(client: CognitoIdentityProviderClient, pool_id: str, names: Sequence[str]) -> dict[str, list[Any]]:
     """Each user's MFAOptions."""
     return {n: list(client.admin_get_user(UserPoolId=pool_id, Username=n).get("MFAOptions", [])) for n in names}
+
+
+def invoke_as_is(
+    asset: Path, services: tuple[CognitoEmulator, ResponseCollector], event: dict[str, Any], *, timeout_s: float = 120
+) -> lambda_runner.Invocation:
+    """Invoke the bundled asset once with ``event`` as it is, its ResponseURL kept: a delivery EventBridge or
+    Lambda may repeat (at least once)."""
+    emulator, collector = services
+    env = lambda_runner.lambda_environment(
+        region=REGION,
+        endpoint=emulator.endpoint,
+        function_name=ASSET_FUNCTION,
+        timeout_s=timeout_s,
+        extra={"SSL_CERT_FILE": collector.ca_file},
+    )
+    return lambda_runner.invoke(
+        str(asset), event, entry=HANDLER_ENTRY, timeout_s=timeout_s, env=env, function_name=ASSET_FUNCTION
+    )
