@@ -482,8 +482,8 @@ class Progress:
         return f"written={self.written} unchanged={self.unchanged} cleared={self.cleared} kept={self.kept}"
 
     def to_state(self) -> dict[str, Any]:
-        """The JSON-able state a further invocation resumes from."""
-        return {
+        """The JSON-able state a further invocation resumes from (``skipped`` only when a user was)."""
+        state: dict[str, Any] = {
             "format": STATE_FORMAT,
             "request": self.request_id,
             "started": round(self.started, 3),
@@ -493,9 +493,11 @@ class Progress:
             "unverified": self.unverified,
             "problems": [self.problems.count, [list(item) for item in self.problems.first]],
             "failures": [self.failures.count, [list(item) for item in self.failures.first]],
-            "skipped": [self.skipped.count, [list(item) for item in self.skipped.first]],
             "pending": self.pending,
         }
+        if self.skipped.count:
+            state["skipped"] = [self.skipped.count, [list(item) for item in self.skipped.first]]
+        return state
 
 
 def resume(state: object, request_id: str) -> Progress:

@@ -183,9 +183,98 @@ def test_progress_state_round_trips_and_counts_the_invocation() -> None:
 def test_progress_state_stays_small_whatever_it_names() -> None:
     progress = decisions.Progress("0a1b2c3d-aaaa-bbbb-cccc-000000000001", 1_700_000_000.0, cursor=49_999)
     for i in range(50):
-        progress.problems.add("x" * 128 + str(i), "no phone_number")
+        for tally in (progress.problems, progress.failures, progress.skipped):
+            tally.add("x" * 128 + str(i), "AdminSetUserSettings TooManyRequestsException")
     assert progress.problems.count == 50
-    assert len(json.dumps(progress.to_state())) < 1024
+    assert len(json.dumps(progress.to_state())) < 2048
+    assert decisions.resume(progress.to_state(), progress.request_id).skipped.count == 50
+
+
+STATE = decisions.UserState("ann", (), MfaFactor.DISABLED, has_phone=True)
+WITH_SMS = decisions.UserState("ann", (MfaOption.sms(),), MfaFactor.PREFERRED, has_phone=True)
+TARGET = decisions.Target((MfaOption.sms(),), MfaFactor.PREFERRED)
+
+
+def test_a_record_round_trips_its_priors_and_claims_and_keeps_the_first_prior() -> None:
+    record = decisions.WriteRecord()
+    assert record.add("Ann", decisions.Prior.of(STATE))
+    assert not record.add("ann", decisions.Prior.of(WITH_SMS))  # the prior from before any write stays
+    record.add("bo", decisions.Prior.of(WITH_SMS))
+    assert record.claim("req-1", 1)
+    again = decisions.WriteRecord.from_bytes(record.to_bytes(), "s3://b/k")
+    assert again.get("ANN") == decisions.Prior((), MfaFactor.DISABLED)
+    assert again.get("bo") == decisions.Prior((MfaOption.sms(),), MfaFactor.PREFERRED)
+    assert again.get("cy") is None
+    assert again.claims == {"req-1": 1}
+    again.forget()
+    assert len(again) == 0
+    assert again.claims == {"req-1": 1}
+
+
+def test_a_claim_is_taken_once_per_invocation_and_only_the_last_requests_are_kept() -> None:
+    record = decisions.WriteRecord()
+    assert record.claim("req-1", 1)
+    assert not record.claim("req-1", 1)  # the same delivery again
+    assert record.claim("req-1", 2)
+    assert not record.claim("req-1", 1)  # an older poll arriving late
+    for n in range(decisions.MAX_CLAIMS):
+        record.claim(f"other-{n}", 1)
+    assert "req-1" not in record.claims
+    assert len(record.claims) == decisions.MAX_CLAIMS
+
+
+@pytest.mark.parametrize("data", [b"{}", b"[]", b"not json", json.dumps({"format": decisions.RECORD_FORMAT}).encode()])
+def test_a_record_of_another_shape_is_refused(data: bytes) -> None:
+    with pytest.raises(HandlerError, match=r"^Record: s3://b/k is not a record"):
+        decisions.WriteRecord.from_bytes(data, "s3://b/k")
+
+
+def test_restore_writes_put_back_only_what_the_batch_changed_and_differs_now() -> None:
+    prior = decisions.Prior.of(STATE)
+    # written by the batch (options and factor differed from the target): both put back
+    assert decisions.restore_writes(WITH_SMS, prior, TARGET) == (decisions.SET_SETTINGS, decisions.SET_PREFERENCE)
+    assert decisions.restoring(prior, TARGET) == decisions.Target((), MfaFactor.DISABLED)
+    # already back: nothing
+    assert decisions.restore_writes(STATE, prior, TARGET) == ()
+    # the factor not managed: only the options
+    assert decisions.restore_writes(WITH_SMS, prior, decisions.Target((MfaOption.sms(),), None)) == (
+        decisions.SET_SETTINGS,
+    )
+    # a prior equal to the target (the batch never changed it): nothing, whatever the user holds now
+    assert decisions.restore_writes(STATE, decisions.Prior.of(WITH_SMS), TARGET) == ()
+
+
+def test_a_batch_made_before_records_is_taken_to_have_cleared_what_it_managed() -> None:
+    assert decisions.legacy_prior(WITH_SMS, TARGET) == decisions.Prior((), MfaFactor.DISABLED)
+    unmanaged = decisions.Target((MfaOption.sms(),), None)
+    assert decisions.legacy_prior(WITH_SMS, unmanaged) == decisions.Prior((), MfaFactor.PREFERRED)
+
+
+def test_the_record_key_begins_with_the_lists_digest_and_names_stack_and_pool() -> None:
+    batch = decisions.BatchId(POOL, ManifestLocation("bucket", f"{DIGEST}.json", DIGEST, 3))
+    stack = "arn:aws:cloudformation:eu-west-1:123456789012:stack/App/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
+    key = decisions.record_key(stack, batch)
+    assert key == f"{DIGEST}.cognito-sms-mfa-record.0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9.{POOL}.json"
+    assert key.split(".")[0] == DIGEST  # what cdk gc compares with the templates
+
+
+def test_report_names_the_skipped_and_the_unrestored() -> None:
+    skipped, unrestored = decisions.Tally(), decisions.Tally()
+    assert decisions.report(skipped, unrestored) == ""
+    for name in ("ann", "bo", "cy", "di"):
+        skipped.add(name, decisions.NOT_A_USER)
+    unrestored.add("ed", "AdminSetUserSettings TooManyRequestsException")
+    assert decisions.report(skipped, unrestored) == (
+        "4 skipped: 'ann' (not a user), 'bo' (not a user), 'cy' (not a user) and 1 more; "
+        "1 not restored: 'ed' (AdminSetUserSettings TooManyRequestsException)"
+    )
+
+
+def test_record_property() -> None:
+    assert decisions.parse_properties(_props(Record="1")).recorded
+    assert not decisions.parse_properties(_props()).recorded
+    with pytest.raises(HandlerError, match=r"^Record must be '1'; received '2'"):
+        decisions.parse_properties(_props(Record="2"))
 
 
 @pytest.mark.parametrize(
