@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -330,3 +330,45 @@ def test_a_continuing_batch_slower_than_its_pace_leaves_the_users_it_did_not_sta
     assert len(deploy.invocations) >= 3
     assert (response.data["Written"], response.data["Unchanged"]) == ("100", "0")
     assert all(options == [SMS] for options in options_of(pool.client, pool.id, names).values())
+
+
+def _before_records(properties: dict[str, Any]) -> dict[str, Any]:
+    """The properties of a batch made by a construct before records (no ``Record``)."""
+    return {name: value for name, value in properties.items() if name != "Record"}
+
+
+def test_a_batch_made_before_records_deletes_as_it_always_did(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    # GIVEN a batch whose properties have no Record (its Create kept none)
+    _pool(pool)
+    properties = _before_records(batch_props(emulator, pool.id, NAMES))
+    created = deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch")
+    assert created.status == "SUCCESS", created.reason
+    # WHEN it is deleted
+    record(emulator, "Batch", created.physical_id, "DELETE_IN_PROGRESS", resource_type=BATCH)
+    deleted = deploy.send("Delete", properties, physical_id=created.physical_id, resource_type=BATCH,
+                          logical_id="Batch")  # fmt: skip
+    # THEN every listed user is cleared
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert deleted.data["Cleared"] == str(len(NAMES))
+
+
+def test_the_update_that_brings_records_takes_over_every_user_the_older_batch_managed(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    # GIVEN a batch made before records, then the deploy of a construct that records (the same list)
+    _pool(pool)
+    new = batch_props(emulator, pool.id, NAMES)
+    old = _before_records(new)
+    created = deploy.send("Create", old, resource_type=BATCH, logical_id="Batch")
+    updated = deploy.send("Update", new, physical_id=created.physical_id, old_properties=old,
+                          resource_type=BATCH, logical_id="Batch")  # fmt: skip
+    assert updated.status == "SUCCESS", updated.reason
+    assert updated.data["Unchanged"] == str(len(NAMES))
+    # WHEN the stack is deleted
+    record(emulator, "Batch", created.physical_id, "DELETE_IN_PROGRESS", resource_type=BATCH)
+    deleted = deploy.send("Delete", new, physical_id=created.physical_id, resource_type=BATCH, logical_id="Batch")
+    # THEN every user is cleared, as the older batch's Delete would have done
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert set(map(str, options_of(pool.client, pool.id, NAMES).values())) == {"[]"}
