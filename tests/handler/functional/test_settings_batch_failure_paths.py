@@ -314,3 +314,25 @@ def test_a_create_delivered_again_after_its_answer_does_nothing(code: Path, serv
     assert emulator.calls() == [], again.logs[-3000:]
     assert len(collector.responses(event["ResponseURL"])) == 1
     assert all(options == [SMS] for options in options_of(client, pool_id, MEMBERS).values())
+
+
+def test_a_poll_arriving_after_the_answer_stays_silent_without_a_record(code: Path, services: Services) -> None:
+    # GIVEN a Create over several invocations of a batch made before records, answered
+    emulator, collector = services
+    _, pool_id = _pool(services, [])
+    properties = {name: value for name, value in _continuing(emulator, pool_id).items() if name != "Record"}
+    event = {**_event("Create", properties), "ResponseURL": collector.new_url()}
+    invoke_as_is(code, services, event, timeout_s=SHORT_TIMEOUT_S)
+    events = emulator_service_client("events", emulator.endpoint, REGION)
+    [first_poll] = due_polls(events, ASSET_FUNCTION)
+    while not collector.responses(event["ResponseURL"]):
+        [poll] = due_polls(events, ASSET_FUNCTION)
+        invoke_as_is(code, services, poll.event, timeout_s=SHORT_TIMEOUT_S)
+    # WHEN the first poll is delivered again, after crhelper removed the rule
+    emulator.clear_calls()
+    late = invoke_as_is(code, services, first_poll.event, timeout_s=SHORT_TIMEOUT_S)
+    # THEN it finds the rule gone: no Cognito call, no second answer
+    assert "outcome=DUPLICATE" in late.logs, late.logs[-3000:]
+    assert emulator.calls() == []
+    [answer] = collector.responses(event["ResponseURL"])
+    assert answer.status == "SUCCESS", answer.reason
