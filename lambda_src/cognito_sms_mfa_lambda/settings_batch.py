@@ -47,6 +47,7 @@ CHUNK = 200
 _GONE, _KEPT, _SAME, _DONE, _NO_PHONE = "gone", "kept", "unchanged", "done", "no-phone"
 # S3's answers for a missing object, and for a conditional write another writer came before.
 _NO_OBJECT = frozenset({"NoSuchKey", "404"})
+_S3_DENIED = "AccessDenied"
 _CONDITION_FAILED = frozenset({"PreconditionFailed", "ConditionalRequestConflict", "412", "409", "NoSuchKey"})
 # An item a request that may continue did not start because the invocation's time ran short.
 _NOT_STARTED = "not-started"
@@ -55,6 +56,10 @@ _NOT_STARTED = "not-started"
 def _started(results: list[Any]) -> list[Any]:
     """The results up to the first item not started (the rest is left for the next invocation)."""
     return results[: results.index(_NOT_STARTED)] if _NOT_STARTED in results else results
+
+
+class _RecordDeniedError(Exception):
+    """S3 answered AccessDenied for the record: denied, or (where ListBucket does not apply) no such object."""
 
 
 class PoolGoneError(HandlerError):
@@ -262,13 +267,29 @@ class BatchRun:
         there, or the rule is gone): it must neither work nor answer. HandlerError when the record cannot be read
         or written."""
         if batch is not None:
-            record, etag = self.read_record(batch)
-            if not record.claim(self.progress.request_id, self.progress.invocations):
-                return False
-            if not self.write_record(batch, record, etag=etag, conditional=True):
-                return False  # another delivery claimed it between our read and our write
+            try:
+                record, etag = self.read_record(batch, denied_is_final=False)
+                denied = False
+            except _RecordDeniedError:
+                # S3 answers AccessDenied for a missing object where ListBucket does not apply: create it, if absent.
+                record, etag, denied = WriteRecord(), None, True
+            if not self._claim(batch, record, etag):
+                if not denied:
+                    return False  # another delivery claimed it between our read and our write
+                # It exists, yet it could not be read: read it again (another delivery may have just made it);
+                # a real denial fails here.
+                record, etag = self.read_record(batch, denied_is_final=True)
+                if not self._claim(batch, record, etag):
+                    return False
             self.record, self._record_batch = record, batch
         return not self.request.is_poll or self.request.pause_polling()
+
+    def _claim(self, batch: decisions.BatchId, record: WriteRecord, etag: str | None) -> bool:
+        """Claim this invocation in ``record`` and write it over the version ``etag`` names; False when this
+        invocation was claimed already, or another writer came first."""
+        if not record.claim(self.progress.request_id, self.progress.invocations):
+            return False
+        return self.write_record(batch, record, etag=etag, conditional=True)
 
     def duplicate(self) -> Result:
         logger.warning("this invocation already ran (a repeated delivery): nothing done, nothing answered")
@@ -278,12 +299,13 @@ class BatchRun:
         key = decisions.record_key(self.stack_id, batch)
 
         def reason(operation: str, code: str, message: str, _: object) -> str:
-            return f"Record: s3://{batch.manifest.bucket}/{key} ({operation}: {code}: {message})"
+            return f"Record: {operation} {code}: {message}; the record is s3://{batch.manifest.bucket}/{key}"
 
         return retry.call(operation, _Subject(self.user_pool_id, key), self.request.deadline, send, reason)
 
-    def read_record(self, batch: decisions.BatchId) -> tuple[WriteRecord, str | None]:
-        """The record of ``batch`` and its ETag; an empty record and None when there is none yet."""
+    def read_record(self, batch: decisions.BatchId, *, denied_is_final: bool = True) -> tuple[WriteRecord, str | None]:
+        """The record of ``batch`` and its ETag; an empty record and None when there is none yet. Unless
+        ``denied_is_final``, an ``AccessDenied`` raises :class:`_RecordDeniedError` (it may mean "no such object")."""
         s3 = self.request.clients.client("s3")
         bucket, key = batch.manifest.bucket, decisions.record_key(self.stack_id, batch)
 
@@ -291,8 +313,11 @@ class BatchRun:
             try:
                 answer = s3.get_object(Bucket=bucket, Key=key)
             except ClientError as error:
-                if retry.error_code(error) in _NO_OBJECT:
+                code = retry.error_code(error)
+                if code in _NO_OBJECT:
                     return None
+                if code == _S3_DENIED and not denied_is_final:
+                    raise _RecordDeniedError(code) from None
                 raise
             return answer["Body"].read(), str(answer["ETag"])
 

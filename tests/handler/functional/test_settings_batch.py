@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from cognito_sms_mfa_lambda.resource import SETTINGS_BATCH_RESOURCE_TYPE
 from tests.handler.functional.batch_harness import add_users, batch_props, options_of, upload
@@ -372,3 +373,73 @@ def test_the_update_that_brings_records_takes_over_every_user_the_older_batch_ma
     # THEN every user is cleared, as the older batch's Delete would have done
     assert deleted.status == "SUCCESS", deleted.reason
     assert set(map(str, options_of(pool.client, pool.id, NAMES).values())) == {"[]"}
+
+
+class _DeniedS3:
+    """An S3 client that answers AccessDenied where S3 would without ``s3:ListBucket``: for a missing object, or
+    (``always``) for every read of a record."""
+
+    def __init__(self, s3: Any, *, always: bool) -> None:
+        self._s3, self._always = s3, always
+
+    def get_object(self, **kwargs: Any) -> Any:
+        answer: Any = {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}
+        denied = ClientError(answer, "GetObject")
+        if self._always and ".cognito-sms-mfa-record." in kwargs["Key"]:
+            raise denied
+        try:
+            return self._s3.get_object(**kwargs)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "NoSuchKey":
+                raise denied from None
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._s3, name)
+
+
+def _deny_s3(deploy: Deployer, monkeypatch: pytest.MonkeyPatch, *, always: bool) -> None:
+    clients = deploy.module.clients
+    real = clients.client
+
+    def client(service: str, region: str | None = None) -> Any:
+        found = real(service, region)
+        return _DeniedS3(found, always=always) if service == "s3" else found
+
+    monkeypatch.setattr(clients, "client", client)
+
+
+def test_a_missing_record_answered_as_access_denied_is_made_and_the_batch_goes_on(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN S3 answering AccessDenied for the record not yet written, and a listed user that had SMS before
+    _pool(pool)
+    pool.client.admin_set_user_settings(UserPoolId=pool.id, Username="user000", MFAOptions=[])
+    pool.client.admin_set_user_settings(UserPoolId=pool.id, Username="user001", MFAOptions=[SMS])  # type: ignore[list-item]
+    _deny_s3(deploy, monkeypatch, always=False)
+    properties = batch_props(emulator, pool.id, NAMES)
+    # WHEN the batch is created and deleted
+    created = deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch")
+    assert created.status == "SUCCESS", created.reason
+    record(emulator, "Batch", created.physical_id, "DELETE_IN_PROGRESS", resource_type=BATCH)
+    deleted = deploy.send("Delete", properties, physical_id=created.physical_id, resource_type=BATCH,
+                          logical_id="Batch")  # fmt: skip
+    # THEN the Delete put back what the Create wrote, and the user that had SMS before keeps it
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert options_of(pool.client, pool.id, ["user000", "user001"]) == {"user000": [], "user001": [SMS]}
+
+
+def test_a_record_that_cannot_be_read_fails_the_create_before_any_cognito_call(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _pool(pool)
+    properties = batch_props(emulator, pool.id, NAMES)
+    assert deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch").status == "SUCCESS"
+    # GIVEN a record that exists and that S3 refuses to the role
+    _deny_s3(deploy, monkeypatch, always=True)
+    # WHEN the same batch is created again (another request)
+    again = deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch")
+    # THEN FAILED, naming the record, before any Cognito call
+    assert again.status == "FAILED"
+    assert again.reason.startswith("Record: GetObject AccessDenied: Access Denied; the record is s3://"), again.reason
+    assert deploy.calls() == []
