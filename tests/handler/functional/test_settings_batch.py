@@ -443,3 +443,27 @@ def test_a_record_that_cannot_be_read_fails_the_create_before_any_cognito_call(
     assert again.status == "FAILED"
     assert again.reason.startswith("Record: GetObject AccessDenied: Access Denied; the record is s3://"), again.reason
     assert deploy.calls() == []
+
+
+def test_the_delete_of_a_clearing_batch_gives_back_the_sms_it_took_and_reports_a_user_without_phone(
+    deploy: Deployer, pool: Pool, emulator: CognitoEmulator
+) -> None:
+    # GIVEN users with SMS, and a batch that clears their options
+    _pool(pool)
+    for name in NAMES[:3]:
+        pool.client.admin_set_user_settings(UserPoolId=pool.id, Username=name, MFAOptions=[SMS])  # type: ignore[list-item]
+    properties = batch_props(emulator, pool.id, NAMES[:3], options=[])
+    created = deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch")
+    assert created.status == "SUCCESS", created.reason
+    assert created.data["Written"] == "3"
+    # and one of them has lost its phone number since
+    pool.client.admin_delete_user_attributes(UserPoolId=pool.id, Username=NAMES[2], UserAttributeNames=["phone_number"])
+    # WHEN the stack is deleted
+    record(emulator, "Batch", created.physical_id, "DELETE_IN_PROGRESS", resource_type=BATCH)
+    deleted = deploy.send("Delete", properties, physical_id=created.physical_id, resource_type=BATCH,
+                          logical_id="Batch")  # fmt: skip
+    # THEN the two with a phone have SMS again, and the third is reported, not a failure
+    assert deleted.status == "SUCCESS", deleted.reason
+    assert options_of(pool.client, pool.id, NAMES[:3]) == {NAMES[0]: [SMS], NAMES[1]: [SMS], NAMES[2]: []}
+    assert deleted.data["Skipped"] == "1"
+    assert f"'{NAMES[2]}' (no phone_number)" in deleted.data["Report"]
