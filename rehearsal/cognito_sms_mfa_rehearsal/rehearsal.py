@@ -80,11 +80,11 @@ from cognito_sms_mfa_rehearsal.report import (
     Report,
     closing,
     exit_status,
-    plural,
     render_table,
 )
 from cognito_sms_mfa_rehearsal.secret_values import generated_secret_string
 from cognito_sms_mfa_rehearsal.sign_in_check import expected, sign_in
+from cognito_sms_mfa_rehearsal.table import plural, terminal_width
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -845,6 +845,8 @@ def rehearse(
     if as_json:
         print(json.dumps(report.to_json(elapsed)))
     else:
-        table = render_table(report.outcomes, report.problems, report.warnings)
-        print(f"{table}\n\n{closing(report.outcomes, elapsed)}" if table else closing(report.outcomes, elapsed))
+        width = terminal_width(sys.stdout)
+        table = render_table(report.outcomes, report.problems, report.warnings, width)
+        done = closing(report.outcomes, elapsed, width)
+        print(f"{table}\n\n{done}" if table else done)
     return exit_status(report.outcomes)

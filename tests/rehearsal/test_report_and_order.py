@@ -13,20 +13,20 @@ from cognito_sms_mfa_rehearsal.report import (
     COLUMNS,
     IMPORTED_POOL,
     NOT_REHEARSED,
+    SHRINKABLE,
     SIGN_IN,
-    WIDTH,
     Outcome,
     closing,
-    column_widths,
     exit_status,
     render_table,
     summary,
     verdict,
-    wrap_cell,
 )
+from cognito_sms_mfa_rehearsal.table import column_widths, wrap_cell
 from tests.rehearsal.helpers import table_rows
 
 SMS = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
+WIDTH = 120
 
 
 def outcome(
@@ -117,11 +117,13 @@ def test_exit_status_zero_only_when_everything_was_rehearsed_and_ok(rows: list[O
 
 def test_column_widths_fit_the_width_and_leave_short_columns_alone() -> None:
     # GIVEN a row with a very long construct path, pool path and username
-    row = ("create", "R" * 80, "P" * 40, "U" * 36, "SMS", "SMS", "SMS / SMS_MFA*", "ok", "0.50s")
+    row = ("create", "Rrrrrrr/" * 10, "Ppppp/" * 7, "U" * 36, "SMS", "SMS", "SMS / SMS_MFA*", "ok", "0.50s")
     # WHEN
-    widths = column_widths([COLUMNS, row])
-    # THEN the table fits, and the columns that are not shrinkable keep their width
+    widths = column_widths([COLUMNS, row], WIDTH, [COLUMNS.index(name) for name in SHRINKABLE])
+    # THEN the table fits, a username (one piece) is never narrowed, and the columns that are not shrinkable keep
+    # their width
     assert sum(widths) + 2 * (len(widths) - 1) == WIDTH
+    assert widths[3] == 36
     assert [widths[0], widths[7], widths[8]] == [6, 6, 5]
 
 
@@ -134,34 +136,42 @@ def test_table_wraps_long_cells_onto_continuation_lines_and_never_cuts_them() ->
     ]
     rows[0].path, rows[0].pool_path = "qa-alpha-user/MfaSettings", "CheckoutPool86441BA0"
     rows[1].path = "qa-alpha-user/MfaSettingsRenamed"
-    rows[2].path, rows[2].pool_path = "qaalphauserMfaSettingsD80ACDB1Renamed" * 2, "Checkout/Pool" * 4
-    # WHEN
-    table = render_table(rows, [])
-    # THEN every line fits, nothing is cut, and each cell reads whole once its continuation lines are joined
+    rows[2].path, rows[2].pool_path = "HourEu/QaCheckoutAlphaTesterWithSms8058A79B/MfaSettings", "Checkout/Pool" * 4
+    # WHEN fitted to a terminal of 120 columns, and written for a log (no width)
+    table = render_table(rows, [], width=WIDTH)
+    log = render_table(rows, [])
+    # THEN in the terminal every line fits, a name is never split: only after a "/" (so each piece is a whole
+    # name), and each cell reads whole once its continuation lines are joined
     assert max(len(line) for line in table.splitlines()) <= WIDTH
-    assert "~" not in table
+    assert "QaCheckoutAlphaTesterWithSms8058A79B" in table
     cells = table_rows(table)
     assert [row[1] for row in cells] == [
         "qa-alpha-user/MfaSettings",
         "qa-alpha-user/MfaSettingsRenamed",
-        "qaalphauserMfaSettingsD80ACDB1Renamed" * 2,
+        "HourEu/QaCheckoutAlphaTesterWithSms8058A79B/MfaSettings",
     ]
     assert [row[2] for row in cells] == ["CheckoutPool86441BA0", "Pool", "Checkout/Pool" * 4]
-    assert len(table.splitlines()) > len(rows) + 3  # the long cells took continuation lines
+    assert len(table.splitlines()) > len(log.splitlines())  # the long cells took continuation lines
+    # AND in the log each row is one line, whole
+    assert [line for line in log.splitlines() if "HourEu/QaCheckoutAlphaTesterWithSms8058A79B/MfaSettings" in line]
+    assert len(table_rows(log)) == len([line for line in log.splitlines() if line.startswith(("create", "rename"))])
 
 
 @pytest.mark.parametrize(
     ("text", "width", "lines"),
     [
         ("qa-alpha-user/MfaSettingsRenamed", 20, ["qa-alpha-user/", "MfaSettingsRenamed"]),
-        ("SMS_MFA=PREFERRED", 12, ["SMS_MFA=", "PREFERRED"]),
+        ("SMS_MFA=PREFERRED", 12, ["SMS_MFA=PREFERRED"]),
         ("SMS challenge ok", 9, ["SMS", "challenge", "ok"]),
-        ("qaalphauserB47FE9BB", 8, ["qaalphau", "serB47FE", "9BB"]),
+        ("QaCheckoutAlphaTesterWithSms8058A79B", 8, ["QaCheckoutAlphaTesterWithSms8058A79B"]),
         ("short", 8, ["short"]),
+        ("a/b c", None, ["a/b c"]),
     ],
-    ids=["path", "equals", "spaces", "logical-id", "fits"],
+    ids=["path", "equals", "spaces", "logical-id", "fits", "no-terminal"],
 )
-def test_wrap_cell_breaks_at_separators_else_at_the_width(text: str, width: int, lines: list[str]) -> None:
+def test_wrap_cell_breaks_after_a_slash_or_at_a_space_never_inside_a_name(
+    text: str, width: int | None, lines: list[str]
+) -> None:
     # GIVEN / WHEN / THEN
     assert wrap_cell(text, width) == lines
 
