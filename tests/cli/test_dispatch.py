@@ -27,7 +27,7 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_an_unknown_command_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan"]) == 2
-    assert capsys.readouterr().err.endswith("unknown command 'plan'; choose from drift, rehearse, emulator\n")
+    assert capsys.readouterr().err.endswith("unknown command 'plan'; choose from drift, export, rehearse, emulator\n")
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ def copy_assembly(source: Path, target: Path) -> Path:
 def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud_assembly: Path) -> None:
     # GIVEN the synthesized example app and no AWS variables at all
     # WHEN
-    result = rehearse(str(example_cloud_assembly), "--cycle")
+    result = rehearse(str(example_cloud_assembly), "--cycle", columns=120)
     # THEN every create, synthetic update, rename, cleanup and delete succeeded and read back as desired
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()

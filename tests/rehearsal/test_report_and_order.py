@@ -9,8 +9,10 @@ import pytest
 from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
 from cognito_sms_mfa_rehearsal.assembly import StackTemplate, UnresolvedError, dependency_order
 from cognito_sms_mfa_rehearsal.custom_types import CUSTOM_TYPES, CYCLE_PHONE_NUMBER, SMS_PREFERENCE
+from cognito_sms_mfa_rehearsal.progress import batch_line
 from cognito_sms_mfa_rehearsal.report import (
     COLUMNS,
+    CYCLE_BATCH_LEGEND,
     IMPORTED_POOL,
     NOT_REHEARSED,
     SHRINKABLE,
@@ -174,6 +176,28 @@ def test_wrap_cell_breaks_after_a_slash_or_at_a_space_never_inside_a_name(
 ) -> None:
     # GIVEN / WHEN / THEN
     assert wrap_cell(text, width) == lines
+
+
+def test_cycle_legend_explains_what_the_cycle_did_to_a_batch_only_when_a_batch_was_cycled() -> None:
+    # GIVEN a batch's cleanup row (after --cycle's update), and a settings resource's
+    cleanup = outcome("cleanup", desired=[], read_back=[])
+    cleanup.batch = {"listed": 10, "written": 0, "unchanged": 0, "cleared": 1, "kept": 9, "failed": 0,
+                     "writes_per_s": 1.0}  # fmt: skip
+    # WHEN / THEN the legend says the list shrank, which users were written, and what the cleanup row checks
+    assert CYCLE_BATCH_LEGEND in render_table([cleanup], [])
+    assert "--cycle and a batch" not in render_table([outcome("create", desired=SMS, read_back=SMS)], [])
+    assert "drops the first 10 % of the list" in CYCLE_BATCH_LEGEND
+    assert "cleanup row" in CYCLE_BATCH_LEGEND
+
+
+def test_batch_progress_line_counts_in_words_with_rates() -> None:
+    # GIVEN / WHEN / THEN
+    assert batch_line("  create    Staff", 300, 300, 84, 12.0) == (
+        "  create    Staff: 300 of 300 users read (25/s), 84 writes (7/s), 12 s so far"
+    )
+    assert batch_line("  delete    Staff", 1200, 0, 1, 2.0).endswith(
+        "0 of 1,200 users read (0/s), 1 write (0/s), 2 s so far"
+    )
 
 
 @pytest.mark.parametrize(
