@@ -1,7 +1,11 @@
-"""``cognito-sms-mfa drift``: which users' MFA no longer matches what the deployed stack declares.
+"""``cognito-sms-mfa drift``: which users' MFA no longer matches what the deployed stacks declare.
 
-CloudFormation's own drift detection leaves custom resources NOT_CHECKED; this command reads the deployed stack
-(``DescribeStacks`` for the id and the parameter values, ``GetTemplate``, ``ListStackResources`` with every page,
+CloudFormation's own drift detection leaves custom resources NOT_CHECKED; this command reads each deployed stack
+named (``--stack``, repeatable, each once; or ``--app``: every stack of a synthesized app, each in the Region its
+environment names) and gives each its own outcome (:func:`.drift_decisions.stack_outcome`): a stack that cannot be
+read is an ERROR with its cause, a stack in the middle of an operation (or after a failed one) NOT_COMPARABLE with
+its status, and neither stops the others. It reads (``DescribeStacks`` for the id, the status and the parameter
+values, ``GetTemplate``, ``ListStackResources`` with every page,
 nested stacks followed through their ``AWS::CloudFormation::Stack`` physical ids), then each user with
 ``AdminGetUser``, and compares (:mod:`.drift_template`, :mod:`.drift_decisions`). A batch's list is read first
 (``GetObject`` of the object its physical id names, checked by the handler's :func:`.manifest.parse_manifest`), then

@@ -336,8 +336,11 @@ class Resolver:
                 raise self._missing(where, expression, target)
             return found
         if function == "Fn::Join":
-            separator, items = argument
-            return str(separator).join(str(self.resolve(logical_id, item)) for item in items)
+            separator, items = argument  # a list, or an intrinsic that makes one (a list parameter's Ref)
+            resolved = self.resolve(logical_id, items)
+            if not isinstance(resolved, list):
+                raise UnresolvedError(f"{where}: Fn::Join takes a list; received {json.dumps(items)[:80]}")
+            return str(separator).join(str(item) for item in resolved)
         if function == "Fn::Select":
             index, items = argument
             return self.resolve(logical_id, items)[int(self.resolve(logical_id, index))]

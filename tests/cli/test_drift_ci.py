@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # no stubs; pinned in requirements.lock (cfn-lint needs it)
 import pytest
 
 from cognito_sms_mfa_cli import drift

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
-from cognito_sms_mfa_rehearsal.assembly import StackTemplate, UnresolvedError, dependency_order
+from cognito_sms_mfa_rehearsal.assembly import Outputs, Resolver, StackTemplate, UnresolvedError, dependency_order
 from cognito_sms_mfa_rehearsal.custom_types import CUSTOM_TYPES, CYCLE_PHONE_NUMBER, SMS_PREFERENCE
 from cognito_sms_mfa_rehearsal.progress import batch_line
 from cognito_sms_mfa_rehearsal.report import (
@@ -311,3 +311,23 @@ def test_test_user_synthetic_update_changes_phone_and_password_version_only_with
     assert changed == {**without, "PhoneNumber": CYCLE_PHONE_NUMBER}
     assert rotated["PhoneNumber"] == CYCLE_PHONE_NUMBER
     assert rotated["PasswordRevision"] not in (None, with_secret.get("PasswordRevision"))
+
+
+def test_rehearsal_resolves_list_parameters_to_lists_through_select_and_split() -> None:
+    # GIVEN a stack with a CommaDelimitedList parameter (given a value with spaces) and a List<String> one (its
+    # default)
+    stack = StackTemplate(
+        name="App",
+        display_name="App",
+        template={
+            "Parameters": {"Names": {"Type": "CommaDelimitedList"}, "Ids": {"Type": "List<String>", "Default": "a,b"}},
+            "Resources": {"Mfa": {"Type": SETTINGS_RESOURCE_TYPE, "Properties": {}}},
+        },
+        assets={},
+    )
+    resolver = Resolver(stack, "us-east-1", Outputs(), parameters={"Names": "alice, bob"})
+    # WHEN / THEN each Ref is a list, which Fn::Select and Fn::Join take; Fn::Split makes one
+    assert resolver.resolve("Mfa", {"Ref": "Names"}) == ["alice", "bob"]
+    assert resolver.resolve("Mfa", {"Fn::Select": [1, {"Ref": "Names"}]}) == "bob"
+    assert resolver.resolve("Mfa", {"Fn::Join": ["-", {"Ref": "Ids"}]}) == "a-b"
+    assert resolver.resolve("Mfa", {"Fn::Select": [0, {"Fn::Split": [",", "carol,dan"]}]}) == "carol"
