@@ -47,11 +47,12 @@ def test_each_command_runs_its_tools_main(command: str, usage: str) -> None:
 
 
 def test_drift_loads_neither_moto_nor_the_emulator_nor_the_rehearsals_run() -> None:
-    # GIVEN / WHEN the drift command is imported and run up to its help
+    # GIVEN / WHEN the drift and export commands are imported and run up to their help
     probe = (
         "import sys\n"
         "from cognito_sms_mfa_cli.__main__ import main\n"
-        "try:\n    main(['drift', '--help'])\nexcept SystemExit:\n    pass\n"
+        "for command in ('drift', 'export'):\n"
+        "    try:\n        main([command, '--help'])\n    except SystemExit:\n        pass\n"
         "loaded = sorted({m.partition('.')[0] for m in sys.modules} & {'moto', 'cognito_sms_mfa_emulator',"
         " 'crhelper', 'aws_cdk', 'flask'})\n"
         "rehearsal = sorted(m for m in sys.modules if m.startswith('cognito_sms_mfa_rehearsal.'))\n"
@@ -61,7 +62,8 @@ def test_drift_loads_neither_moto_nor_the_emulator_nor_the_rehearsals_run() -> N
     # THEN only boto3, the handler's decisions and the rehearsal's pure modules came in
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == (
-        "[] ['cognito_sms_mfa_rehearsal.assembly', 'cognito_sms_mfa_rehearsal.table'] True"
+        "[] ['cognito_sms_mfa_rehearsal.assembly', 'cognito_sms_mfa_rehearsal.progress', 'cognito_sms_mfa_rehearsal.table']"
+        " True"
     )
 
 
