@@ -39,6 +39,7 @@ from cognito_sms_mfa_lambda.errors import HandlerError
 from cognito_sms_mfa_lambda.manifest import parse_manifest
 from cognito_sms_mfa_lambda.rules import pool_region
 from cognito_sms_mfa_rehearsal.assembly import AssemblyError, load_assembly
+from cognito_sms_mfa_rehearsal.progress import Ticker
 from cognito_sms_mfa_rehearsal.table import terminal_width
 
 from . import drift_report
@@ -273,7 +274,8 @@ def check(
 ) -> list[Lookup | BatchLookup | None]:
     """One lookup per checkable target (None for the others), a batch's for each listed user; every
     ``AdminGetUser`` paced at ``max_rps`` by one bucket over :data:`WORKERS` threads. Once a pool's read is denied,
-    its other users are not read (the same denial answers them): a denied batch costs a few calls, not its list."""
+    its other users are not read (the same denial answers them): a denied batch costs a few calls, not its list.
+    A read that lasts over 2 s says how far it got on standard error every few seconds."""
     clients: dict[tuple[str, str | None], Any] = {}
 
     def client(service: str, region: str | None) -> Any:
@@ -308,8 +310,18 @@ def check(
             denied.setdefault(pool_id, answer.error)
         return answer
 
-    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="drift") as pool:
-        answers = list(pool.map(one, reads))
+    done = [0]
+
+    def counted(read: tuple[int, str]) -> Lookup:
+        answer = one(read)
+        done[0] += 1
+        return answer
+
+    def line(seconds: float) -> str:
+        return f"drift: {done[0]:,} of {len(reads):,} users read ({done[0] / seconds:.0f}/s), {seconds:.0f} s so far"
+
+    with Ticker(_stderr, line), ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="drift") as pool:
+        answers = list(pool.map(counted, reads))
     users: dict[int, list[tuple[str, Lookup]]] = {}
     for (index, name), answer in zip(reads, answers, strict=True):
         users.setdefault(index, []).append((name, answer))
@@ -449,6 +461,10 @@ def run(named: Sequence[Named], *, region: str | None, profile: str | None, endp
     for problem in drift_report.access_problems(result.rows):
         print(f"drift: {problem}", file=sys.stderr)
     return status
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _cannot_run(message: str, as_json: bool) -> int:

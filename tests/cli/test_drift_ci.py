@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -272,3 +273,21 @@ def test_a_log_gets_one_line_per_row_and_a_terminal_a_fitted_table(
     assert max(len(line) for line in piped.stdout.splitlines()) > 120
     assert [line for line in lines if line.startswith("  HourEu/ ")]
     assert [line for line in lines if line.strip() == "QacheckoutalphatesterMfa"]  # its continuation line
+
+
+def test_a_long_read_says_how_far_it_got_on_stderr(
+    emulator: CognitoEmulator, cognito: CognitoIdentityProviderClient
+) -> None:
+    # GIVEN a batch of 300 users in sync, read at 100 per second (3 s)
+    names = [f"staff{i:03d}" for i in range(300)]
+    pool = pool_with(cognito, names)
+    with_sms(cognito, pool, names)
+    deploy_batch(emulator, pool, names)
+    # WHEN
+    result = console(emulator, "--stack", "Users", "--max-rps", "100")
+    # THEN the table on stdout, and on stderr the users read so far out of all, with the rate, in words
+    assert result.returncode == 0, result.stderr
+    ticks = [line for line in result.stderr.splitlines() if line.startswith("drift: ")]
+    assert ticks, result.stderr
+    assert all(re.fullmatch(r"drift: [\d,]+ of 300 users read \(\d+/s\), \d+ s so far", line) for line in ticks)
+    assert "users read" not in result.stdout
