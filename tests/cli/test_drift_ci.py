@@ -18,9 +18,9 @@ import pytest
 from cognito_sms_mfa_cli import drift
 from cognito_sms_mfa_cli.drift_report import schema
 from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
-from cognito_sms_mfa_lambda import settings_decisions
+from cognito_sms_mfa_lambda import preference_decisions, settings_decisions
 from cognito_sms_mfa_lambda.properties import UserRef
-from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE
+from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE
 from tests.cli.conftest import Deployment
 from tests.cli.test_drift_batch import deploy_batch, pool_with, with_sms
 from tests.emulator.conftest import REGION
@@ -77,11 +77,13 @@ def settings_stack(
 def test_one_stack_that_cannot_be_read_never_hides_anothers_drift(
     emulator: CognitoEmulator, cognito: CognitoIdentityProviderClient
 ) -> None:
-    # GIVEN a drifted stack, a stack in sync, and a stack name that does not exist (named first), one named twice
-    settings_stack(emulator, cognito, "Users", "alice", drifted=True)
+    # GIVEN a drifted stack, a stack in sync, and a stack name that does not exist (named first); one stack named
+    # twice by name and once by id
+    users = settings_stack(emulator, cognito, "Users", "alice", drifted=True)
     settings_stack(emulator, cognito, "Admins", "bob", drifted=False)
     # WHEN
-    result = console(emulator, "--stack", "Gone", "--stack", "Users", "--stack", "Admins", "--stack", "Users", "--json")
+    result = console(emulator, "--stack", "Gone", "--stack", "Users", "--stack", "Admins", "--stack", "Users",
+                     "--stack", users.stack_id, "--json")  # fmt: skip
     # THEN each stack has its own outcome, in the order named, each once; the drift decides the exit status
     found = as_json(result)
     assert result.returncode == 1, result.stderr
@@ -157,18 +159,29 @@ def test_rows_name_the_construct_path_and_quiet_prints_only_the_summary(
     assert quiet.returncode == 0
 
 
+def by_select_name() -> dict[str, Any]:
+    return {"Fn::Select": [1, {"Ref": "Names"}]}
+
+
 def test_list_parameters_resolve_to_lists_through_select_and_split(
     emulator: CognitoEmulator, cognito: CognitoIdentityProviderClient
 ) -> None:
     # GIVEN a stack whose usernames come from a CommaDelimitedList parameter and from an Fn::Split
     pool = cognito.create_user_pool(PoolName="users")["UserPool"]["Id"]
     deployment = Deployment(emulator)
-    deployment.parameters = {"Names": {"Type": "CommaDelimitedList"}, "Ids": {"Type": "List<String>", "Default": "x"}}
+    deployment.parameters = {"Names": {"Type": "CommaDelimitedList"}, "Ids": {"Type": "List<String>", "Default": "x"},
+                             "States": {"Type": "CommaDelimitedList", "Default": "ENABLED, PREFERRED"}}  # fmt: skip
     deployment.values = {"Names": "alice, bob", "Ids": "a,b"}
     for username in ("bob", "carol"):
-        cognito.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS")
+        cognito.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS",
+                                  UserAttributes=[{"Name": "phone_number", "Value": "+15555550100"}])  # fmt: skip
         cognito.admin_set_user_settings(UserPoolId=pool, Username=username, MFAOptions=[SMS])  # type: ignore[list-item]
-    by_select = {"Fn::Select": [1, {"Ref": "Names"}]}
+    cognito.admin_set_user_mfa_preference(UserPoolId=pool, Username="bob",
+                                          SMSMfaSettings={"Enabled": True, "PreferredMfa": True})  # fmt: skip
+    state = {"Fn::Select": [1, {"Ref": "States"}]}  # compared: a wrong value would be NOT_CHECKED or DRIFTED
+    deployment.add("BobPreference", PREFERENCE_RESOURCE_TYPE, preference_decisions.physical_id(UserRef(pool, "bob")),
+                   {"UserPoolId": pool, "Username": by_select_name(), "SmsMfa": state})  # fmt: skip
+    by_select = by_select_name()
     by_split = {"Fn::Select": [1, {"Fn::Split": ["+", {"Fn::Join": ["+", ["x", "carol"]]}]}]}
     for logical_id, username, value in (("BobMfa", "bob", by_select), ("CarolMfa", "carol", by_split)):
         deployment.add(logical_id, SETTINGS_RESOURCE_TYPE, settings_decisions.physical_id(UserRef(pool, username)),
@@ -182,8 +195,10 @@ def test_list_parameters_resolve_to_lists_through_select_and_split(
     # THEN each Ref is the list CloudFormation passes (members trimmed), so each resource names its user, in sync
     rows = {row["resource"]: row for row in as_json(result)["stacks"][0]["resources"]}
     assert {lid: (row["user"], row["verdict"]) for lid, row in rows.items()} == {
-        "BobMfa": ("bob", "IN_SYNC"), "CarolMfa": ("carol", "IN_SYNC"), "Joined": ("a-b", "IN_SYNC"),
+        "BobPreference": ("bob", "IN_SYNC"), "BobMfa": ("bob", "IN_SYNC"), "CarolMfa": ("carol", "IN_SYNC"),
+        "Joined": ("a-b", "IN_SYNC"),
     }  # fmt: skip
+    assert rows["BobPreference"]["desired"] == "SMS_MFA=PREFERRED"  # the member, trimmed of its space
     assert result.returncode == 0
 
 

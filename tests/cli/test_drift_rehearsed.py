@@ -84,6 +84,7 @@ def test_rehearsed_nested_stack_with_every_type_is_checked_through_its_parameter
     rehearse_into(emulator, assembly)
     stack = ["drift", "--stack", "Parent", "--endpoint-url", emulator.endpoint, "--json"]
     in_sync = command(*stack)
+    whole_app = command("drift", "--app", str(assembly), "--endpoint-url", emulator.endpoint, "--json")
     # WHEN the test user is deleted by hand
     cognito.admin_delete_user(UserPoolId=pool_of(cognito), Username="nora")
     gone = command(*stack)
@@ -99,6 +100,9 @@ def test_rehearsed_nested_stack_with_every_type_is_checked_through_its_parameter
         ("Custom::CognitoUserSmsMfaSettings", "nora", "IN_SYNC"),  # the test user's own settings
         ("Custom::CognitoUserSmsMfaSettings", "olga", "IN_SYNC"),
     ]
+    # every stack of the app (--app) is the same: the parent, and its nested stack followed from it
+    assert whole_app.returncode == 0, whole_app.stdout + whole_app.stderr
+    assert json.loads(whole_app.stdout)["stacks"] == stacks
     assert gone.returncode == 1
     rows = json.loads(gone.stdout)["stacks"][1]["resources"]
     assert [row["verdict"] for row in rows if row["resource_type"] == "Custom::CognitoTestUser"] == ["USER_GONE"]
