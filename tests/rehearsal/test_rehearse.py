@@ -182,8 +182,8 @@ def test_rehearse_unsupported_intrinsic_names_resource_and_skips_what_depends_on
     report = json.loads(result.stdout)
     assert report["problems"] == [
         'CognitoSmsMfaExample/AliceUser: unsupported intrinsic {"Fn::Base64": "alice"}; the rehearsal'
-        " resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Sub, Fn::ImportValue, Fn::GetStackOutput: give the"
-        " property a literal value to rehearse it"
+        " resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub, Fn::ImportValue, Fn::GetStackOutput:"
+        " give the property a literal value to rehearse it"
     ]
     verdicts = {r["logical_id"][:8]: (r["verdict"], r["reason"][:70]) for r in report["requests"]}
     assert verdicts["AliceMfa"] == (
