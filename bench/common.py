@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +16,22 @@ ROOT = Path(__file__).resolve().parent.parent
 NODE_BIN = ROOT / ".tools" / "node" / "bin"
 RUN = ".venv/bin/python bench/run.py"
 _STARTED = time.monotonic()
+
+
+def cli_json(name: str, args: Sequence[str], timeout_s: float = 600) -> tuple[float, dict[str, Any]]:
+    """``python -m cognito_sms_mfa_cli NAME ARGS`` as a user runs it (dummy credentials only, no AWS variable of
+    ours), from the repository: its wall time and the JSON it printed; RuntimeError when it exits with an error."""
+    from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | OFFLINE_AWS_ENV
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "cognito_sms_mfa_cli", name, *args], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=timeout_s, check=False)  # fmt: skip
+    wall = time.monotonic() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{name}: exit {done.returncode}: {done.stderr[-2000:]}")
+    found: dict[str, Any] = json.loads(done.stdout)
+    return wall, found
 
 
 def progress(message: str) -> None:

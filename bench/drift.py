@@ -12,19 +12,14 @@ emulator's S3), checked three times at the default pace, in the same rounds: flo
 
 from __future__ import annotations
 
-import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from typing import Any
 
-from bench.common import ROOT, Goal, progress, seconds, stats, table
+from bench.common import Goal, cli_json, progress, seconds, stats, table
 from cognito_sms_mfa_emulator.clients import emulator_client, emulator_service_client
 from cognito_sms_mfa_emulator.emulator import CognitoEmulator
-from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
 from cognito_sms_mfa_emulator.rate_limits import SERVICE_QUOTAS
 from cognito_sms_mfa_emulator.stacks import StackResource
 from cognito_sms_mfa_lambda import settings_batch_decisions, settings_decisions
@@ -106,16 +101,8 @@ def _deploy_batch(emulator: CognitoEmulator) -> None:
 
 def _drift(endpoint: str, max_rps: float | None, stack: str = STACK) -> dict[str, Any]:
     """One run of the command in its own process: its wall time and its JSON result."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | OFFLINE_AWS_ENV
-    command = [sys.executable, "-m", "cognito_sms_mfa_cli", "drift", "--stack", stack, "--json"]
-    command += ["--region", REGION, "--endpoint-url", endpoint]
-    command += [] if max_rps is None else ["--max-rps", str(max_rps)]
-    started = time.monotonic()
-    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False)
-    wall = time.monotonic() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"drift: exit {done.returncode}: {done.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(done.stdout)
+    args = ["--stack", stack, "--json", "--region", REGION, "--endpoint-url", endpoint]
+    wall, result = cli_json("drift", args + ([] if max_rps is None else ["--max-rps", str(max_rps)]), 300)
     return {"wall": wall, "seconds": result["seconds"], "calls": result["calls"], "attempts": result["attempts"]}
 
 

@@ -38,6 +38,7 @@ FIGURES = {  # name on the command line -> module in bench/
     "load": "load",
     "drift": "drift",
     "batch": "batch",
+    "export": "export",
 }
 PAGE = ROOT / "docs" / "benchmarks.md"
 OUT_DIR = ROOT / "bench" / "out"

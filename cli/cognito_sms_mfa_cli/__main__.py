@@ -1,6 +1,7 @@
 """``cognito-sms-mfa``: one command for the library's tools, ``cognito-sms-mfa <command> ...``.
 
 - ``drift``: compare the users' MFA with what a deployed stack declares (:mod:`.drift`; needs boto3);
+- ``export``: a pool's live SMS MFA state as code for ``UserSmsMfaSettingsBatch`` (:mod:`.export`; needs boto3);
 - ``rehearse``: the offline rehearsal of a cloud assembly (``python -m cognito_sms_mfa_rehearsal``);
 - ``emulator``: the local Cognito emulator (``python -m cognito_sms_mfa_emulator``).
 
@@ -21,6 +22,10 @@ PROG = "cognito-sms-mfa"
 # Command -> (module with ``main(argv) -> int``, one line of help).
 COMMANDS = {
     "drift": ("cognito_sms_mfa_cli.drift", "which users' MFA no longer matches what the deployed stack declares"),
+    "export": (
+        "cognito_sms_mfa_cli.export",
+        "write a pool's users' SMS MFA state as code (usernames files, a snippet)",
+    ),
     "rehearse": ("cognito_sms_mfa_rehearsal.__main__", "deploy a cloud assembly against a local Cognito (no AWS)"),
     "emulator": ("cognito_sms_mfa_emulator.__main__", "run the local Cognito emulator in the foreground"),
 }

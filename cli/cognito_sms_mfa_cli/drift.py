@@ -1,7 +1,11 @@
-"""``cognito-sms-mfa drift``: which users' MFA no longer matches what the deployed stack declares.
+"""``cognito-sms-mfa drift``: which users' MFA no longer matches what the deployed stacks declare.
 
-CloudFormation's own drift detection leaves custom resources NOT_CHECKED; this command reads the deployed stack
-(``DescribeStacks`` for the id and the parameter values, ``GetTemplate``, ``ListStackResources`` with every page,
+CloudFormation's own drift detection leaves custom resources NOT_CHECKED; this command reads each deployed stack
+named (``--stack``, repeatable, each once; or ``--app``: every stack of a synthesized app, each in the Region its
+environment names) and gives each its own outcome (:func:`.drift_decisions.stack_outcome`): a stack that cannot be
+read is an ERROR with its cause, a stack in the middle of an operation (or after a failed one) NOT_COMPARABLE with
+its status, and neither stops the others. It reads (``DescribeStacks`` for the id, the status and the parameter
+values, ``GetTemplate``, ``ListStackResources`` with every page,
 nested stacks followed through their ``AWS::CloudFormation::Stack`` physical ids), then each user with
 ``AdminGetUser``, and compares (:mod:`.drift_template`, :mod:`.drift_decisions`). A batch's list is read first
 (``GetObject`` of the object its physical id names, checked by the handler's :func:`.manifest.parse_manifest`), then
@@ -23,6 +27,8 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -32,13 +38,28 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from cognito_sms_mfa_lambda.errors import HandlerError
 from cognito_sms_mfa_lambda.manifest import parse_manifest
 from cognito_sms_mfa_lambda.rules import pool_region
+from cognito_sms_mfa_rehearsal.assembly import AssemblyError, load_assembly
+from cognito_sms_mfa_rehearsal.progress import Ticker
+from cognito_sms_mfa_rehearsal.table import terminal_width
 
 from . import drift_report
-from .drift_decisions import EXIT_NOT_CHECKED, BatchLookup, Lookup, exit_status, judge
+from .drift_decisions import (
+    COMPARABLE_STATUSES,
+    EXIT_DRIFT,
+    EXIT_IN_SYNC,
+    EXIT_NOT_CHECKED,
+    EXIT_USAGE,
+    BatchLookup,
+    Lookup,
+    Row,
+    exit_status,
+    judge,
+    stack_outcome,
+)
 from .drift_template import DeployedStack, targets
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from cognito_sms_mfa_lambda.manifest import ManifestLocation
 
@@ -59,7 +80,11 @@ GONE_CODES = {
 
 
 class CouldNotCheckError(Exception):
-    """The check cannot run at all (no credentials, no Region, stack not found, a read denied): exit status 2."""
+    """One stack cannot be read (not found, a read denied, a template that is not JSON): that stack's ERROR."""
+
+
+class CannotRunError(Exception):
+    """The check cannot run at all (no Region, credentials refused, an app that cannot be read): exit status 2."""
 
 
 class TokenBucket:
@@ -113,29 +138,49 @@ class CallCounter:
             self.attempts += 1
 
 
-def read_stacks(cloudformation: Any, name: str) -> list[DeployedStack]:
-    """The stack ``name`` and its nested stacks (depth first), each as CloudFormation holds it."""
+@dataclass(frozen=True)
+class StackError:
+    """A stack (or a nested stack) that could not be read: its name and why."""
 
-    def read(name_or_id: str, shown: str) -> list[DeployedStack]:
-        described = _cloudformation(
-            shown, "DescribeStacks", lambda: cloudformation.describe_stacks(StackName=name_or_id)
-        )
-        stack = described["Stacks"][0]
-        stack_id = str(stack["StackId"])
-        parameters = {
-            str(item["ParameterKey"]): str(item.get("ResolvedValue", item.get("ParameterValue", "")))
-            for item in stack.get("Parameters") or []
-        }
-        body = _cloudformation(
-            shown, "GetTemplate", lambda: cloudformation.get_template(StackName=stack_id, TemplateStage="Processed")
-        )["TemplateBody"]
-        template = _template(shown, body)
-        pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack_id)
-        resources = _cloudformation(
-            shown, "ListStackResources", lambda: [item for page in pages for item in page["StackResourceSummaries"]]
-        )
-        deployed = DeployedStack(shown, stack_id, template, resources, parameters)
-        found = [deployed]
+    name: str
+    cause: str
+    region: str = ""
+
+
+def read_stacks(cloudformation: Any, name: str, region: str, seen: set[str]) -> list[DeployedStack | StackError]:
+    """The stack ``name`` and its nested stacks (depth first), each as CloudFormation holds it, or why it could not
+    be read: one stack's failure is its own entry and never stops the others. A stack already in ``seen`` (named
+    twice, by name and by id) is left out; :class:`CannotRunError` when the credentials are refused."""
+
+    def read(name_or_id: str, shown: str) -> list[DeployedStack | StackError]:
+        try:
+            described = _cloudformation(
+                shown, "DescribeStacks", lambda: cloudformation.describe_stacks(StackName=name_or_id)
+            )
+            stack = described["Stacks"][0]
+            stack_id = str(stack["StackId"])
+            if stack_id in seen:
+                return []
+            seen.add(stack_id)
+            parameters = {
+                str(item["ParameterKey"]): str(item.get("ResolvedValue", item.get("ParameterValue", "")))
+                for item in stack.get("Parameters") or []
+            }
+            status = str(stack.get("StackStatus", ""))
+            if status not in COMPARABLE_STATUSES:  # not read further: nothing of it is compared
+                return [DeployedStack(shown, stack_id, {}, [], parameters, status, region)]
+            body = _cloudformation(
+                shown, "GetTemplate", lambda: cloudformation.get_template(StackName=stack_id, TemplateStage="Processed")
+            )["TemplateBody"]
+            template = _template(shown, body)
+            pages = cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack_id)
+            resources = _cloudformation(
+                shown, "ListStackResources", lambda: [item for page in pages for item in page["StackResourceSummaries"]]
+            )
+        except CouldNotCheckError as error:
+            return [StackError(shown, str(error), region)]
+        deployed = DeployedStack(shown, stack_id, template, resources, parameters, status, region)
+        found: list[DeployedStack | StackError] = [deployed]
         for logical_id, child_id in deployed.nested_stacks():
             found += read(child_id, f"{shown}/{logical_id}")
         return found
@@ -170,13 +215,18 @@ def _cloudformation(stack: str, action: str, call: Callable[[], Any]) -> Any:
                 f"stack {stack}: {action} denied ({code}); the caller needs cloudformation:{action}"
             ) from None
         if code in REFUSED_CREDENTIALS:
-            raise CouldNotCheckError(f"the AWS credentials were refused ({action}: {code})") from None
+            raise CannotRunError(f"the AWS credentials were refused ({action}: {code})") from None
         raise CouldNotCheckError(f"stack {stack}: {action} failed ({code}: {message[:160]})") from None
 
 
-def look_up(client: Any, user_pool_id: str, username: str, bucket: TokenBucket) -> Lookup:
-    """The user ``username`` of ``user_pool_id``, read with one paced ``AdminGetUser``."""
+def look_up(
+    client: Any, user_pool_id: str, username: str, bucket: TokenBucket, denied: Mapping[str, str] | None = None
+) -> Lookup:
+    """The user ``username`` of ``user_pool_id``, read with one paced ``AdminGetUser``; not read when its pool is
+    in ``denied`` by the time its turn comes (the denial's reason answers)."""
     bucket.acquire()
+    if denied and user_pool_id in denied:
+        return Lookup(error=denied[user_pool_id])
     try:
         return Lookup(user=client.admin_get_user(UserPoolId=user_pool_id, Username=username))
     except ClientError as error:
@@ -223,26 +273,25 @@ def check(
     counter: CallCounter,
 ) -> list[Lookup | BatchLookup | None]:
     """One lookup per checkable target (None for the others), a batch's for each listed user; every
-    ``AdminGetUser`` paced at ``max_rps`` by one bucket over :data:`WORKERS` threads."""
-    clients: dict[str | None, Any] = {}
-    make: Any = session.client
-    for target in found:
-        region = pool_region(target.user_pool_id) if target.checkable else None
-        if target.checkable and region not in clients:
-            clients[region] = counter.watch(
-                make(
-                    "cognito-idp",
-                    region_name=region or session.region_name,
-                    endpoint_url=endpoint_url,
-                    config=CLIENT_CONFIG,
-                )
-            )
-    lists: dict[int, tuple[tuple[str, ...], str]] = {}
-    batches = [(index, target.manifest) for index, target in enumerate(found) if target.checkable and target.manifest]
-    if batches:
-        # The list is in the stack's asset bucket, in the stack's Region (the session's).
-        s3 = counter.watch(make("s3", endpoint_url=endpoint_url, config=CLIENT_CONFIG))
-        lists = {index: read_list(s3, manifest) for index, manifest in batches}
+    ``AdminGetUser`` paced at ``max_rps`` by one bucket over :data:`WORKERS` threads. Once a pool's read is denied,
+    its other users are not read (the same denial answers them): a denied batch costs a few calls, not its list.
+    A read that lasts over 2 s says how far it got on standard error every few seconds."""
+    clients: dict[tuple[str, str | None], Any] = {}
+
+    def client(service: str, region: str | None) -> Any:
+        if (service, region) not in clients:
+            made: Any = session.client(
+                service, region_name=region or session.region_name, endpoint_url=endpoint_url, config=CLIENT_CONFIG
+            )  # type: ignore[call-overload]
+            clients[(service, region)] = counter.watch(made)
+        return clients[(service, region)]
+
+    # A batch's list is in the stack's asset bucket, in the stack's Region.
+    lists = {
+        index: read_list(client("s3", target.region or None), target.manifest)
+        for index, target in enumerate(found)
+        if target.checkable and target.manifest
+    }
     reads = [
         (index, name)
         for index, target in enumerate(found)
@@ -250,13 +299,29 @@ def check(
         for name in (lists[index][0] if index in lists else (target.username,))
     ]
     bucket = TokenBucket(max_rps)
+    denied: dict[str, str] = {}  # pool id -> the first denial's reason
 
     def one(read: tuple[int, str]) -> Lookup:
         pool_id = found[read[0]].user_pool_id
-        return look_up(clients[pool_region(pool_id)], pool_id, read[1], bucket)
+        if pool_id in denied:
+            return Lookup(error=denied[pool_id])
+        answer = look_up(client("cognito-idp", pool_region(pool_id)), pool_id, read[1], bucket, denied)
+        if answer.error and " denied " in answer.error:
+            denied.setdefault(pool_id, answer.error)
+        return answer
 
-    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="drift") as pool:
-        answers = list(pool.map(one, reads))
+    done = [0]
+
+    def counted(read: tuple[int, str]) -> Lookup:
+        answer = one(read)
+        done[0] += 1
+        return answer
+
+    def line(seconds: float) -> str:
+        return f"drift: {done[0]:,} of {len(reads):,} users read ({done[0] / seconds:.0f}/s), {seconds:.0f} s so far"
+
+    with Ticker(_stderr, line), ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="drift") as pool:
+        answers = list(pool.map(counted, reads))
     users: dict[int, list[tuple[str, Lookup]]] = {}
     for (index, name), answer in zip(reads, answers, strict=True):
         users.setdefault(index, []).append((name, answer))
@@ -272,63 +337,170 @@ def check(
     return lookups
 
 
-def run(stack_names: Sequence[str], *, region: str | None, profile: str | None, endpoint_url: str | None,
-        max_rps: float, as_json: bool) -> int:  # fmt: skip
-    """Check the stacks, print the table (or JSON) and return the exit status (0, 1 or 2)."""
+@dataclass(frozen=True)
+class Named:
+    """A stack to check: its name (or id), the Region to read it in (None: the session's) and, from an app, the
+    account its environment names."""
+
+    name: str
+    region: str | None = None
+    account: str | None = None
+
+
+def app_stacks(app: Path, only: Sequence[str]) -> list[Named]:
+    """Every stack of the synthesized app ``app`` (its ``cdk.out``, or its ``cdk.json`` whose ``output`` names
+    it), stages included, each in its environment's Region and account; those named in ``only`` when given.
+    Nested stacks are followed from each deployed stack. CannotRunError when there is no readable assembly."""
+    config = app / "cdk.json" if app.is_dir() and not (app / "manifest.json").is_file() else app
+    if config.name == "cdk.json":
+        try:
+            output = json.loads(config.read_text()).get("output", "cdk.out")
+        except (OSError, ValueError, AttributeError) as error:
+            raise CannotRunError(f"--app {app}: cannot read {config} ({error})") from None
+        app = config.parent / str(output)
+    try:
+        stacks = load_assembly(app, only)
+    except (AssemblyError, OSError, ValueError, KeyError) as error:
+        raise CannotRunError(f"--app {app}: {error}") from None
+    if not stacks:
+        raise CannotRunError(f"--app {app}: the assembly has no stack")
+    return [Named(stack.name, stack.region, stack.account) for stack in stacks if not stack.nested]
+
+
+@dataclass
+class Result:
+    """Everything one run found: each stack read (or its error), the rows, and the calls made."""
+
+    stacks: list[DeployedStack | StackError]
+    rows: list[Row]
+    accounts: dict[str, str]  # stack name -> the account its app's environment names
+
+    def outcomes(self) -> dict[str, str]:
+        """Each stack's outcome, by the name shown."""
+        return {
+            stack.name: stack_outcome(
+                [row for row in self.rows if row.stack == stack.name],
+                status="" if isinstance(stack, StackError) else stack.status,
+                error=stack.cause if isinstance(stack, StackError) else "",
+            )
+            for stack in self.stacks
+        }
+
+
+def gather(
+    named: Sequence[Named],
+    *,
+    region: str | None,
+    profile: str | None,
+    endpoint_url: str | None,
+    max_rps: float,
+    counter: CallCounter,
+) -> Result:
+    """Read every stack named (each in its own Region), then check every resource of those at rest."""
+    # AWS_REGION as the AWS CLI reads it (over AWS_DEFAULT_REGION), which older botocore does not.
+    session = boto3.session.Session(profile_name=profile, region_name=region or os.environ.get("AWS_REGION"))
+    missing = [one.name for one in named if not (one.region or session.region_name)]
+    if missing:
+        raise CannotRunError(
+            f"no Region for stack {', '.join(missing)}: pass --region, or set AWS_REGION or a profile's region"
+        )
+    clients: dict[str, Any] = {}
+    seen: set[str] = set()
+    stacks: list[DeployedStack | StackError] = []
+    for one in named:
+        stack_region = str(one.region or session.region_name)
+        if stack_region not in clients:
+            made: Any = session.client(
+                "cloudformation", region_name=stack_region, endpoint_url=endpoint_url, config=CLIENT_CONFIG
+            )
+            clients[stack_region] = counter.watch(made)
+        stacks += read_stacks(clients[stack_region], one.name, stack_region, seen)
+    found = [
+        target
+        for stack in stacks
+        if isinstance(stack, DeployedStack) and stack.status in COMPARABLE_STATUSES
+        for target in targets(stack)
+    ]
+    lookups = check(session, found, endpoint_url=endpoint_url, max_rps=max_rps, counter=counter)
+    rows = [judge(target, lookup) for target, lookup in zip(found, lookups, strict=True)]
+    return Result(stacks, rows, {one.name: one.account for one in named if one.account})
+
+
+def run(named: Sequence[Named], *, region: str | None, profile: str | None, endpoint_url: str | None,
+        max_rps: float, as_json: bool, quiet: bool = False) -> int:  # fmt: skip
+    """Check the stacks, print the table (or JSON, or with ``quiet`` the summary line) and return the exit
+    status (:data:`EXIT_STATUSES`)."""
     started = time.monotonic()
     counter = CallCounter()
     try:
-        # AWS_REGION as the AWS CLI reads it (over AWS_DEFAULT_REGION), which older botocore does not.
-        session = boto3.session.Session(profile_name=profile, region_name=region or os.environ.get("AWS_REGION"))
-        if session.region_name is None:
-            raise CouldNotCheckError("no Region: pass --region, or set AWS_REGION or a profile's region")
-        cloudformation = counter.watch(
-            session.client("cloudformation", endpoint_url=endpoint_url, config=CLIENT_CONFIG)
+        result = gather(
+            named, region=region, profile=profile, endpoint_url=endpoint_url, max_rps=max_rps, counter=counter
         )
-        stacks = [stack for name in stack_names for stack in read_stacks(cloudformation, name)]
-        found = [target for stack in stacks for target in targets(stack)]
-        lookups = check(session, found, endpoint_url=endpoint_url, max_rps=max_rps, counter=counter)
     except (NoCredentialsError, ProfileNotFound, NoRegionError) as error:
-        return _could_not_check(f"no usable AWS credentials or Region ({error})", as_json)
-    except CouldNotCheckError as error:
-        return _could_not_check(str(error), as_json)
+        return _cannot_run(f"no usable AWS credentials or Region ({error})", as_json)
+    except CannotRunError as error:
+        return _cannot_run(str(error), as_json)
     except BotoCoreError as error:
-        return _could_not_check(f"{type(error).__name__}: {error}", as_json)
-    rows = [judge(target, lookup) for target, lookup in zip(found, lookups, strict=True)]
-    status = exit_status(rows)
+        return _cannot_run(f"{type(error).__name__}: {error}", as_json)
+    outcomes = result.outcomes()
+    status = exit_status(outcomes.values())
     elapsed = time.monotonic() - started
+    calls = dict(counter.calls)
     if as_json:
-        print(json.dumps(drift_report.to_json(stacks, rows, status, elapsed, dict(counter.calls), counter.attempts)))
+        report = drift_report.to_json(result.stacks, result.rows, outcomes, result.accounts, status, elapsed, calls,
+                                      counter.attempts)  # fmt: skip
+        print(json.dumps(report))
+    elif quiet:
+        print(drift_report.summary(result.rows, outcomes, elapsed, calls))
     else:
-        print(drift_report.render(stacks, rows, elapsed, dict(counter.calls)))
-    for problem in drift_report.access_problems(rows):
+        width = terminal_width(sys.stdout)
+        print(drift_report.render(result.stacks, result.rows, outcomes, elapsed, calls, width))
+    for stack in result.stacks:
+        if isinstance(stack, StackError):
+            print(f"drift: stack {stack.name}: could not check: {stack.cause}", file=sys.stderr)
+    for problem in drift_report.access_problems(result.rows):
         print(f"drift: {problem}", file=sys.stderr)
     return status
 
 
-def _could_not_check(message: str, as_json: bool) -> int:
-    print(f"drift: could not check: {message}", file=sys.stderr)
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _cannot_run(message: str, as_json: bool) -> int:
+    print(f"drift: cannot run: {message}", file=sys.stderr)
     if as_json:
-        print(json.dumps({"error": message, "exit_status": EXIT_NOT_CHECKED}))
-    return EXIT_NOT_CHECKED
+        print(json.dumps({"version": drift_report.JSON_VERSION, "error": message, "exit_status": EXIT_USAGE}))
+    return EXIT_USAGE
 
 
-EXIT_STATUSES = """exit status:
-  0  every resource of the checked types is in sync
-  1  drift: a resource DRIFTED or its user is gone (USER_GONE)
-  2  could not check: no credentials or Region, stack not found, a read denied (the permission is named),
-     or a resource NOT_CHECKED (the reason is under its row)"""
+EXIT_STATUSES = f"""exit status:
+  {EXIT_IN_SYNC}  every stack is in sync (every resource of the checked types IN_SYNC)
+  {EXIT_DRIFT}  drift: a resource DRIFTED or its user is gone (USER_GONE), in any stack
+  {EXIT_USAGE}  usage or environment error: bad arguments, no Region, no usable credentials, an --app that
+     cannot be read, a missing extra; nothing was checked
+  {EXIT_NOT_CHECKED}  nothing drifted, but some stack could not be checked: not found or a read denied (ERROR, the
+     cause named), in progress or failed (NOT_COMPARABLE, its status named), or a resource NOT_CHECKED
+     (the reason under its row)"""
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="Compare the users' MFA with what a deployed stack declares (read-only; custom resources "
-        "of cognito-sms-mfa: settings, preference, test users, batches).",
+        description="Compare the users' MFA with what deployed stacks declare (read-only; custom resources "
+        "of cognito-sms-mfa: settings, preference, test users, batches). Each stack gets its own outcome.",
         epilog=EXIT_STATUSES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--stack", action="append", required=True, help="stack name or id (repeatable)")
+    parser.add_argument(
+        "--stack", action="append", default=[], help="stack name or id (repeatable; with --app: only these)"
+    )
+    parser.add_argument(
+        "--app",
+        type=Path,
+        help="every stack of a synthesized app: its cdk.out, or its cdk.json (stages included; each stack in the "
+        "Region its environment names)",
+    )
     parser.add_argument("--region", help="AWS Region (default: AWS_REGION, the profile's)")
     parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, the default chain)")
     parser.add_argument("--endpoint-url", help="endpoint for every call (a local emulator, for instance)")
@@ -338,7 +510,11 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         default=DEFAULT_MAX_RPS,
         help=f"AdminGetUser calls per second at most (default: {DEFAULT_MAX_RPS:g}, 80%% of the UserRead quota)",
     )
-    parser.add_argument("--json", action="store_true", help="print a machine-readable result instead of the table")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--json", action="store_true", help="print one JSON object (its schema: drift.schema.json in the package)"
+    )
+    shown.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
     return parser
 
 
@@ -348,11 +524,19 @@ def main(argv: Sequence[str] | None = None, prog: str = "cognito-sms-mfa drift")
     args = parser.parse_args(argv)
     if args.max_rps <= 0:
         parser.error(f"--max-rps must be above 0; received {args.max_rps:g}")
+    if not args.stack and args.app is None:
+        parser.error("name the stacks: --stack NAME (repeatable), or --app cdk.out for every stack of an app")
+    stacks = list(dict.fromkeys(args.stack))
+    try:
+        named = app_stacks(args.app, stacks) if args.app is not None else [Named(name) for name in stacks]
+    except CannotRunError as error:
+        return _cannot_run(str(error), args.json)
     return run(
-        args.stack,
+        named,
         region=args.region,
         profile=args.profile,
         endpoint_url=args.endpoint_url,
         max_rps=args.max_rps,
         as_json=args.json,
+        quiet=args.quiet,
     )

@@ -12,11 +12,16 @@ What is compared, per type (``docs/design.md``, "Drift"):
   password secret is given, and the SMS MFA preference;
 - ``Custom::CognitoUserSmsMfaSettingsBatch``: each listed user as the handler's reconcile judges it (a user
   differs when ``settings_batch_decisions.writes_needed`` names a write: the options as sets, and the SMS factor
-  when the batch manages it). One row for the batch with the counts, the first differing users named under it,
-  and every user's outcome in ``users``.
+  when the batch manages it). One row for the batch with the counts, the first differing users named under it
+  by list index and (masked) name, and every user's outcome in ``users``.
 
 Every verdict is IN_SYNC, DRIFTED, USER_GONE (the user, or its pool, no longer exists) or NOT_CHECKED (with the
 reason). Phone numbers and email addresses are masked in every text, as in the handler's Reasons.
+
+Each stack named gets its own outcome (:func:`stack_outcome`): IN_SYNC, DRIFTED, NOT_CHECKED (a resource of it
+could not be checked), NOT_COMPARABLE (CloudFormation is changing it, or it failed: its status says which) or ERROR
+(it could not be read: the cause). The exit status (:func:`exit_status`) is 1 when any drifted, else 3 when any is
+not in sync, else 0; 2 is left to usage and environment errors (no Region, no credentials, a missing extra).
 """
 
 from __future__ import annotations
@@ -52,7 +57,15 @@ DRIFTED = "DRIFTED"
 USER_GONE = "USER_GONE"
 NOT_CHECKED = "NOT_CHECKED"
 VERDICTS = (IN_SYNC, DRIFTED, USER_GONE, NOT_CHECKED)
-EXIT_IN_SYNC, EXIT_DRIFT, EXIT_NOT_CHECKED = 0, 1, 2
+NOT_COMPARABLE = "NOT_COMPARABLE"
+ERROR = "ERROR"
+STACK_OUTCOMES = (IN_SYNC, DRIFTED, NOT_CHECKED, NOT_COMPARABLE, ERROR)
+EXIT_IN_SYNC, EXIT_DRIFT, EXIT_USAGE, EXIT_NOT_CHECKED = 0, 1, 2, 3
+# The stack statuses whose template and resources are what CloudFormation last deployed, at rest: any other (an
+# operation in progress, a rollback, a failure) is NOT_COMPARABLE.
+COMPARABLE_STATUSES = frozenset(
+    {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"}
+)
 SHORT_TYPES = {
     SETTINGS_RESOURCE_TYPE: "settings",
     PREFERENCE_RESOURCE_TYPE: "preference",
@@ -83,11 +96,13 @@ class BatchLookup:
 
 @dataclass(frozen=True)
 class UserOutcome:
-    """One listed user of a batch: the name (masked), its verdict, and what differs (its state when in sync)."""
+    """One listed user of a batch: its index in the list, the name (masked), its verdict, and what differs (its
+    state when in sync)."""
 
     user: str
     verdict: str
     detail: str
+    index: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,7 +110,7 @@ class Row:
     """One line of the table (and one object of ``--json``); a batch's row carries each user's outcome."""
 
     stack: str
-    resource: str
+    resource: str  # the logical id
     resource_type: str
     user: str  # masked; a batch's count of users
     desired: str
@@ -103,6 +118,11 @@ class Row:
     verdict: str
     reason: str = ""
     users: tuple[UserOutcome, ...] = ()
+    path: str = ""  # the construct path (aws:cdk:path), or the logical id
+
+    def __post_init__(self) -> None:
+        if not self.path:
+            object.__setattr__(self, "path", self.resource)
 
     def to_json(self) -> dict[str, Any]:
         found = asdict(self)
@@ -120,7 +140,8 @@ def judge(target: Target, lookup: Lookup | BatchLookup | None) -> Row:
         user = f"{target.manifest.count:,} user{'' if target.manifest.count == 1 else 's'}"
     else:
         user = mask_personal(target.username) if target.username else "-"
-    row = Row(target.stack, target.logical_id, target.resource_type, user, desired="-", actual="-", verdict=NOT_CHECKED)
+    row = Row(target.stack, target.logical_id, target.resource_type, user, desired="-", actual="-",
+              verdict=NOT_CHECKED, path=target.path)  # fmt: skip
     if lookup is None or not target.checkable:
         return replace(row, reason=target.reason)
     try:
@@ -150,9 +171,10 @@ def _batch_row(row: Row, compare: Compare, lookup: BatchLookup) -> Row:
     if lookup.error:
         return replace(row, reason=lookup.error)
     outcomes = []
-    for name, one in lookup.users:
+    for index, (name, one) in enumerate(lookup.users):
         verdict, actual, reason = _outcome(one, compare)
-        outcomes.append(UserOutcome(mask_personal(name), verdict, actual if verdict == IN_SYNC else reason))
+        detail = actual if verdict == IN_SYNC else reason
+        outcomes.append(UserOutcome(mask_personal(name), verdict, detail, index))
     found = counts(outcomes)
     actual = f"{found[IN_SYNC]:,} in sync, {found[DRIFTED]:,} drifted, {found[USER_GONE]:,} gone"
     actual += f", {found[NOT_CHECKED]:,} not checked" if found[NOT_CHECKED] else ""
@@ -168,8 +190,9 @@ def _batch_row(row: Row, compare: Compare, lookup: BatchLookup) -> Row:
 
 
 def _named(outcomes: list[UserOutcome], total: int, what: str) -> str:
-    """``2 of 1,000 listed users differ: bob (MFAOptions are none, declared SMS), c***@example.com (...)``."""
-    shown = ", ".join(f"{one.user} ({one.detail})" for one in outcomes[:NAMED_USERS])
+    """``2 of 1,000 listed users differ: [3] bob (MFAOptions are none, declared SMS), [17] c***@example.com (...)``:
+    each by its index in the list (0 for the first) and its name, masked."""
+    shown = ", ".join(f"[{one.index}] {one.user} ({one.detail})" for one in outcomes[:NAMED_USERS])
     more = f" and {len(outcomes) - NAMED_USERS:,} more (--json lists every user)" if len(outcomes) > NAMED_USERS else ""
     return f"{len(outcomes):,} of {total:,} listed users {what}: {shown}{more}"
 
@@ -304,12 +327,33 @@ def counts(rows: Iterable[Row | UserOutcome]) -> dict[str, int]:
     return found
 
 
-def exit_status(rows: Iterable[Row], *, errors: bool = False) -> int:
-    """1 when any resource drifted or lost its user, else 2 when any could not be checked (or the check met
-    ``errors``), else 0."""
+def stack_outcome(rows: Iterable[Row], *, status: str = "CREATE_COMPLETE", error: str = "") -> str:
+    """A stack's outcome: ERROR when it could not be read, NOT_COMPARABLE when its ``status`` is not one at rest
+    (:data:`COMPARABLE_STATUSES`), else DRIFTED when a resource drifted or lost its user, NOT_CHECKED when one
+    could not be checked, IN_SYNC otherwise."""
+    if error:
+        return ERROR
+    if status not in COMPARABLE_STATUSES:
+        return NOT_COMPARABLE
     found = counts(rows)
     if found[DRIFTED] or found[USER_GONE]:
+        return DRIFTED
+    return NOT_CHECKED if found[NOT_CHECKED] else IN_SYNC
+
+
+def stack_counts(outcomes: Iterable[str]) -> dict[str, int]:
+    """How many stacks have each outcome (every outcome present, zero included)."""
+    found = dict.fromkeys(STACK_OUTCOMES, 0)
+    for outcome in outcomes:
+        found[outcome] += 1
+    return found
+
+
+def exit_status(outcomes: Iterable[str]) -> int:
+    """1 when any stack drifted, else 3 when any is not in sync (not checked, not comparable, an error), else 0."""
+    found = stack_counts(outcomes)
+    if found[DRIFTED]:
         return EXIT_DRIFT
-    if found[NOT_CHECKED] or errors:
+    if found[IN_SYNC] < sum(found.values()):
         return EXIT_NOT_CHECKED
     return EXIT_IN_SYNC

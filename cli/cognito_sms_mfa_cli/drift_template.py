@@ -1,12 +1,14 @@
 """What the drift check reads from a deployed stack: which resources to check, for which user, with which properties.
 
 Plain functions of what CloudFormation answered (``GetTemplate``, ``ListStackResources``, ``DescribeStacks``): no
-boto3. The properties are resolved as CloudFormation resolved them for the handler: ``Ref`` (parameters, pseudo
-parameters, the physical ids of the stack's resources), ``Fn::Join``, ``Fn::Select``, ``Fn::Split`` and
+boto3. The properties are resolved as CloudFormation resolved them for the handler: ``Ref`` (parameters, a
+``CommaDelimitedList`` or ``List<...>`` one as a list, pseudo parameters, the physical ids of the stack's resources),
+``Fn::Join``, ``Fn::Select``, ``Fn::Split`` and
 ``Fn::Sub``; scalars become strings, as a custom resource receives them. Any other intrinsic (``Fn::If``,
 ``Fn::GetAtt``, ``Fn::ImportValue``...) leaves the resource NOT_CHECKED with the reason, except in a property the
 handler's physical id records (``UserPoolId`` and ``Username``; a batch's pool and list location, digest and
-count): the id's value is used.
+count): the id's value is used. Each resource is named by its construct path (``aws:cdk:path`` metadata) where the
+template has one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from cognito_sms_mfa_lambda.resource import (
     SETTINGS_RESOURCE_TYPE,
     TEST_USER_RESOURCE_TYPE,
 )
+from cognito_sms_mfa_rehearsal.assembly import construct_path, parameter_value
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
@@ -49,7 +52,8 @@ class UnresolvedError(Exception):
 class DeployedStack:
     """One stack as CloudFormation holds it: the template, its resources' summaries and its parameter values.
 
-    ``name`` is what the table shows (``Parent/Inner`` for a nested stack), ``stack_id`` the stack's ARN.
+    ``name`` is what the table shows (``Parent/Inner`` for a nested stack), ``stack_id`` the stack's ARN,
+    ``status`` its ``StackStatus`` and ``region`` the Region it was read in.
     """
 
     name: str
@@ -57,6 +61,8 @@ class DeployedStack:
     template: Mapping[str, Any]
     resources: Sequence[Mapping[str, Any]]
     parameters: Mapping[str, str] = field(default_factory=dict)
+    status: str = "CREATE_COMPLETE"
+    region: str = ""
 
     def physical_ids(self) -> dict[str, str]:
         """Physical id by logical id, for the resources that have one."""
@@ -91,6 +97,8 @@ class Target:
     properties: dict[str, Any] = field(default_factory=dict)
     reason: str = ""  # why it is NOT_CHECKED ("" when it can be checked)
     manifest: ManifestLocation | None = None  # a batch's list
+    path: str = ""  # the construct path (aws:cdk:path); "" where the template has none
+    region: str = ""  # the stack's Region (where a batch's list is)
 
     @property
     def checkable(self) -> bool:
@@ -116,8 +124,10 @@ def targets(stack: DeployedStack) -> list[Target]:
 def _target(
     stack: DeployedStack, logical_id: str, kind: str, raw: Mapping[str, Any], listed: Mapping[str, Any] | None
 ) -> Target:
+    path = construct_path(stack.template["Resources"][logical_id]) or ""
+
     def not_checked(reason: str) -> Target:
-        return Target(stack.name, logical_id, kind, reason=reason)
+        return Target(stack.name, logical_id, kind, reason=reason, path=path, region=stack.region)
 
     if listed is None:
         return not_checked("in the template, but not among the stack's resources (ListStackResources)")
@@ -146,7 +156,7 @@ def _target(
             properties[name] = resolved
     return Target(
         stack.name, logical_id, kind, named.user_pool_id, named.username, named.sub, properties,
-        manifest=named.manifest,
+        manifest=named.manifest, path=path, region=stack.region,
     )  # fmt: skip
 
 
@@ -212,16 +222,16 @@ def _pseudo_parameters(stack: DeployedStack) -> dict[str, str]:
 
 def _resolver(stack: DeployedStack) -> Callable[[Any], Any]:
     """A function that resolves a property value of ``stack`` (UnresolvedError for what it cannot)."""
-    names: dict[str, str] = {**stack.physical_ids(), **_pseudo_parameters(stack)}
+    names: dict[str, str | list[str]] = {**stack.physical_ids(), **_pseudo_parameters(stack)}
     declared: Mapping[str, Any] = stack.template.get("Parameters") or {}
     for name, declaration in declared.items():
         value = stack.parameters.get(name, declaration.get("Default"))
         if declaration.get("NoEcho") and value == NO_ECHO_VALUE:
             continue  # DescribeStacks masks it: unresolved
         if value is not None:
-            names[name] = str(value)
+            names[name] = parameter_value(declaration, value)
 
-    def ref(name: object) -> str:
+    def ref(name: object) -> str | list[str]:
         if not isinstance(name, str) or name not in names:
             what = "a NoEcho parameter" if isinstance(name, str) and name in declared else "not resolvable"
             raise UnresolvedError(f"Ref {name!r} is {what} from the deployed stack")
@@ -247,15 +257,17 @@ def _resolver(stack: DeployedStack) -> Callable[[Any], Any]:
     return resolve
 
 
-def _intrinsic(function: str, argument: Any, resolve: Callable[[Any], Any], ref: Callable[[object], str]) -> Any:
+def _intrinsic(
+    function: str, argument: Any, resolve: Callable[[Any], Any], ref: Callable[[object], str | list[str]]
+) -> Any:
     """``Fn::Join``, ``Fn::Select``, ``Fn::Split`` and ``Fn::Sub``; UnresolvedError for any other."""
     try:
         if function == "Fn::Join":
             separator, items = argument
-            return str(separator).join(str(item) for item in resolve(items))
+            return str(separator).join(str(item) for item in _listed(function, resolve(items)))
         if function == "Fn::Select":
             index, items = argument
-            return resolve(items)[int(resolve(index))]
+            return _listed(function, resolve(items))[int(resolve(index))]
         if function == "Fn::Split":
             separator, text = argument
             return str(resolve(text)).split(str(separator))
@@ -270,7 +282,14 @@ def _intrinsic(function: str, argument: Any, resolve: Callable[[Any], Any], ref:
     raise UnresolvedError(f"{function} is not resolved by the drift check (it resolves {', '.join(RESOLVED)})")
 
 
-def _substitute(text: str, variables: Mapping[str, str], ref: Callable[[object], str]) -> str:
+def _listed(function: str, value: Any) -> list[Any]:
+    """``value`` when it is a list (a list parameter's Ref resolves to one); UnresolvedError otherwise."""
+    if not isinstance(value, list):
+        raise UnresolvedError(f"{function} takes a list; received {str(value)[:60]!r}")
+    return value
+
+
+def _substitute(text: str, variables: Mapping[str, str], ref: Callable[[object], str | list[str]]) -> str:
     """``Fn::Sub``: each ``${Name}`` replaced by a variable or a Ref; ``${!Literal}`` kept as ``${Literal}``."""
     out, rest = [], text
     while "${" in rest:
@@ -283,5 +302,8 @@ def _substitute(text: str, variables: Mapping[str, str], ref: Callable[[object],
         elif "." in name and name not in variables:
             raise UnresolvedError(f"Fn::Sub ${{{name}}} is an attribute (Fn::GetAtt), not readable from CloudFormation")
         else:
-            out.append(before + (variables[name] if name in variables else ref(name)))
+            value = variables[name] if name in variables else ref(name)
+            if isinstance(value, list):
+                raise UnresolvedError(f"Fn::Sub ${{{name}}} is a list parameter, which Fn::Sub cannot take")
+            out.append(before + value)
     return "".join(out) + rest

@@ -1,17 +1,21 @@
 """Read a synthesized cloud assembly: its stacks (also those of stages, in nested assemblies), their nested
 stacks, their resources in the order the rehearsal runs them, and the intrinsics that connect them.
 
-Only what the rehearsal needs is resolved: ``Ref`` (resources, parameters, pseudo parameters),
-``Fn::GetAtt``, ``Fn::Join``, ``Fn::Select``, and the cross-stack references ``Fn::ImportValue`` and
-``Fn::GetStackOutput``. Anything else is an :class:`UnresolvedError` naming the resource, the expression and
-what to do; the rehearsal lists what depends on it as not rehearsed and goes on.
+Only what the rehearsal needs is resolved: ``Ref`` (resources, parameters, pseudo parameters; a
+``CommaDelimitedList`` or ``List<...>`` parameter is a list), ``Fn::GetAtt``, ``Fn::Join``, ``Fn::Select``,
+``Fn::Split``, and the cross-stack references ``Fn::ImportValue`` and ``Fn::GetStackOutput``. Anything else is
+an :class:`UnresolvedError` naming the resource, the expression and what to do; the rehearsal lists what depends
+on it as not rehearsed and goes on.
+
+A pure module (standard library only): the drift command reads an app's stacks, their construct paths and its
+list parameters with it, without loading the emulator.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,13 +26,47 @@ FUNCTION_TYPE = "AWS::Lambda::Function"
 NESTED_STACK_TYPE = "AWS::CloudFormation::Stack"
 SECRET_TYPE = "AWS::SecretsManager::Secret"
 ACCOUNT = "000000000000"
-RESOLVED = ("Ref", "Fn::GetAtt", "Fn::Join", "Fn::Select", "Fn::Sub", "Fn::ImportValue", "Fn::GetStackOutput")
+RESOLVED = (
+    "Ref", "Fn::GetAtt", "Fn::Join", "Fn::Select", "Fn::Split", "Fn::Sub", "Fn::ImportValue", "Fn::GetStackOutput"
+)  # fmt: skip
 # ``${Name}`` or ``${Name.Attribute}`` in an Fn::Sub string (``${!Literal}`` stays as written, without the ``!``).
 SUB_VARIABLE = re.compile(r"\$\{(!?)([^}]+)\}")
 # Trailing construct ids that CDK adds under the construct a user wrote (L1 under L2, the custom resource's).
 _INNER_IDS = ("Resource", "Default")
 # The Region of an environment-agnostic stack's environment (``aws://unknown-account/unknown-region``).
 UNKNOWN_REGION = "unknown-region"
+UNKNOWN_ACCOUNT = "unknown-account"
+
+
+def construct_path(resource: Mapping[str, Any]) -> str | None:
+    """The construct path the CDK CLI wrote in a resource's ``aws:cdk:path`` metadata (``Users/AliceMfa``), without
+    the ids CDK adds under the construct a user wrote (``Resource``, ``Default``); None where there is none."""
+    metadata = resource.get("Metadata")
+    full = metadata.get("aws:cdk:path") if isinstance(metadata, Mapping) else None
+    return "/".join(_trimmed(full.split("/"))) if isinstance(full, str) and full else None
+
+
+def _trimmed(parts: list[str]) -> list[str]:
+    while len(parts) > 1 and parts[-1] in _INNER_IDS:
+        parts = parts[:-1]
+    return parts
+
+
+def is_list_parameter(declaration: Mapping[str, Any]) -> bool:
+    """Whether a parameter's ``Type`` makes a ``Ref`` to it a list: ``CommaDelimitedList``, ``List<...>``, and
+    their SSM forms (``AWS::SSM::Parameter::Value<List<String>>``)."""
+    kind = str(declaration.get("Type", "String"))
+    return "CommaDelimitedList" in kind or "List<" in kind
+
+
+def parameter_value(declaration: Mapping[str, Any], value: Any) -> str | list[str]:
+    """What a ``Ref`` to a parameter declared as ``declaration`` resolves to, given its value (as the stack was
+    given it, or its ``Default``): for a list type, the comma-separated members, each trimmed of spaces as
+    CloudFormation trims them; otherwise the value as a string."""
+    if is_list_parameter(declaration):
+        members = value if isinstance(value, list) else str(value).split(",")
+        return [str(member).strip() for member in members]
+    return str(value)
 
 
 class AssemblyError(Exception):
@@ -45,7 +83,8 @@ class StackTemplate:
 
     ``name`` is the CloudFormation stack name (``Staging-Users``), ``display_name`` the construct path the CDK
     CLI shows (``Staging/Users``); ``dependencies`` are the display names of the stacks deployed before it;
-    ``region`` the Region of its environment (``aws://<account>/<region>``), None for an environment-agnostic stack.
+    ``region`` and ``account`` those of its environment (``aws://<account>/<region>``), None for an
+    environment-agnostic stack.
     """
 
     name: str
@@ -55,6 +94,7 @@ class StackTemplate:
     dependencies: tuple[str, ...] = ()
     nested: bool = False
     region: str | None = None
+    account: str | None = None
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -108,9 +148,7 @@ class StackTemplate:
         if not isinstance(full, str):
             return logical_id
         parts = full.split("/")[len(self.display_name.split("/")) :] if full.startswith(self.display_name) else []
-        while len(parts) > 1 and parts[-1] in _INNER_IDS:
-            parts.pop()
-        return "/".join(parts) or logical_id
+        return "/".join(_trimmed(parts)) or logical_id
 
     def asset_dir(self, logical_id: str) -> Path:
         """The asset folder of a Lambda function's code."""
@@ -137,6 +175,7 @@ class StackTemplate:
                     assets=self.assets,
                     nested=True,
                     region=self.region,
+                    account=self.account,
                 )
         raise UnresolvedError(
             f"{self.display_name}/{self.path(logical_id)}: the nested stack's template is not in this assembly"
@@ -193,6 +232,7 @@ def _stacks(directory: Path) -> Iterable[StackTemplate]:
                     if artifacts.get(d, {}).get("type") == artifact["type"]
                 ),
                 region=environment_region(str(artifact.get("environment", ""))),
+                account=environment_account(str(artifact.get("environment", ""))),
             )
 
 
@@ -201,6 +241,12 @@ def environment_region(environment: str) -> str | None:
     environment-agnostic (``unknown-region``) or names none."""
     region = environment.removeprefix("aws://").partition("/")[2]
     return None if region in ("", UNKNOWN_REGION) else region
+
+
+def environment_account(environment: str) -> str | None:
+    """The account of a stack artifact's ``environment``; None when environment-agnostic (``unknown-account``)."""
+    account = environment.removeprefix("aws://").partition("/")[0]
+    return None if account in ("", UNKNOWN_ACCOUNT) else account
 
 
 def dependency_order(stacks: list[StackTemplate]) -> list[StackTemplate]:
@@ -290,11 +336,17 @@ class Resolver:
                 raise self._missing(where, expression, target)
             return found
         if function == "Fn::Join":
-            separator, items = argument
-            return str(separator).join(str(self.resolve(logical_id, item)) for item in items)
+            separator, items = argument  # a list, or an intrinsic that makes one (a list parameter's Ref)
+            resolved = self.resolve(logical_id, items)
+            if not isinstance(resolved, list):
+                raise UnresolvedError(f"{where}: Fn::Join takes a list; received {json.dumps(items)[:80]}")
+            return str(separator).join(str(item) for item in resolved)
         if function == "Fn::Select":
             index, items = argument
             return self.resolve(logical_id, items)[int(self.resolve(logical_id, index))]
+        if function == "Fn::Split":
+            separator, text = argument
+            return str(self.resolve(logical_id, text)).split(str(separator))
         if function == "Fn::Sub":
             return self._sub(logical_id, argument)
         if function == "Fn::ImportValue":
@@ -337,11 +389,12 @@ class Resolver:
 
         return SUB_VARIABLE.sub(value, str(text))
 
-    def _parameter(self, name: str) -> str | None:
-        if name in self.parameters:
-            return self.parameters[name]
-        default = self.stack.template.get("Parameters", {}).get(name, {}).get("Default")
-        return None if default is None else str(default)
+    def _parameter(self, name: str) -> str | list[str] | None:
+        declaration = self.stack.template.get("Parameters", {}).get(name)
+        if not isinstance(declaration, dict):
+            return self.parameters.get(name)
+        value = self.parameters.get(name, declaration.get("Default"))
+        return None if value is None else parameter_value(declaration, value)
 
     def publish(self) -> None:
         """Record the stack's outputs (and exports) that can be resolved, for the stacks rehearsed after it."""

@@ -138,3 +138,13 @@ def render_counts(counts: dict[str, Any]) -> str:
         f"w{counts['written']} u{counts['unchanged']} c{counts['cleared']} k{counts['kept']} f{counts['failed']} "
         f"{counts['writes_per_s']}/s"
     )
+
+
+def describe_counts(counts: dict[str, Any]) -> str:
+    """A batch request's counts in words, for the progress lines: ``300 listed: 30 written, 270 unchanged, 0 cleared,
+    0 kept, 0 failed; 6.2 writes/s``."""
+    return (
+        f"{counts['listed']:,} listed: {counts['written']:,} written, {counts['unchanged']:,} unchanged, "
+        f"{counts['cleared']:,} cleared, {counts['kept']:,} kept, {counts['failed']:,} failed; "
+        f"{counts['writes_per_s']} writes/s"
+    )

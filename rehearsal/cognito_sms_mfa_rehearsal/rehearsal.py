@@ -42,7 +42,7 @@ from cognito_sms_mfa_lambda.resource import (
     SETTINGS_RESOURCE_TYPE,
     TEST_USER_RESOURCE_TYPE,
 )
-from cognito_sms_mfa_rehearsal import batches, lambda_runner
+from cognito_sms_mfa_rehearsal import batches, lambda_runner, progress
 from cognito_sms_mfa_rehearsal.assembly import (
     ACCOUNT,
     FUNCTION_TYPE,
@@ -58,6 +58,7 @@ from cognito_sms_mfa_rehearsal.assembly import (
     as_cloudformation_strings,
     load_assembly,
 )
+from cognito_sms_mfa_rehearsal.batches import describe_counts
 from cognito_sms_mfa_rehearsal.cfn_responses import CfnResponse, ResponseCollector, custom_resource_event
 from cognito_sms_mfa_rehearsal.custom_types import (
     CUSTOM_TYPES,
@@ -80,11 +81,11 @@ from cognito_sms_mfa_rehearsal.report import (
     Report,
     closing,
     exit_status,
-    plural,
     render_table,
 )
 from cognito_sms_mfa_rehearsal.secret_values import generated_secret_string
 from cognito_sms_mfa_rehearsal.sign_in_check import expected, sign_in
+from cognito_sms_mfa_rehearsal.table import plural, terminal_width
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
@@ -648,16 +649,17 @@ class Rehearsal:
                 stack,
                 StackResource(custom.logical_id, custom.physical_id, custom.resource_type, f"{step}_IN_PROGRESS"),
             )
-        runs = lambda_runner.invoke_until_answered(
-            str(function.asset_dir),
-            event,
-            entry=function.handler,
-            timeout_s=function.timeout_s,
-            env=env,
-            function_name=env["AWS_LAMBDA_FUNCTION_NAME"],
-            answered=lambda: bool(self.collector.responses(url)),
-            events=self._client("events", self.region_of(stack)),  # a continuation's rules, in the function's Region
-        )
+        with self._watch(custom, request_type, phase) if batch else contextlib.nullcontext():
+            runs = lambda_runner.invoke_until_answered(
+                str(function.asset_dir),
+                event,
+                entry=function.handler,
+                timeout_s=function.timeout_s,
+                env=env,
+                function_name=env["AWS_LAMBDA_FUNCTION_NAME"],
+                answered=lambda: bool(self.collector.responses(url)),
+                events=self._client("events", self.region_of(stack)),  # a continuation's rules, in its Region
+            )
         run = lambda_runner.Invocation(
             runs[-1].returncode,
             "".join(r.stdout for r in runs),
@@ -701,6 +703,12 @@ class Rehearsal:
         self.report.outcomes.append(outcome)
         self.progress(f"  {phase:<9} {outcome.path} -> {outcome.verdict} ({run.duration_s:.2f} s)")
 
+    def _watch(self, custom: _Custom, request_type: str, phase: str | None) -> progress.Ticker:
+        """Progress lines while a batch request runs: its users read and its writes so far, with their rates."""
+        shown = phase or {"Create": CREATE, "Update": SYNTHETIC_UPDATE, "Delete": DELETE}[request_type]
+        total = int(str(custom.properties.get("UserCount", "0")) or 0)
+        return progress.batch_ticker(self.progress, self.endpoint, f"  {shown:<9} {custom.path}", total)
+
     def _batch_outcome(
         self,
         custom: _Custom,
@@ -736,7 +744,9 @@ class Rehearsal:
             users=judged.users,
         )
         self.report.outcomes.append(outcome)
-        self.progress(f"  {phase:<9} {outcome.path} -> {outcome.verdict} ({seconds:.2f} s, {judged.counts})")
+        self.progress(
+            f"  {phase:<9} {outcome.path} -> {outcome.verdict} ({seconds:.2f} s: {describe_counts(judged.counts)})"
+        )
 
     def _read_user(self, custom: _Custom) -> dict[str, Any] | None:
         """The user's AdminGetUser answer afterwards; None when the user or the pool is gone."""
@@ -845,6 +855,8 @@ def rehearse(
     if as_json:
         print(json.dumps(report.to_json(elapsed)))
     else:
-        table = render_table(report.outcomes, report.problems, report.warnings)
-        print(f"{table}\n\n{closing(report.outcomes, elapsed)}" if table else closing(report.outcomes, elapsed))
+        width = terminal_width(sys.stdout)
+        table = render_table(report.outcomes, report.problems, report.warnings, width)
+        done = closing(report.outcomes, elapsed, width)
+        print(f"{table}\n\n{done}" if table else done)
     return exit_status(report.outcomes)

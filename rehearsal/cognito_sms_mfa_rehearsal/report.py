@@ -1,19 +1,18 @@
 """What the rehearsal reports: one :class:`Outcome` per request (or per resource not rehearsed), their verdicts,
-the table (within 120 columns: a cell too long for its column goes on under it, on continuation lines of the same
-row, never cut), the closing line with its hints, and the exit status."""
+the table (:mod:`.table`: one line per row in a log or a pipe; in a terminal fitted to its width, a cell too long
+for its column going on under it, broken after a ``/`` or at a space, never inside a name), the closing line with
+its hints, and the exit status."""
 
 from __future__ import annotations
 
-import re
-import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cognito_sms_mfa_rehearsal.batches import render_counts
 from cognito_sms_mfa_rehearsal.custom_types import CUSTOM_TYPES, render_both_forms
+from cognito_sms_mfa_rehearsal.table import plural, render, wrap_text
 
-WIDTH = 120
 CREATE, SYNTHETIC_UPDATE, DELETE, NOT_REHEARSED = "create", "synthetic-update", "delete", "not-rehearsed"
 # --cycle's rename of one settings resource's logical id: Create under the new id, cleanup Delete of the old.
 RENAME, CLEANUP = "rename", "cleanup"
@@ -30,24 +29,16 @@ STEP_LABELS = {SYNTHETIC_UPDATE: "update*", NOT_REHEARSED: "-", INTEG_ASSERTION:
 # Exit statuses (documented in `--help` and the README).
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 COLUMNS = ("STEP", "RESOURCE", "POOL", "USER", "DESIRED", "READ BACK", "USER MFA", "RESULT", "TIME")
-# The columns that give up width (the widest first) when a table would be wider than WIDTH; a cell wider than its
-# column continues on the next lines of its row.
+# The columns that give up width when a table would be wider than the terminal; a cell wider than its column
+# continues on the next lines of its row.
 SHRINKABLE = ("RESOURCE", "POOL", "USER", "USER MFA", "DESIRED", "READ BACK")
-MIN_CELL = 8
 NO_USER = "(no user)"
-# Where a long cell may continue on the next line: after a path separator, a space, an equals sign or a hyphen.
-CELL_BREAK = re.compile(r"(?<=[/ =-])")
 # The reason of a resource whose pool is imported by id (``pool <id> IMPORTED_POOL``), which a hint answers.
 IMPORTED_POOL = "is imported, not defined in this app"
 STAND_IN_HINT = (
     "Hint: {count} {targets} a pool imported by id (UserPool.from_user_pool_id): `--stand-in-pools` rehearses"
     " {them} against a stand-in pool holding the named user (README: the rehearsal in CI)."
 )
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 request``, ``2 requests``: the count and its noun, in the plural unless it is one."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @dataclass
@@ -160,9 +151,9 @@ def hints(outcomes: Sequence[Outcome]) -> list[str]:
     ]
 
 
-def closing(outcomes: Sequence[Outcome], seconds: float) -> str:
-    """The closing line and, under it, the hints (each within WIDTH)."""
-    wrapped = [line for hint in hints(outcomes) for line in textwrap.wrap(hint, WIDTH)]
+def closing(outcomes: Sequence[Outcome], seconds: float, width: int | None = None) -> str:
+    """The closing line and, under it, the hints (each wrapped to ``width``, a terminal's)."""
+    wrapped = [line for hint in hints(outcomes) for line in wrap_text(hint, width)]
     return "\n".join([summary(outcomes, seconds), *wrapped])
 
 
@@ -173,26 +164,16 @@ LEGEND = (
     "A test user's rows show its SMS preference; its sign-in rows, what signing in with the secret's password showed.",
     "A batch's row counts users by state; USER MFA: users w(ritten) u(nchanged) c(leared) k(ept) f(ailed), writes/s.",
 )
+CYCLE_BATCH_LEGEND = (
+    "--cycle and a batch: its update* drops the first 10 % of the list (the list shrinks, a new physical id) and"
+    " clears the options of the next 10 % by hand first; the Update must write those back (w), and the cleanup row"
+    " (CloudFormation's Delete of the old id) must clear only the users who left (c) and keep the rest (k)."
+)
 SYNTHETIC_LEGEND = (
     "update*: a synthetic update that the template does not ask for: each user's options (a preference: its SMS"
     " factor) flipped, a test user's phone number changed in place (same sub, else REPLACED) and its password"
     " rotated, to exercise Update."
 )
-
-
-def wrap_cell(text: str, width: int) -> list[str]:
-    """``text`` in lines of at most ``width`` characters, never cut: broken after a ``/``, a space, a ``=`` or a ``-``
-    where one falls within the width (a space at a break is dropped, so one just past the width counts too), else
-    after ``width`` characters."""
-    lines: list[str] = []
-    while len(text) > width:
-        breaks = [
-            m.start() for m in CELL_BREAK.finditer(text, 1, width + 2) if m.start() <= width or text[width] == " "
-        ]
-        at = breaks[-1] if breaks else width
-        lines.append(text[:at].rstrip(" "))
-        text = text[at:].lstrip(" ")
-    return [*lines, text]
 
 
 def _state(outcome: Outcome, state: Any) -> str:
@@ -224,34 +205,32 @@ def _row(outcome: Outcome) -> tuple[str, ...]:
 
 
 def render_table(
-    outcomes: Sequence[Outcome], problems: Sequence[str], warnings: Mapping[str, Sequence[str]] | None = None
+    outcomes: Sequence[Outcome],
+    problems: Sequence[str],
+    warnings: Mapping[str, Sequence[str]] | None = None,
+    width: int | None = None,
 ) -> str:
     """One section per stack (the pools its rows use, once, and the stack's ``warnings``; then a row per request,
-    the Reason under a failed row), the resources the rehearsal could not create, and the legend."""
-    widths = column_widths([COLUMNS, *map(_row, outcomes)])
-
-    def line(cells: Sequence[str]) -> list[str]:
-        """The row's first line, then a continuation line for as long as a cell still has text."""
-        parts = [wrap_cell(cell, width) for cell, width in zip(cells, widths, strict=True)]
-        return [
-            "  ".join((p[i] if i < len(p) else "").ljust(w) for p, w in zip(parts, widths, strict=True)).rstrip()
-            for i in range(max(map(len, parts)))
-        ]
+    the Reason under a failed row), the resources the rehearsal could not create, and the legend; fitted to
+    ``width`` (a terminal's), one line per row when None."""
+    shrinkable = [COLUMNS.index(name) for name in SHRINKABLE]
+    header, *lines = render([COLUMNS, *map(_row, outcomes)], width, shrinkable, rule=True)
+    by_outcome = dict(zip(map(id, outcomes), lines, strict=True))
 
     def wrapped(label: str, text: str) -> list[str]:
-        return textwrap.wrap(f"{label}{text}", WIDTH, initial_indent="    ", subsequent_indent="      ")
+        return wrap_text(f"{label}{text}", width, "    ", "      ")
 
     out: list[str] = []
     for stack in dict.fromkeys(o.stack for o in outcomes):
         out.append(f"{stack}" if out == [] else f"\n{stack}")
         rows = [o for o in outcomes if o.stack == stack]
         used = dict.fromkeys((o.pool_path, o.pool) for o in rows if o.pool)
-        out.extend(f"  pool {path} = {pool_id}" for path, pool_id in used)
+        out += [line for path, pool_id in used for line in wrap_text(f"pool {path} = {pool_id}", width, "  ", "    ")]
         for warning in (warnings or {}).get(stack, []):
-            out += textwrap.wrap(f"Warning: {warning}", WIDTH, initial_indent="  ", subsequent_indent="    ")
-        out += [*line(COLUMNS), *line(["-" * w for w in widths])]
+            out += wrap_text(f"Warning: {warning}", width, "  ", "    ")
+        out += header
         for outcome in rows:
-            out += line(_row(outcome))
+            out += by_outcome[id(outcome)]
             if outcome.reason:
                 out += wrapped("not rehearsed: " if outcome.phase in NOT_REQUESTS else "Reason: ", outcome.reason)
             if outcome.hint:
@@ -261,41 +240,12 @@ def render_table(
         out += [p for problem in problems for p in wrapped("", problem)]
     if not outcomes:
         return ""
-    out += ["", *LEGEND]
+    out += ["", *(line for text in LEGEND for line in wrap_text(text, width))]
     if any(o.phase == SYNTHETIC_UPDATE for o in outcomes):
-        out += textwrap.wrap(SYNTHETIC_LEGEND, WIDTH)
+        out += wrap_text(SYNTHETIC_LEGEND, width)
+    if any(o.phase == CLEANUP and o.batch is not None for o in outcomes):
+        out += wrap_text(CYCLE_BATCH_LEGEND, width)
     return "\n".join(out)
-
-
-def column_widths(rows: Sequence[Sequence[str]]) -> list[int]:
-    """Each column as wide as its widest cell; then, while the table (two spaces between columns) is wider than
-    WIDTH, a shrinkable column gives up one character: the one that adds the fewest lines to the table (a row is as
-    tall as its most wrapped cell, :func:`wrap_cell`), the widest of those."""
-    widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
-    columns = list(zip(*rows, strict=True))
-    heights: dict[tuple[int, int], list[int]] = {}  # (column, width) -> the lines of each of its cells
-
-    def cell_lines(index: int, width: int) -> list[int]:
-        if (index, width) not in heights:
-            heights[(index, width)] = [len(wrap_cell(cell, width)) for cell in columns[index]]
-        return heights[(index, width)]
-
-    def table_lines(trial: list[int]) -> int:
-        return sum(map(max, zip(*(cell_lines(i, w) for i, w in enumerate(trial)), strict=True)))
-
-    shrinkable = [COLUMNS.index(name) for name in SHRINKABLE]
-    while sum(widths) + 2 * (len(widths) - 1) > WIDTH:
-        candidates = [i for i in shrinkable if widths[i] > MIN_CELL]
-        if not candidates:
-            break
-
-        def cost(index: int) -> tuple[int, int]:
-            trial = list(widths)
-            trial[index] -= 1
-            return table_lines(trial), -widths[index]
-
-        widths[min(candidates, key=cost)] -= 1
-    return widths
 
 
 @dataclass

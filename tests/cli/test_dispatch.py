@@ -27,13 +27,13 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_an_unknown_command_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan"]) == 2
-    assert capsys.readouterr().err.endswith("unknown command 'plan'; choose from drift, rehearse, emulator\n")
+    assert capsys.readouterr().err.endswith("unknown command 'plan'; choose from drift, export, rehearse, emulator\n")
 
 
 @pytest.mark.parametrize(
     ("command", "usage"),
     [
-        ("drift", "usage: cognito-sms-mfa drift [-h] --stack STACK"),
+        ("drift", "usage: cognito-sms-mfa drift [-h] [--stack STACK] [--app APP]"),
         ("rehearse", "usage: python -m cognito_sms_mfa_rehearsal"),
         ("emulator", "usage: python -m cognito_sms_mfa_emulator"),
     ],
@@ -46,20 +46,25 @@ def test_each_command_runs_its_tools_main(command: str, usage: str) -> None:
     assert result.stdout.startswith(usage)
 
 
-def test_drift_loads_neither_moto_nor_the_emulator_nor_the_rehearsal() -> None:
-    # GIVEN / WHEN the drift command is imported and run up to its help
+def test_drift_loads_neither_moto_nor_the_emulator_nor_the_rehearsals_run() -> None:
+    # GIVEN / WHEN the drift and export commands are imported and run up to their help
     probe = (
         "import sys\n"
         "from cognito_sms_mfa_cli.__main__ import main\n"
-        "try:\n    main(['drift', '--help'])\nexcept SystemExit:\n    pass\n"
+        "for command in ('drift', 'export'):\n"
+        "    try:\n        main([command, '--help'])\n    except SystemExit:\n        pass\n"
         "loaded = sorted({m.partition('.')[0] for m in sys.modules} & {'moto', 'cognito_sms_mfa_emulator',"
-        " 'cognito_sms_mfa_rehearsal', 'crhelper', 'aws_cdk'})\n"
-        "print(loaded, 'boto3' in sys.modules, file=sys.stderr)\n"
+        " 'crhelper', 'aws_cdk', 'flask'})\n"
+        "rehearsal = sorted(m for m in sys.modules if m.startswith('cognito_sms_mfa_rehearsal.'))\n"
+        "print(loaded, rehearsal, 'boto3' in sys.modules, file=sys.stderr)\n"
     )
     result = python("-c", probe)
-    # THEN only boto3 and the handler's decisions came in
+    # THEN only boto3, the handler's decisions and the rehearsal's pure modules came in
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip() == "[] True"
+    assert result.stderr.strip() == (
+        "[] ['cognito_sms_mfa_rehearsal.assembly', 'cognito_sms_mfa_rehearsal.progress', 'cognito_sms_mfa_rehearsal.table']"
+        " True"
+    )
 
 
 def test_the_console_script_is_declared() -> None:

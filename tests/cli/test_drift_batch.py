@@ -108,14 +108,17 @@ def test_batch_in_sync_is_one_row_with_counts_and_a_neighbour_outside_the_list_i
     result = run_drift("--stack", "Users", "--json")
     # THEN one row for the batch, in sync; the neighbour is neither read nor reported
     assert table.status == 0, table.out + table.err
-    assert table_row(table) == ["StaffMfa", "batch", "6 users", "SMS", "6 in sync, 0 drifted, 0 gone", "IN_SYNC"]
-    assert table.out.splitlines()[-1].startswith("1 resources: 1 IN_SYNC, 0 DRIFTED, 0 USER_GONE, 0 NOT_CHECKED")
+    assert table_row(table) == ["StaffMfa", "StaffMfa", "batch", "6 users", "SMS", "6 in sync, 0 drifted, 0 gone",
+                                "IN_SYNC"]  # fmt: skip
+    assert table.out.splitlines()[-1].startswith("1 resource: 1 IN_SYNC, 0 DRIFTED, 0 USER_GONE, 0 NOT_CHECKED")
     assert result.status == 0
     row = batch_row(result)
     assert (row["resource_type"], row["user"], row["desired"], row["verdict"]) == (
         SETTINGS_BATCH_RESOURCE_TYPE, "6 users", "SMS", "IN_SYNC",
     )  # fmt: skip
-    assert row["users"] == [{"user": name, "verdict": "IN_SYNC", "detail": "SMS"} for name in NAMES]
+    assert row["users"] == [
+        {"index": index, "user": name, "verdict": "IN_SYNC", "detail": "SMS"} for index, name in enumerate(NAMES)
+    ]
     assert "neighbour" not in table.out + result.out
     assert emulator.calls() == ["AdminGetUser"] * 2 * len(NAMES)
     assert result.json["calls"]["AdminGetUser"] == len(NAMES)
@@ -139,10 +142,10 @@ def test_a_user_changed_by_hand_makes_the_batch_drifted_naming_that_user_masked(
     # THEN the batch is DRIFTED (exit 1), the two users are named under its row with what differs, masked
     assert table.status == 1
     assert table_row(table) == [
-        "StaffMfa", "batch", "7 users", "SMS,SMS_MFA=PREFERRED", "5 in sync, 2 drifted, 0 gone", "DRIFTED",
+        "StaffMfa", "StaffMfa", "batch", "7 users", "SMS,SMS_MFA=PREFERRED", "5 in sync, 2 drifted, 0 gone", "DRIFTED",
     ]  # fmt: skip
     reason = (
-        "2 of 7 listed users differ: staff03 (SMS_MFA is DISABLED, declared PREFERRED), +1*******177 (MFAOptions "
+        "2 of 7 listed users differ: [3] staff03 (SMS_MFA is DISABLED, declared PREFERRED), [6] +1*******177 (MFAOptions "
         "are none, declared SMS)"
     )
     assert f"      {reason}" in table.out
@@ -152,10 +155,15 @@ def test_a_user_changed_by_hand_makes_the_batch_drifted_naming_that_user_masked(
     assert (row["verdict"], row["actual"], row["reason"]) == ("DRIFTED", "5 in sync, 2 drifted, 0 gone", reason)
     outcomes = {user["user"]: user for user in row["users"]}
     assert outcomes["staff03"] == {
-        "user": "staff03", "verdict": "DRIFTED", "detail": "SMS_MFA is DISABLED, declared PREFERRED",
+        "index": 3, "user": "staff03", "verdict": "DRIFTED", "detail": "SMS_MFA is DISABLED, declared PREFERRED",
     }  # fmt: skip
     assert outcomes["+1*******177"]["detail"] == "MFAOptions are none, declared SMS"
-    assert outcomes["staff00"] == {"user": "staff00", "verdict": "IN_SYNC", "detail": "SMS,SMS_MFA=PREFERRED"}
+    assert outcomes["staff00"] == {
+        "index": 0,
+        "user": "staff00",
+        "verdict": "IN_SYNC",
+        "detail": "SMS,SMS_MFA=PREFERRED",
+    }
     assert result.json["summary"] == {"IN_SYNC": 0, "DRIFTED": 1, "USER_GONE": 0, "NOT_CHECKED": 0}
 
 
@@ -174,8 +182,8 @@ def test_a_user_deleted_by_hand_is_counted_gone_and_the_batch_drifted(
     row = batch_row(result)
     gone = "the user does not exist (AdminGetUser: UserNotFoundException)"
     assert (row["verdict"], row["actual"]) == ("DRIFTED", "5 in sync, 0 drifted, 1 gone")
-    assert row["reason"] == f"1 of 6 listed users differ: staff04 ({gone})"
-    assert {"user": "staff04", "verdict": "USER_GONE", "detail": gone} in row["users"]
+    assert row["reason"] == f"1 of 6 listed users differ: [4] staff04 ({gone})"
+    assert {"index": 4, "user": "staff04", "verdict": "USER_GONE", "detail": gone} in row["users"]
 
 
 def test_only_the_first_three_differing_users_are_named_under_the_row(
@@ -189,8 +197,8 @@ def test_only_the_first_three_differing_users_are_named_under_the_row(
     # THEN three named in list order, the rest counted; every user in --json
     row = batch_row(result)
     assert row["reason"] == (
-        "6 of 6 listed users differ: staff00 (MFAOptions are none, declared SMS), staff01 (MFAOptions are none, "
-        "declared SMS), staff02 (MFAOptions are none, declared SMS) and 3 more (--json lists every user)"
+        "6 of 6 listed users differ: [0] staff00 (MFAOptions are none, declared SMS), [1] staff01 (MFAOptions are "
+        "none, declared SMS), [2] staff02 (MFAOptions are none, declared SMS) and 3 more (--json lists every user)"
     )
     assert [user["verdict"] for user in row["users"]] == ["DRIFTED"] * 6
 
@@ -211,10 +219,10 @@ def test_a_list_that_is_gone_or_changed_in_s3_leaves_the_batch_not_checked(
     deleted = run_drift("--stack", "Users", "--json")
     # THEN not checked (exit 2) with the handler's own reason (cut as a FAILED Reason is), and no user is read
     uri = f"s3://{BUCKET}/{location['ManifestKey']}"
-    assert replaced.status == 2
+    assert replaced.status == 3
     assert batch_row(replaced)["verdict"] == "NOT_CHECKED"
     assert batch_row(replaced)["reason"].startswith(f"ManifestSha256: the list at {uri} has SHA-256 ")
-    assert deleted.status == 2
+    assert deleted.status == 3
     assert (batch_row(deleted)["verdict"], batch_row(deleted)["reason"]) == (
         "NOT_CHECKED",
         f"ManifestKey: {uri} cannot be read (GetObject: NoSuchKey)",
@@ -242,8 +250,8 @@ def test_a_list_the_caller_may_not_read_names_s3_get_object(
         f"ManifestKey: s3://{BUCKET}/{location['ManifestKey']} cannot be read: GetObject denied (AccessDenied); "
         f"the caller needs s3:GetObject on {BUCKET}/{location['ManifestKey']}"
     )
-    assert result.status == 2
-    assert table_row(result) == ["StaffMfa", "batch", "6 users", "SMS", "-", "NOT_CHECKED"]
+    assert result.status == 3
+    assert table_row(result) == ["StaffMfa", "StaffMfa", "batch", "6 users", "SMS", "-", "NOT_CHECKED"]
     assert needed in result.out
     assert f"drift: {needed}" in result.err
 
@@ -278,7 +286,7 @@ def test_an_id_that_is_not_a_batch_id_is_not_checked(
     pool = pool_with(cognito, NAMES)
     deploy_batch(emulator, pool, NAMES, physical_id="StaffMfa-1A2B3C4D")
     result = run_drift("--stack", "Users", "--json")
-    assert result.status == 2
+    assert result.status == 3
     assert batch_row(result)["reason"] == (
         "physical id 'StaffMfa-1A2B3C4D' is not a batch id "
         "(cognito-sms-mfa-batch:<pool>:<sha256>:<count>:s3://<bucket>/<key>)"

@@ -9,8 +9,10 @@ import pytest
 from cognito_sms_mfa_cli.drift import TokenBucket
 from cognito_sms_mfa_cli.drift_decisions import (
     DRIFTED,
+    ERROR,
     IN_SYNC,
     NOT_CHECKED,
+    NOT_COMPARABLE,
     USER_GONE,
     BatchLookup,
     Lookup,
@@ -18,6 +20,7 @@ from cognito_sms_mfa_cli.drift_decisions import (
     UserOutcome,
     exit_status,
     judge,
+    stack_outcome,
 )
 from cognito_sms_mfa_cli.drift_template import Target
 from cognito_sms_mfa_lambda.manifest import ManifestLocation
@@ -159,17 +162,50 @@ def row(verdict: str) -> Row:
 
 
 @pytest.mark.parametrize(
-    ("verdicts", "status"),
+    ("verdicts", "outcome"),
     [
-        ([IN_SYNC, IN_SYNC], 0),
-        ([], 0),
-        ([IN_SYNC, DRIFTED, NOT_CHECKED], 1),
-        ([USER_GONE], 1),
-        ([IN_SYNC, NOT_CHECKED], 2),
+        ([IN_SYNC, IN_SYNC], IN_SYNC),
+        ([], IN_SYNC),
+        ([IN_SYNC, DRIFTED, NOT_CHECKED], DRIFTED),
+        ([USER_GONE], DRIFTED),
+        ([IN_SYNC, NOT_CHECKED], NOT_CHECKED),
     ],
 )
-def test_exit_status_drift_first_then_not_checked(verdicts: list[str], status: int) -> None:
-    assert exit_status(map(row, verdicts)) == status
+def test_stack_outcome_drift_first_then_not_checked(verdicts: list[str], outcome: str) -> None:
+    assert stack_outcome(map(row, verdicts)) == outcome
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "outcome"),
+    [
+        ("UPDATE_IN_PROGRESS", "", NOT_COMPARABLE),
+        ("UPDATE_ROLLBACK_IN_PROGRESS", "", NOT_COMPARABLE),
+        ("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "", NOT_COMPARABLE),
+        ("ROLLBACK_COMPLETE", "", NOT_COMPARABLE),
+        ("UPDATE_ROLLBACK_COMPLETE", "", DRIFTED),
+        ("UPDATE_COMPLETE", "", DRIFTED),
+        ("", "stack Users does not exist", ERROR),
+    ],
+)
+def test_stack_outcome_of_a_stack_in_progress_or_unreadable_is_not_its_rows(
+    status: str, error: str, outcome: str
+) -> None:
+    # GIVEN a drifted row; WHEN the stack is in progress, failed or unreadable THEN that decides
+    assert stack_outcome([row(DRIFTED)], status=status, error=error) == outcome
+
+
+@pytest.mark.parametrize(
+    ("outcomes", "status"),
+    [
+        ([IN_SYNC, IN_SYNC], 0),
+        ([IN_SYNC, DRIFTED, ERROR, NOT_COMPARABLE], 1),
+        ([IN_SYNC, NOT_CHECKED], 3),
+        ([IN_SYNC, NOT_COMPARABLE], 3),
+        ([ERROR], 3),
+    ],
+)
+def test_exit_status_drift_first_then_any_stack_not_in_sync(outcomes: list[str], status: int) -> None:
+    assert exit_status(outcomes) == status
 
 
 def test_token_bucket_spaces_calls_at_the_rate_without_a_burst() -> None:
@@ -218,7 +254,7 @@ def test_batch_in_sync_counts_every_user_and_leaves_an_unmanaged_factor_alone() 
     assert (row.user, row.desired, row.actual, row.verdict, row.reason) == (
         "3 users", "SMS", "3 in sync, 0 drifted, 0 gone", IN_SYNC, "",
     )  # fmt: skip
-    assert row.users == tuple(UserOutcome(name, IN_SYNC, "SMS") for name in ("ann", "bob", "cy"))
+    assert row.users == tuple(UserOutcome(name, IN_SYNC, "SMS", i) for i, name in enumerate(("ann", "bob", "cy")))
 
 
 def test_batch_drifted_when_a_write_would_be_needed_or_a_user_is_gone() -> None:
@@ -240,15 +276,15 @@ def test_batch_drifted_when_a_write_would_be_needed_or_a_user_is_gone() -> None:
         "6 users", "SMS,SMS_MFA=PREFERRED", "1 in sync, 3 drifted, 1 gone, 1 not checked", DRIFTED,
     )  # fmt: skip
     assert row.reason == (
-        "4 of 6 listed users differ: bob (SMS_MFA is ENABLED, declared PREFERRED), cy (" + GONE + "), "
-        "d***@example.com (MFAOptions are none, declared SMS) and 1 more (--json lists every user)"
+        "4 of 6 listed users differ: [1] bob (SMS_MFA is ENABLED, declared PREFERRED), [2] cy (" + GONE + "), "
+        "[3] d***@example.com (MFAOptions are none, declared SMS) and 1 more (--json lists every user)"
     )
     assert row.users[3:] == (
-        UserOutcome("d***@example.com", DRIFTED, "MFAOptions are none, declared SMS"),
-        UserOutcome("eve", DRIFTED, "MFAOptions are none, declared SMS; SMS_MFA is DISABLED, declared PREFERRED"),
-        UserOutcome("fay", NOT_CHECKED, DENIED),
+        UserOutcome("d***@example.com", DRIFTED, "MFAOptions are none, declared SMS", 3),
+        UserOutcome("eve", DRIFTED, "MFAOptions are none, declared SMS; SMS_MFA is DISABLED, declared PREFERRED", 4),
+        UserOutcome("fay", NOT_CHECKED, DENIED, 5),
     )
-    assert row.to_json()["users"][2] == {"user": "cy", "verdict": USER_GONE, "detail": GONE}
+    assert row.to_json()["users"][2] == {"user": "cy", "verdict": USER_GONE, "detail": GONE, "index": 2}
 
 
 def test_batch_not_checked_when_users_cannot_be_read_the_list_cannot_or_the_properties_are_refused() -> None:
@@ -259,7 +295,7 @@ def test_batch_not_checked_when_users_cannot_be_read_the_list_cannot_or_the_prop
         batch(manifest=ManifestLocation("b", "k", "a" * 64, 1)), BatchLookup(users=(("ann", Lookup(gone=GONE)),))
     )
     assert (denied.actual, denied.verdict, denied.reason) == (
-        "1 in sync, 0 drifted, 0 gone, 1 not checked", NOT_CHECKED, f"1 of 2 listed users not checked: bob ({DENIED})",
+        "1 in sync, 0 drifted, 0 gone, 1 not checked", NOT_CHECKED, f"1 of 2 listed users not checked: [1] bob ({DENIED})",
     )  # fmt: skip
     assert (unreadable.actual, unreadable.verdict, unreadable.reason, unreadable.users) == (
         "-", NOT_CHECKED, "ManifestKey: s3://b/k cannot be read (GetObject: NoSuchKey)", (),

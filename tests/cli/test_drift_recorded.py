@@ -210,9 +210,9 @@ def test_access_denied_to_admin_get_user_names_the_permission(
     emulator.inject("AdminGetUser", "AccessDeniedException")
     # WHEN
     result = run_drift("--stack", "Users")
-    # THEN not checked, exit 2, the permission named
+    # THEN not checked, exit 3, the permission named
     needed = f"AdminGetUser denied (AccessDeniedException); the caller needs cognito-idp:AdminGetUser on pool {pool}"
-    assert result.status == 2
+    assert result.status == 3
     assert needed in result.out
     assert f"drift: {needed}" in result.err
 
@@ -226,16 +226,21 @@ def test_access_denied_to_cloudformation_names_the_permission(
     emulator.inject(action, "AccessDeniedException")
     # WHEN
     result = run_drift("--stack", "Users", "--json")
-    # THEN
+    # THEN that stack is an ERROR naming the permission, exit 3
     message = f"stack Users: {action} denied (AccessDenied); the caller needs cloudformation:{action}"
-    assert (result.status, result.json) == (2, {"error": message, "exit_status": 2})
-    assert f"drift: could not check: {message}" in result.err
+    [stack] = result.json["stacks"]
+    assert (result.status, stack["outcome"], stack["cause"], stack["resources"]) == (3, "ERROR", message, [])
+    assert f"drift: stack Users: could not check: {message}" in result.err
 
 
 def test_a_stack_that_does_not_exist(emulator: CognitoEmulator, run_drift: Any) -> None:
     result = run_drift("--stack", "Nowhere")
-    assert (result.status, result.out) == (2, "")
-    assert result.err == "drift: could not check: stack Nowhere does not exist (in this account and Region)\n"
+    cause = "stack Nowhere does not exist (in this account and Region)"
+    assert (result.status, result.out.splitlines()[0]) == (3, f"Nowhere: could not check: {cause}")
+    assert result.out.splitlines()[-1].startswith(
+        "0 resources: 0 IN_SYNC, 0 DRIFTED, 0 USER_GONE, 0 NOT_CHECKED; 1 stack: 1 ERROR"
+    )
+    assert result.err == f"drift: stack Nowhere: could not check: {cause}\n"
 
 
 def test_a_stack_without_resources_of_the_library_is_in_sync(emulator: CognitoEmulator, run_drift: Any) -> None:
@@ -261,9 +266,9 @@ def test_no_credentials_could_not_check(emulator: CognitoEmulator) -> None:
          "--endpoint-url", emulator.endpoint],
         capture_output=True, text=True, env=env, timeout=60, check=False,
     )  # fmt: skip
-    # THEN
+    # THEN a usage or environment error: exit 2
     assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith("drift: could not check: no usable AWS credentials or Region")
+    assert result.stderr.startswith("drift: cannot run: no usable AWS credentials or Region")
 
 
 def test_a_resource_being_deleted_is_not_checked(emulator: CognitoEmulator, run_drift: Any) -> None:
@@ -272,7 +277,7 @@ def test_a_resource_being_deleted_is_not_checked(emulator: CognitoEmulator, run_
                    {"UserPoolId": "us-east-1_X", "Username": "alice", "MFAOptions": []}, status="DELETE_IN_PROGRESS")  # fmt: skip
     deployment.record()
     result = run_drift("--stack", deployment.stack_id, "--json")
-    assert result.status == 2
+    assert result.status == 3
     assert result.json["stacks"][0]["resources"][0]["reason"] == (
         "resource status DELETE_IN_PROGRESS: not deployed as the template declares"
     )

@@ -69,7 +69,7 @@ def test_rehearsed_example_app_drifts_when_changed_by_hand_and_not_when_put_back
     assert in_sync.stdout.splitlines()[-1].startswith("5 resources: 5 IN_SYNC, 0 DRIFTED")
     assert drifted.returncode == 1, drifted.stdout + drifted.stderr
     [row] = [line.split() for line in drifted.stdout.splitlines() if line.strip().startswith("AliceMfa")]
-    assert row == ["AliceMfa3F30C27C", "settings", "alice", "SMS", "none", "DRIFTED"]
+    assert row == ["AliceMfa3F30C27C", "AliceMfa3F30C27C", "settings", "alice", "SMS", "none", "DRIFTED"]  # no metadata
     assert "      MFAOptions are none, declared SMS" in drifted.stdout
     assert put_back.returncode == 0, put_back.stdout + put_back.stderr
     assert json.loads(put_back.stdout)["summary"] == {"IN_SYNC": 5, "DRIFTED": 0, "USER_GONE": 0, "NOT_CHECKED": 0}
@@ -84,6 +84,7 @@ def test_rehearsed_nested_stack_with_every_type_is_checked_through_its_parameter
     rehearse_into(emulator, assembly)
     stack = ["drift", "--stack", "Parent", "--endpoint-url", emulator.endpoint, "--json"]
     in_sync = command(*stack)
+    whole_app = command("drift", "--app", str(assembly), "--endpoint-url", emulator.endpoint, "--json")
     # WHEN the test user is deleted by hand
     cognito.admin_delete_user(UserPoolId=pool_of(cognito), Username="nora")
     gone = command(*stack)
@@ -99,6 +100,9 @@ def test_rehearsed_nested_stack_with_every_type_is_checked_through_its_parameter
         ("Custom::CognitoUserSmsMfaSettings", "nora", "IN_SYNC"),  # the test user's own settings
         ("Custom::CognitoUserSmsMfaSettings", "olga", "IN_SYNC"),
     ]
+    # every stack of the app (--app) is the same: the parent, and its nested stack followed from it
+    assert whole_app.returncode == 0, whole_app.stdout + whole_app.stderr
+    assert json.loads(whole_app.stdout)["stacks"] == stacks
     assert gone.returncode == 1
     rows = json.loads(gone.stdout)["stacks"][1]["resources"]
     assert [row["verdict"] for row in rows if row["resource_type"] == "Custom::CognitoTestUser"] == ["USER_GONE"]
@@ -123,12 +127,14 @@ def test_rehearsed_batches_are_one_row_each_and_name_a_user_changed_by_hand(
     drifted = command(*stack, "--json")
     # THEN one row per batch, in sync; then each batch names its user
     assert in_sync.returncode == 0, in_sync.stdout + in_sync.stderr
-    rows = {line.split()[0][:6]: line.split(None, 1)[1].split() for line in in_sync.stdout.splitlines()
+    rows = {line.split()[0][:6]: line.split(None, 2)[2].split() for line in in_sync.stdout.splitlines()
             if line.strip().startswith(("Staff", "Former"))}  # fmt: skip
     assert rows["Staff3"] == ["batch", "120", "users", "SMS,SMS_MFA=PREFERRED", "120", "in", "sync,", "0", "drifted,",
                               "0", "gone", "IN_SYNC"]  # fmt: skip
     assert rows["Former"][:4] == ["batch", "50", "users", "none"]
-    assert in_sync.stdout.splitlines()[-1].startswith("3 resources: 3 IN_SYNC")
+    assert in_sync.stdout.splitlines()[-1].startswith(
+        "3 resources: 3 IN_SYNC, 0 DRIFTED, 0 USER_GONE, 0 NOT_CHECKED; 1 stack:"
+    )
     assert drifted.returncode == 1, drifted.stdout + drifted.stderr
     reasons = {
         row["resource"][:6]: row["reason"]
@@ -136,6 +142,6 @@ def test_rehearsed_batches_are_one_row_each_and_name_a_user_changed_by_hand(
         if row["verdict"] == "DRIFTED"
     }
     assert reasons == {
-        "Staff3": "1 of 120 listed users differ: staff0042 (SMS_MFA is DISABLED, declared PREFERRED)",
-        "Former": "1 of 50 listed users differ: former007 (MFAOptions are SMS, declared none)",
+        "Staff3": "1 of 120 listed users differ: [42] staff0042 (SMS_MFA is DISABLED, declared PREFERRED)",
+        "Former": "1 of 50 listed users differ: [7] former007 (MFAOptions are SMS, declared none)",
     }

@@ -1,5 +1,6 @@
 """The five packages import one way: cli -> rehearsal -> emulator -> the handler's rules; the constructs need no
-tool, and the cli's drift check only the handler's decision modules (and boto3).
+tool, and the cli's drift check only the handler's decision modules, the rehearsal's pure modules (its assembly
+reader, its table and its progress lines, which import only the standard library) and boto3; so does export.
 
 Every import statement counts, at module level or inside a function or a ``TYPE_CHECKING`` block, read with
 :mod:`ast` from the sources (nothing is imported).
@@ -8,6 +9,7 @@ Every import statement counts, at module level or inside a function or a ``TYPE_
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,7 +29,13 @@ ALLOWED = {
     "cognito_sms_mfa_lambda": set(),
     "cognito_sms_mfa_emulator": {"cognito_sms_mfa_lambda"},
     "cognito_sms_mfa_rehearsal": {"cognito_sms_mfa_emulator", "cognito_sms_mfa_lambda"},
-    "cognito_sms_mfa_cli": {"cognito_sms_mfa_lambda"},
+    "cognito_sms_mfa_cli": {"cognito_sms_mfa_lambda", "cognito_sms_mfa_rehearsal"},
+}
+# The rehearsal's modules the cli may import: pure, standard library only (so drift loads no moto).
+PURE_REHEARSAL_MODULES = {
+    "cognito_sms_mfa_rehearsal.assembly",
+    "cognito_sms_mfa_rehearsal.progress",
+    "cognito_sms_mfa_rehearsal.table",
 }
 # The former command names, kept as modules of the construct library that only call the new commands.
 ALIASES = {
@@ -36,7 +44,12 @@ ALIASES = {
 }
 # The drift check's modules: of the handler package, only the modules of pure decisions and rules (no boto3 client
 # code, no crhelper).
-DRIFT_MODULES = sorted((REPO_ROOT / "cli" / "cognito_sms_mfa_cli").glob("drift*.py"))
+DRIFT_MODULES = sorted(
+    [
+        *(REPO_ROOT / "cli" / "cognito_sms_mfa_cli").glob("drift*.py"),
+        *(REPO_ROOT / "cli" / "cognito_sms_mfa_cli").glob("export*.py"),
+    ]
+)
 HANDLER_MODULES_FOR_DRIFT = {
     "cognito_sms_mfa_lambda.errors",
     "cognito_sms_mfa_lambda.manifest",
@@ -120,3 +133,25 @@ def test_the_drift_check_imports_only_the_handlers_decision_modules() -> None:
     # THEN each is a module of decisions or rules (an imported name that is not a module is ignored)
     existing = {f"cognito_sms_mfa_lambda.{p.stem}" for p in PACKAGES["cognito_sms_mfa_lambda"].glob("*.py")}
     assert handler_modules & existing <= HANDLER_MODULES_FOR_DRIFT
+
+
+def test_the_cli_imports_only_the_rehearsals_pure_modules() -> None:
+    # GIVEN every module of the cli
+    modules = sorted(PACKAGES["cognito_sms_mfa_cli"].rglob("*.py"))
+    # WHEN the rehearsal modules they import are read
+    rehearsal = {
+        name for module in modules for name in imported_modules(module) if name.startswith("cognito_sms_mfa_rehearsal")
+    }
+    # THEN each is one of the pure modules (an imported name that is not a module is ignored)
+    existing = {f"cognito_sms_mfa_rehearsal.{p.stem}" for p in PACKAGES["cognito_sms_mfa_rehearsal"].glob("*.py")}
+    assert rehearsal & existing <= PURE_REHEARSAL_MODULES
+    assert rehearsal & existing
+
+
+@pytest.mark.parametrize("module", sorted(PURE_REHEARSAL_MODULES))
+def test_the_pure_rehearsal_modules_import_only_the_standard_library(module: str) -> None:
+    # GIVEN / WHEN the top-level modules a pure module imports
+    source = PACKAGES["cognito_sms_mfa_rehearsal"] / f"{module.rpartition('.')[2]}.py"
+    top = {name.partition(".")[0] for name in imported_modules(source)}
+    # THEN all are the standard library's (or the module's own package)
+    assert top - sys.stdlib_module_names - {"cognito_sms_mfa_rehearsal"} == set()

@@ -72,7 +72,9 @@ LIBRARY_SOURCES = {
         "py.typed",
     )
 }
-# The emulator's, the rehearsal's and the command line's packages, each as its source root holds it.
+# The emulator's, the rehearsal's and the command line's packages, each as its source root holds it (with the
+# JSON Schema of drift's --json, package data of the command line).
+PACKAGE_DATA = ("py.typed", "drift.schema.json")
 TOOL_SOURCES = {
     f"{folder.name}/{path.name}"
     for folder in (
@@ -81,7 +83,7 @@ TOOL_SOURCES = {
         REPO_ROOT / "cli" / "cognito_sms_mfa_cli",
     )
     for path in folder.iterdir()
-    if path.suffix == ".py" or path.name == "py.typed"
+    if path.suffix == ".py" or path.name in PACKAGE_DATA
 }
 EXAMPLE_STACK = "CognitoSmsMfaExample"
 TIMEOUT_S = 180
@@ -217,6 +219,7 @@ def test_wheel_contains_library_and_handler_sources(wheel: Path) -> None:
         "cognito_sms_mfa_emulator/pytest_plugin.py",
         "cognito_sms_mfa_rehearsal/lambda_bootstrap.py",
         "cognito_sms_mfa_cli/drift.py",
+        "cognito_sms_mfa_cli/drift.schema.json",
     } <= TOOL_SOURCES
     assert [name for name in names if "__pycache__" in name or name.endswith(".pyc")] == []
 

@@ -4,22 +4,52 @@
 from __future__ import annotations
 
 import os
+import pty
 import re
 import subprocess
 import sys
+import threading
 
 
-def rehearse(*args: str, module: str = "cognito_sms_mfa_rehearsal") -> subprocess.CompletedProcess[str]:
-    """``python -m cognito_sms_mfa_rehearsal ARGS`` (or another ``module``) with no AWS variable in its environment."""
+def rehearse(
+    *args: str, module: str = "cognito_sms_mfa_rehearsal", columns: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m cognito_sms_mfa_rehearsal ARGS`` (or another ``module``) with no AWS variable in its environment;
+    with ``columns``, its standard output a terminal that wide."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    return subprocess.run(
-        [sys.executable, "-m", module, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=240,
-        check=False,
+    command = [sys.executable, "-m", module, *args]
+    if columns is not None:
+        return in_terminal(command, env, columns)
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=240, check=False)
+
+
+def in_terminal(command: list[str], env: dict[str, str], columns: int) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` with its standard output on a pseudo-terminal (``COLUMNS`` wide), as in a user's shell;
+    standard error stays a pipe."""
+    controller, terminal = pty.openpty()
+    child = subprocess.Popen(
+        command, stdout=terminal, stderr=subprocess.PIPE, env={**env, "COLUMNS": str(columns)}, text=True
     )
+    os.close(terminal)
+    chunks: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the child closed the terminal (EIO)
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    _, err = child.communicate(timeout=240)
+    reader.join(timeout=30)
+    os.close(controller)
+    out = b"".join(chunks).decode().replace("\r\n", "\n")
+    return subprocess.CompletedProcess(command, child.returncode, out, err)
 
 
 def table_rows(stdout: str) -> list[list[str]]:

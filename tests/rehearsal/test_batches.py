@@ -4,6 +4,7 @@ update of a share of the users and its cleanup, and each user's outcome in --jso
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,14 @@ def test_cycle_rehearses_every_batch_request_with_counts(batch_assembly: Path) -
     assert (update["listed"], update["written"], update["unchanged"]) == (108, 12, 96)
     assert (cleanup["cleared"], cleanup["kept"], cleanup["failed"]) == (12, 108, 0)
     assert (delete["listed"], delete["cleared"], delete["failed"]) == (108, 108, 0)
+    # the waits said how far they got, in words: users read and writes so far with their rates; no raw counts
+    progress = result.stderr.splitlines()
+    ticks = [line for line in progress if re.fullmatch(
+        r"  (create|update\*|delete|cleanup|synthetic-update) +Staff\S*: \d+ of 1[02][08] users read \(\d+/s\), "
+        r"[\d,]+ writes? \(\d+/s\), \d+ s so far", line)]  # fmt: skip
+    assert ticks, "\n".join(progress)
+    assert not [line for line in progress if "{" in line]
+    assert [line for line in progress if "-> ok (" in line and ": 120 listed: 120 written, 0 unchanged," in line]
     # each user's outcome
     users = {u["username"]: u for u in staff[0]["users"]}
     assert len(users) == 120

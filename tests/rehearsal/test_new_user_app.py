@@ -34,14 +34,21 @@ def custom_names(assembly: Path, stack: str) -> set[str]:
     return names
 
 
-def test_table_never_cuts_names_and_fits_120_columns(assembly: Path) -> None:
+def test_table_never_cuts_names_in_a_120_column_terminal(assembly: Path) -> None:
     # GIVEN the whole app, whose names are longer than the columns
     # WHEN
-    result = rehearse(str(assembly), "--cycle")
-    # THEN every line fits and every name reads whole once a row's continuation lines are joined
+    result = rehearse(str(assembly), "--cycle", columns=120)
+    # THEN in a terminal 120 columns wide the prose fits, the table gives up width where its cells can break (after
+    # a "/" or at a space) and never inside a name: every name is whole on one line (a table whose names are wider
+    # than the terminal stays wider, rather than cut)
     assert result.returncode == 1, result.stdout + result.stderr  # the pool with MFA off: sign-in MISMATCH
     lines = result.stdout.splitlines()
-    assert max(len(line) for line in lines) <= 120
+    table = [line for line in lines if "  " in line.strip() or line.startswith(" " * 8)]  # rows, continued
+    assert max(len(line) for line in lines if line not in table) <= 120
+    assert [line for line in table if line.endswith("SMS_MFA*")]  # USER MFA's cells broke at their space
+    for stack in ("QaUsers", "MfaOffUsers", "LegacyAdminMfa"):
+        for name in custom_names(assembly, stack):
+            assert [line for line in table if f"  {name}  " in line or line.endswith(f"  {name}")], name
     assert "~" not in result.stdout
     rows = table_rows(result.stdout)
     resources = {row[1] for row in rows}
@@ -53,6 +60,19 @@ def test_table_never_cuts_names_and_fits_120_columns(assembly: Path) -> None:
     assert pools & {"CheckoutPool", "CheckoutPool86441BA0"}
     assert {"SMS_MFA=PREFERRED", "SMS_MFA=DISABLED"} <= {row[4] for row in rows}
     assert {"qa-charlie-user"} <= {row[3] for row in rows}
+
+
+def test_outside_a_terminal_each_row_is_one_line_whole_so_names_can_be_grepped(assembly: Path) -> None:
+    # GIVEN / WHEN the rehearsal's output goes to a pipe (a CI log)
+    result = rehearse(str(assembly), "--stack", "QaUsers", "--stack", "LegacyAdminMfa")
+    # THEN each resource's whole construct path (or logical id) is on its row's one line, never split in two
+    lines = result.stdout.splitlines()
+    for stack in ("QaUsers", "LegacyAdminMfa"):
+        for name in custom_names(assembly, stack):
+            assert [line for line in lines if f"  {name}  " in line], name
+    header = next(line for line in lines if line.startswith("STEP "))
+    assert "READ BACK" in header  # not wrapped either
+    assert "USER MFA" in header
 
 
 def test_each_stack_is_announced_with_its_region_and_what_it_counts_then_its_sign_ins(assembly: Path) -> None:
@@ -104,12 +124,13 @@ def test_pool_with_mfa_off_is_warned_and_named_in_the_sign_in_reason(assembly: P
 def test_table_shows_the_mfa_off_warning_first_in_the_stack_section(assembly: Path) -> None:
     # GIVEN / WHEN
     result = rehearse(str(assembly), "--stack", "MfaOffUsers")
-    # THEN the warning follows the pool line, before the header
+    # THEN the warning follows the pool line, before the header, on one line (a pipe: nothing wrapped)
     lines = result.stdout.splitlines()
     assert lines[0] == "MfaOffUsers"
     assert lines[1].startswith("  pool PlainPool")
     assert lines[2].startswith("  Warning: pool PlainPool")
-    assert lines[4].startswith("STEP ")
+    assert MFA_OFF_RULE in lines[2]
+    assert lines[3].startswith("STEP ")
 
 
 def test_help_says_region_applies_to_environment_agnostic_stacks() -> None:

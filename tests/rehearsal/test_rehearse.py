@@ -34,7 +34,7 @@ def copy_assembly(source: Path, target: Path) -> Path:
 def test_rehearse_example_app_with_cycle_succeeds_and_prints_table(example_cloud_assembly: Path) -> None:
     # GIVEN the synthesized example app and no AWS variables at all
     # WHEN
-    result = rehearse(str(example_cloud_assembly), "--cycle")
+    result = rehearse(str(example_cloud_assembly), "--cycle", columns=120)
     # THEN every create, synthetic update, rename, cleanup and delete succeeded and read back as desired
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
@@ -182,8 +182,8 @@ def test_rehearse_unsupported_intrinsic_names_resource_and_skips_what_depends_on
     report = json.loads(result.stdout)
     assert report["problems"] == [
         'CognitoSmsMfaExample/AliceUser: unsupported intrinsic {"Fn::Base64": "alice"}; the rehearsal'
-        " resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Sub, Fn::ImportValue, Fn::GetStackOutput: give the"
-        " property a literal value to rehearse it"
+        " resolves Ref, Fn::GetAtt, Fn::Join, Fn::Select, Fn::Split, Fn::Sub, Fn::ImportValue, Fn::GetStackOutput:"
+        " give the property a literal value to rehearse it"
     ]
     verdicts = {r["logical_id"][:8]: (r["verdict"], r["reason"][:70]) for r in report["requests"]}
     assert verdicts["AliceMfa"] == (

@@ -7,26 +7,28 @@ from typing import Any
 import pytest
 
 from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE, TEST_USER_RESOURCE_TYPE
-from cognito_sms_mfa_rehearsal.assembly import StackTemplate, UnresolvedError, dependency_order
+from cognito_sms_mfa_rehearsal.assembly import Outputs, Resolver, StackTemplate, UnresolvedError, dependency_order
 from cognito_sms_mfa_rehearsal.custom_types import CUSTOM_TYPES, CYCLE_PHONE_NUMBER, SMS_PREFERENCE
+from cognito_sms_mfa_rehearsal.progress import batch_line
 from cognito_sms_mfa_rehearsal.report import (
     COLUMNS,
+    CYCLE_BATCH_LEGEND,
     IMPORTED_POOL,
     NOT_REHEARSED,
+    SHRINKABLE,
     SIGN_IN,
-    WIDTH,
     Outcome,
     closing,
-    column_widths,
     exit_status,
     render_table,
     summary,
     verdict,
-    wrap_cell,
 )
+from cognito_sms_mfa_rehearsal.table import column_widths, wrap_cell
 from tests.rehearsal.helpers import table_rows
 
 SMS = [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]
+WIDTH = 120
 
 
 def outcome(
@@ -117,11 +119,13 @@ def test_exit_status_zero_only_when_everything_was_rehearsed_and_ok(rows: list[O
 
 def test_column_widths_fit_the_width_and_leave_short_columns_alone() -> None:
     # GIVEN a row with a very long construct path, pool path and username
-    row = ("create", "R" * 80, "P" * 40, "U" * 36, "SMS", "SMS", "SMS / SMS_MFA*", "ok", "0.50s")
+    row = ("create", "Rrrrrrr/" * 10, "Ppppp/" * 7, "U" * 36, "SMS", "SMS", "SMS / SMS_MFA*", "ok", "0.50s")
     # WHEN
-    widths = column_widths([COLUMNS, row])
-    # THEN the table fits, and the columns that are not shrinkable keep their width
+    widths = column_widths([COLUMNS, row], WIDTH, [COLUMNS.index(name) for name in SHRINKABLE])
+    # THEN the table fits, a username (one piece) is never narrowed, and the columns that are not shrinkable keep
+    # their width
     assert sum(widths) + 2 * (len(widths) - 1) == WIDTH
+    assert widths[3] == 36
     assert [widths[0], widths[7], widths[8]] == [6, 6, 5]
 
 
@@ -134,36 +138,66 @@ def test_table_wraps_long_cells_onto_continuation_lines_and_never_cuts_them() ->
     ]
     rows[0].path, rows[0].pool_path = "qa-alpha-user/MfaSettings", "CheckoutPool86441BA0"
     rows[1].path = "qa-alpha-user/MfaSettingsRenamed"
-    rows[2].path, rows[2].pool_path = "qaalphauserMfaSettingsD80ACDB1Renamed" * 2, "Checkout/Pool" * 4
-    # WHEN
-    table = render_table(rows, [])
-    # THEN every line fits, nothing is cut, and each cell reads whole once its continuation lines are joined
+    rows[2].path, rows[2].pool_path = "HourEu/QaCheckoutAlphaTesterWithSms8058A79B/MfaSettings", "Checkout/Pool" * 4
+    # WHEN fitted to a terminal of 120 columns, and written for a log (no width)
+    table = render_table(rows, [], width=WIDTH)
+    log = render_table(rows, [])
+    # THEN in the terminal every line fits, a name is never split: only after a "/" (so each piece is a whole
+    # name), and each cell reads whole once its continuation lines are joined
     assert max(len(line) for line in table.splitlines()) <= WIDTH
-    assert "~" not in table
+    assert "QaCheckoutAlphaTesterWithSms8058A79B" in table
     cells = table_rows(table)
     assert [row[1] for row in cells] == [
         "qa-alpha-user/MfaSettings",
         "qa-alpha-user/MfaSettingsRenamed",
-        "qaalphauserMfaSettingsD80ACDB1Renamed" * 2,
+        "HourEu/QaCheckoutAlphaTesterWithSms8058A79B/MfaSettings",
     ]
     assert [row[2] for row in cells] == ["CheckoutPool86441BA0", "Pool", "Checkout/Pool" * 4]
-    assert len(table.splitlines()) > len(rows) + 3  # the long cells took continuation lines
+    assert len(table.splitlines()) > len(log.splitlines())  # the long cells took continuation lines
+    # AND in the log each row is one line, whole
+    assert [line for line in log.splitlines() if "HourEu/QaCheckoutAlphaTesterWithSms8058A79B/MfaSettings" in line]
+    assert len(table_rows(log)) == len([line for line in log.splitlines() if line.startswith(("create", "rename"))])
 
 
 @pytest.mark.parametrize(
     ("text", "width", "lines"),
     [
         ("qa-alpha-user/MfaSettingsRenamed", 20, ["qa-alpha-user/", "MfaSettingsRenamed"]),
-        ("SMS_MFA=PREFERRED", 12, ["SMS_MFA=", "PREFERRED"]),
+        ("SMS_MFA=PREFERRED", 12, ["SMS_MFA=PREFERRED"]),
         ("SMS challenge ok", 9, ["SMS", "challenge", "ok"]),
-        ("qaalphauserB47FE9BB", 8, ["qaalphau", "serB47FE", "9BB"]),
+        ("QaCheckoutAlphaTesterWithSms8058A79B", 8, ["QaCheckoutAlphaTesterWithSms8058A79B"]),
         ("short", 8, ["short"]),
+        ("a/b c", None, ["a/b c"]),
     ],
-    ids=["path", "equals", "spaces", "logical-id", "fits"],
+    ids=["path", "equals", "spaces", "logical-id", "fits", "no-terminal"],
 )
-def test_wrap_cell_breaks_at_separators_else_at_the_width(text: str, width: int, lines: list[str]) -> None:
+def test_wrap_cell_breaks_after_a_slash_or_at_a_space_never_inside_a_name(
+    text: str, width: int | None, lines: list[str]
+) -> None:
     # GIVEN / WHEN / THEN
     assert wrap_cell(text, width) == lines
+
+
+def test_cycle_legend_explains_what_the_cycle_did_to_a_batch_only_when_a_batch_was_cycled() -> None:
+    # GIVEN a batch's cleanup row (after --cycle's update), and a settings resource's
+    cleanup = outcome("cleanup", desired=[], read_back=[])
+    cleanup.batch = {"listed": 10, "written": 0, "unchanged": 0, "cleared": 1, "kept": 9, "failed": 0,
+                     "writes_per_s": 1.0}  # fmt: skip
+    # WHEN / THEN the legend says the list shrank, which users were written, and what the cleanup row checks
+    assert CYCLE_BATCH_LEGEND in render_table([cleanup], [])
+    assert "--cycle and a batch" not in render_table([outcome("create", desired=SMS, read_back=SMS)], [])
+    assert "drops the first 10 % of the list" in CYCLE_BATCH_LEGEND
+    assert "cleanup row" in CYCLE_BATCH_LEGEND
+
+
+def test_batch_progress_line_counts_in_words_with_rates() -> None:
+    # GIVEN / WHEN / THEN
+    assert batch_line("  create    Staff", 300, 300, 84, 12.0) == (
+        "  create    Staff: 300 of 300 users read (25/s), 84 writes (7/s), 12 s so far"
+    )
+    assert batch_line("  delete    Staff", 1200, 0, 1, 2.0).endswith(
+        "0 of 1,200 users read (0/s), 1 write (0/s), 2 s so far"
+    )
 
 
 @pytest.mark.parametrize(
@@ -277,3 +311,23 @@ def test_test_user_synthetic_update_changes_phone_and_password_version_only_with
     assert changed == {**without, "PhoneNumber": CYCLE_PHONE_NUMBER}
     assert rotated["PhoneNumber"] == CYCLE_PHONE_NUMBER
     assert rotated["PasswordRevision"] not in (None, with_secret.get("PasswordRevision"))
+
+
+def test_rehearsal_resolves_list_parameters_to_lists_through_select_and_split() -> None:
+    # GIVEN a stack with a CommaDelimitedList parameter (given a value with spaces) and a List<String> one (its
+    # default)
+    stack = StackTemplate(
+        name="App",
+        display_name="App",
+        template={
+            "Parameters": {"Names": {"Type": "CommaDelimitedList"}, "Ids": {"Type": "List<String>", "Default": "a,b"}},
+            "Resources": {"Mfa": {"Type": SETTINGS_RESOURCE_TYPE, "Properties": {}}},
+        },
+        assets={},
+    )
+    resolver = Resolver(stack, "us-east-1", Outputs(), parameters={"Names": "alice, bob"})
+    # WHEN / THEN each Ref is a list, which Fn::Select and Fn::Join take; Fn::Split makes one
+    assert resolver.resolve("Mfa", {"Ref": "Names"}) == ["alice", "bob"]
+    assert resolver.resolve("Mfa", {"Fn::Select": [1, {"Ref": "Names"}]}) == "bob"
+    assert resolver.resolve("Mfa", {"Fn::Join": ["-", {"Ref": "Ids"}]}) == "a-b"
+    assert resolver.resolve("Mfa", {"Fn::Select": [0, {"Fn::Split": [",", "carol,dan"]}]}) == "carol"
