@@ -61,9 +61,6 @@ LIBRARY_SOURCES = {
     for name in (
         "__init__.py",
         "handler_asset.py",
-        "rehearse.py",
-        "local/__init__.py",
-        "local/__main__.py",
         "sms_mfa_handler.py",
         "sms_mfa_test_user.py",
         "user_mfa_preference.py",
@@ -271,15 +268,17 @@ def test_wheel_installed_package_imports_from_new_venv(venv: Venv) -> None:
     assert Path(result.stdout.strip()).is_relative_to(venv.site_packages)
 
 
-@pytest.mark.parametrize("command", ["cognito_sms_mfa_emulator", "cognito_sms_mfa_rehearsal"])
-def test_wheel_installed_commands_run_from_new_venv(venv: Venv, command: str) -> None:
+@pytest.mark.parametrize(
+    ("command", "name"), [("cognito_sms_mfa_emulator", "emulator"), ("cognito_sms_mfa_rehearsal", "rehearse")]
+)
+def test_wheel_installed_commands_run_from_new_venv(venv: Venv, command: str, name: str) -> None:
     # GIVEN the wheel installed into a fresh virtualenv
     # WHEN the command's help is asked for, and its package's location
     result = run([venv.python, "-m", command, "--help"], cwd=venv.root, env=isolated_env())
     where = run([venv.python, "-c", f"import {command}; print({command}.__file__)"], cwd=venv.root, env=isolated_env())
 
-    # THEN the command answers under its name, from the new virtualenv's site-packages
-    assert result.stdout.startswith(f"usage: python -m {command} [-h]")
+    # THEN the command answers under its subcommand's name, from the new virtualenv's site-packages
+    assert result.stdout.startswith(f"usage: cognito-sms-mfa {name} [-h]")
     assert Path(where.stdout.strip()).is_relative_to(venv.site_packages)
 
 
