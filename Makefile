@@ -80,11 +80,14 @@ integ: setup
 	npx --no-install integ-runner --directory tests/integ --language python --app "$(CURDIR)/$(PY) {filePath}" \
 	  --force --update-on-failed $(foreach region,$(INTEG_REGIONS),--parallel-regions $(region)) $(INTEG_ARGS)
 
-# The wheel to install into your own app: pip install "dist/cdk_cognito_sms_mfa-<version>-py3-none-any.whl[local]"
+# The release artifacts, as an index gets them: the sdist, and the wheel built from it (install the wheel into your
+# own app: pip install "dist/cdk_cognito_sms_mfa-<version>-py3-none-any.whl[local]"). --no-isolation: the build
+# backend pinned in requirements.lock.
 wheel: setup
 	rm -rf build dist
-	$(PY) -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation -w dist .
-	@ls dist/*.whl
+	$(PY) -m build --no-isolation --outdir dist .
+	$(PY) -m twine check --strict dist/*
+	@ls dist/*
 
 bench: setup
 	$(PY) bench/run.py
