@@ -123,7 +123,7 @@ class UserSmsMfaSettingsBatch(Construct):
         timeout = check_batch_service_timeout(self, service_timeout, continues=continues)
         check_fits(self, calls, rates, timeout, continues=continues)
 
-        handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
+        handler = SmsMfaHandler.of(scope, log_retention=log_retention, requested_by=self)
         pool = checks.check_user_pool(self, user_pool, handler.checked_pools)
         handler.use_batch_timeout()
         handler.add_pool(user_pool, pool, SETTINGS_ACTIONS if sms_preference is None else
