@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cognito_sms_mfa_cli.__main__ import COMMANDS, DISTRIBUTION
+from cognito_sms_mfa_cli.__main__ import COMMANDS, DISTRIBUTION, missing_extra
 from cognito_sms_mfa_rehearsal.__main__ import _parser as rehearse_parser
 from tests.conftest import REPO_ROOT
 
@@ -165,3 +165,18 @@ def test_rehearse_takes_endpoint_url_and_its_former_spelling(flag: str) -> None:
 
 def test_rehearse_help_names_endpoint_url() -> None:
     assert "--endpoint-url URL, --endpoint URL" in rehearse_parser().format_help()
+
+
+@pytest.mark.parametrize(
+    ("command", "module", "extra"),
+    [
+        ("drift", "boto3", "drift"),
+        ("rehearse", "boto3", "local"),  # the command's extra, not the smallest one with boto3
+        ("emulator", "moto.core", "local"),
+        ("export", "botocore.config", "drift"),  # a command without an entry: the module's extra
+        ("emulator", "cognito_sms_mfa_emulator", None),  # not an extra's module: a broken install, re-raised
+        ("drift", None, None),
+    ],
+)
+def test_missing_extra_names_the_commands_extra(command: str, module: str | None, extra: str | None) -> None:
+    assert missing_extra(command, ModuleNotFoundError(f"No module named {module!r}", name=module)) == extra
