@@ -21,6 +21,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -202,15 +203,22 @@ def test_drift_extra_shows_drifts_own_help(drift: CleanVenv) -> None:
     assert "--endpoint-url" in result.stdout
 
 
+def closed_port() -> int:
+    """A port nothing listens on: one the system just handed out and that was closed again."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
 def test_drift_extra_reports_an_endpoint_that_does_not_answer(drift: CleanVenv) -> None:
-    # GIVEN a port nothing listens on (port 9, discard, closed on a machine that runs no such service)
+    # GIVEN an endpoint nothing answers at
+    endpoint = f"http://127.0.0.1:{closed_port()}"
     # WHEN drift is pointed at it, with dummy credentials and a Region
-    result = drift.run(
-        drift.command, "drift", "--stack", "MyUsers", "--endpoint-url", "http://127.0.0.1:9", env=DUMMY_AWS
-    )
-    # THEN it could not check, says why in words naming the endpoint, and ends without a traceback
+    result = drift.run(drift.command, "drift", "--stack", "MyUsers", "--endpoint-url", endpoint, env=DUMMY_AWS)
+    # THEN it could not check (neither in sync nor drifted), says why naming the endpoint, without a traceback
     assert result.returncode not in (0, 1), result.stdout
-    assert 'Could not connect to the endpoint URL: "http://127.0.0.1:9/' in result.stderr
+    assert f'Could not connect to the endpoint URL: "{endpoint}/' in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
 
 
