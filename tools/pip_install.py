@@ -3,9 +3,9 @@
 Under ``pip -q`` a first install runs about 80 s without a word; pip's own output is one line per package while it
 collects and then nothing while it unpacks and compiles (aws-cdk-lib alone is 400 MB). This runs pip in this
 interpreter and says, every few seconds, how far it is: packages collected of those requested, then packages
-installed of those it installs (counted as their ``*.dist-info`` folders appear), each with its rate. On a terminal
-the line is rewritten in place; in a log it is one line every ``LOG_EVERY_S`` seconds. pip's warnings and errors
-pass through; its exit status is this script's.
+installed of those it installs (counted as new ``*.dist-info`` folders appear: an upgrade replaces one), each with
+its rate. On a terminal the line is rewritten in place; in a log it is one line every ``LOG_EVERY_S`` seconds.
+pip's warnings and errors pass through; its exit status is this script's.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class Progress:
         self.collected = 0
         self.installing: int | None = None  # packages pip installs, once it says so
         self.site_packages = Path(sysconfig.get_path("purelib"))
-        self.before = 0
+        self.before: set[str] = set()
 
     def read(self, line: str) -> None:
         if COLLECTED.match(line):
@@ -61,15 +61,16 @@ class Progress:
             self.installing = len(line.removeprefix(INSTALLING).split(", "))
             self.before = self._dist_infos()
 
-    def _dist_infos(self) -> int:
-        return sum(1 for _ in self.site_packages.glob("*.dist-info"))
+    def _dist_infos(self) -> set[str]:
+        return {path.name for path in self.site_packages.glob("*.dist-info")}
 
     def line(self) -> str:
         elapsed = time.monotonic() - self.started
         if self.installing is None:
             done, total, what = self.collected, max(self.total, self.collected), "collected"
         else:
-            done, total, what = min(self._dist_infos() - self.before, self.installing), self.installing, "installed"
+            done = min(len(self._dist_infos() - self.before), self.installing)
+            total, what = self.installing, "installed"
         rate = done / elapsed if elapsed > 0 else 0.0
         return f"  pip: {done}/{total} packages {what}, {rate:.1f}/s, {elapsed:.0f} s"
 

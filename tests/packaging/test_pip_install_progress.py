@@ -36,18 +36,21 @@ def test_requested_counts_the_lock_lines_and_the_named_packages(tmp_path: Path) 
 
 
 def test_progress_counts_collected_then_installed_packages(tmp_path: Path) -> None:
-    # GIVEN a progress of 3 requested packages, over a site-packages folder holding one distribution already
+    # GIVEN a progress of 3 requested packages, over a site-packages folder holding two distributions already
     progress = TOOL.Progress(3)
     progress.site_packages = tmp_path
     (tmp_path / "pip-23.2.1.dist-info").mkdir()
+    (tmp_path / "setuptools-65.5.0.dist-info").mkdir()
     # WHEN pip collects them
     for line in ("Collecting six==1.17.0\n", "Processing ./attrs.whl\n", "Requirement already satisfied: x in y\n"):
         progress.read(line)
     collected = progress.line()
-    # AND announces two to install, and one has been installed
-    progress.read("Installing collected packages: six, attrs\n")
+    # AND announces three to install, and two have been installed, one of them an upgrade
+    progress.read("Installing collected packages: six, attrs, setuptools\n")
     (tmp_path / "six-1.17.0.dist-info").mkdir()
+    (tmp_path / "setuptools-65.5.0.dist-info").rmdir()
+    (tmp_path / "setuptools-80.9.0.dist-info").mkdir()
     installed = progress.line()
     # THEN each line says how many of how many, and the rate
     assert re.fullmatch(r"  pip: 3/3 packages collected, \d+\.\d/s, \d+ s", collected), collected
-    assert re.fullmatch(r"  pip: 1/2 packages installed, \d+\.\d/s, \d+ s", installed), installed
+    assert re.fullmatch(r"  pip: 2/3 packages installed, \d+\.\d/s, \d+ s", installed), installed
