@@ -19,7 +19,7 @@ setup: $(VENV)/.installed node_modules/.installed .tools/.node-checked
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@echo "Installing the pinned Python packages into $(VENV) (the first time about 80 s: aws-cdk-lib, moto, mypy...)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) tools/pip_install.py --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
@@ -61,13 +61,13 @@ synth: setup
 	npx --no-update-notifier cdk synth --quiet
 
 demo: synth
-	$(PY) -m cognito_sms_mfa_rehearsal --cycle cdk.out
+	$(VENV)/bin/cognito-sms-mfa rehearse --cycle cdk.out
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	@[ -d .mypy_cache ] || echo "mypy: the first run reads aws-cdk-lib's type information (about 45 s; later runs use .mypy_cache)"
-	$(VENV)/bin/mypy infra lambda_src emulator rehearsal cli tests bench
+	$(VENV)/bin/mypy infra lambda_src emulator rehearsal cli tests bench tools
 
 test: setup lint
 	$(VENV)/bin/pytest
@@ -80,11 +80,14 @@ integ: setup
 	npx --no-install integ-runner --directory tests/integ --language python --app "$(CURDIR)/$(PY) {filePath}" \
 	  --force --update-on-failed $(foreach region,$(INTEG_REGIONS),--parallel-regions $(region)) $(INTEG_ARGS)
 
-# The wheel to install into your own app: pip install "dist/cdk_cognito_sms_mfa-<version>-py3-none-any.whl[local]"
+# The release artifacts, as an index gets them: the sdist, and the wheel built from it (install the wheel into your
+# own app: pip install "dist/cdk_cognito_sms_mfa-<version>-py3-none-any.whl[local]"). --no-isolation: the build
+# backend pinned in requirements.lock.
 wheel: setup
 	rm -rf build dist
-	$(PY) -m pip wheel -q --disable-pip-version-check --no-deps --no-build-isolation -w dist .
-	@ls dist/*.whl
+	$(PY) -m build --no-isolation --outdir dist .
+	$(PY) -m twine check --strict dist/*
+	@ls dist/*
 
 bench: setup
 	$(PY) bench/run.py

@@ -1,7 +1,8 @@
 """Run the benchmarks against their anchors and write ``docs/benchmarks.md`` (``make bench``).
 
 ``python bench/run.py`` runs every figure, keeps the raw results as JSON in ``bench/out/`` and writes the page.
-``python bench/run.py FIGURE ...`` runs only those figures, prints their sections and leaves the page alone.
+``python bench/run.py FIGURE ...`` runs only those figures, prints their sections and rewrites only their parts of
+the page (each one's section, its summary rows, its line under "Goals missed"), keeping every other figure's.
 Not part of the test suite: nothing here asserts on time.
 
 A figure is a module whose docstring is its heading and method on the page, with ``run() -> dict`` (JSON-ready
@@ -67,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"{name}: done, raw results in bench/out/{name}.json")
     if len(chosen) < len(FIGURES):
         print("\n" + "\n".join(sections))
+        rerun = f"Rerun on its own on {datetime.now(UTC):%Y-%m-%d} (load average {_loads(load_start)} at the start)"
+        PAGE.write_text(update_page(PAGE.read_text(), sections, goals, rerun))
+        progress(f"rewrote the parts of {', '.join(chosen)} in {PAGE.relative_to(ROOT)}; the other figures stay")
         return 0
     minutes = (time.monotonic() - started) / 60
     PAGE.write_text(page(sections, goals, minutes, load_start, os.getloadavg()))
@@ -108,8 +112,8 @@ def page(
 How this library compares with what users would otherwise pick: a hand-written `AwsCustomResource` (aws-cdk-lib)
 and crhelper with its defaults. Every figure below comes from one run of `make bench` (which runs `{RUN}`),
 written by that run; the raw results are kept as JSON in `bench/out/` (not committed). One figure can be rerun on
-its own with `{RUN} FIGURE` ({", ".join(f"`{name}`" for name in FIGURES)}); that prints it and leaves this page
-alone.
+its own with `{RUN} FIGURE` ({", ".join(f"`{name}`" for name in FIGURES)}); that prints it and rewrites only its
+own section, summary rows and missed goals here (the section then says when it was rerun).
 
 Run on {datetime.now(UTC):%Y-%m-%d}, in {minutes:.1f} minutes.
 
@@ -124,6 +128,31 @@ Run on {datetime.now(UTC):%Y-%m-%d}, in {minutes:.1f} minutes.
 
 {misses}
 """
+
+
+def update_page(text: str, sections: list[str], goals: list[Goal], rerun: str) -> str:
+    """``text`` (the page) with each of ``sections`` in place of the section under the same heading (``rerun``
+    said under its heading), each goal's summary row and its line under "Goals missed" replaced (removed when the
+    goal is met, added when it is newly missed); everything else kept as it is."""
+    for section in sections:
+        heading, _, body = section.partition("\n")
+        start = text.index(heading + "\n")
+        end = text.find("\n## ", start + len(heading)) + 1 or len(text)
+        text = f"{text[:start]}{heading}\n\n{rerun}.\n{body.rstrip()}\n\n{text[end:]}"
+    lines = text.split("\n")
+    missed = lines.index("## Goals missed")
+    for goal in goals:
+        row = f"| {goal.figure} | {goal.ours} | {goal.anchor} | {goal.ratio} | {goal.goal} | "
+        row += "yes |" if goal.met else "**no** |"
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"| {goal.figure} |"))
+        lines[at] = row
+        label = goal.miss.partition("**:")[0] + "**:"  # "**Synth at 200 users**:"
+        old = [i for i, line in enumerate(lines) if i > missed and line.startswith(f"- {label}")]
+        if old:
+            lines[old[0] : old[0] + 1] = [] if goal.met else [f"- {goal.miss}"]
+        elif not goal.met:
+            lines.insert(missed + 2, f"- {goal.miss}")
+    return "\n".join(lines)
 
 
 def _loads(values: tuple[float, ...]) -> str:

@@ -2,10 +2,13 @@
 
 - ``drift``: compare the users' MFA with what a deployed stack declares (:mod:`.drift`; needs boto3);
 - ``export``: a pool's live SMS MFA state as code for ``UserSmsMfaSettingsBatch`` (:mod:`.export`; needs boto3);
-- ``rehearse``: the offline rehearsal of a cloud assembly (``python -m cognito_sms_mfa_rehearsal``);
-- ``emulator``: the local Cognito emulator (``python -m cognito_sms_mfa_emulator``).
+- ``rehearse``: the offline rehearsal of a cloud assembly (:mod:`cognito_sms_mfa_rehearsal.__main__`; the
+  ``local`` extra);
+- ``emulator``: the local Cognito emulator (:mod:`cognito_sms_mfa_emulator.__main__`; the ``local`` extra).
 
-Each command's module is imported only when it runs, so ``drift`` loads neither moto nor the emulator.
+Each command's module is imported only when it runs, so ``drift`` loads neither moto nor the emulator. A command
+whose extra is not installed says which one in one line (exit status 2), and its ``--help`` still answers.
+``--version`` prints the installed distribution's version (its metadata: pyproject.toml is the one source).
 ``python -m cognito_sms_mfa_cli`` is the same command.
 """
 
@@ -13,12 +16,14 @@ from __future__ import annotations
 
 import sys
 from importlib import import_module
+from importlib.metadata import version
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
 PROG = "cognito-sms-mfa"
+DISTRIBUTION = "cdk-cognito-sms-mfa"
 # Command -> (module with ``main(argv) -> int``, one line of help).
 COMMANDS = {
     "drift": ("cognito_sms_mfa_cli.drift", "which users' MFA no longer matches what the deployed stack declares"),
@@ -30,14 +35,43 @@ COMMANDS = {
     "emulator": ("cognito_sms_mfa_emulator.__main__", "run the local Cognito emulator in the foreground"),
 }
 EXIT_USAGE = 2
+# The extra each command needs (a command not listed here: the extra of the module found missing, below).
+COMMAND_EXTRAS = {"drift": "drift", "export": "drift", "rehearse": "local", "emulator": "local"}
+# Top-level modules that only an extra installs, each with the smallest extra that brings it.
+EXTRA_OF_MODULE = {
+    **dict.fromkeys(("boto3", "botocore", "s3transfer"), "drift"),
+    **dict.fromkeys(("moto", "flask", "flask_cors", "werkzeug", "joserfc", "trustme", "yaml", "responses"), "local"),
+}
 
 
 def usage() -> str:
     width = max(map(len, COMMANDS))
     lines = [f"usage: {PROG} <command> [arguments]", "", "commands:"]
     lines += [f"  {name.ljust(width)}  {text}" for name, (_, text) in COMMANDS.items()]
-    lines += ["", f"`{PROG} <command> --help` describes each command's arguments."]
+    lines += ["", f"`{PROG} <command> --help` describes each command's arguments; `{PROG} --version` the version."]
     return "\n".join(lines)
+
+
+def install_hint(extra: str) -> str:
+    return f"pip install '{DISTRIBUTION}[{extra}]'"
+
+
+def missing_extra(command: str, error: ModuleNotFoundError) -> str | None:
+    """The extra to install when ``command`` failed to import ``error.name``; None when no extra brings it (a bug,
+    not a missing install)."""
+    module = (error.name or "").partition(".")[0]
+    if module not in EXTRA_OF_MODULE:
+        return None
+    return COMMAND_EXTRAS.get(command, EXTRA_OF_MODULE[module])
+
+
+def missing_extra_help(command: str, extra: str, module: str) -> str:
+    """What ``<command> --help`` says when the command's own parser cannot be imported without its extra."""
+    return (
+        f"usage: {PROG} {command} [arguments]\n\n{COMMANDS[command][1]}\n\n"
+        f"It needs the {extra} extra, not installed here (no module {module}): {install_hint(extra)}\n"
+        f"Then `{PROG} {command} --help` lists its arguments."
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,12 +80,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args or args[0] in ("-h", "--help"):
         print(usage(), file=sys.stdout if args else sys.stderr)
         return 0 if args else EXIT_USAGE
+    if args[0] in ("-V", "--version"):
+        print(f"{DISTRIBUTION} {version(DISTRIBUTION)}")
+        return 0
     name, rest = args[0], args[1:]
     if name not in COMMANDS:
         print(f"{usage()}\n\n{PROG}: unknown command {name!r}; choose from {', '.join(COMMANDS)}", file=sys.stderr)
         return EXIT_USAGE
-    module = import_module(COMMANDS[name][0])
-    status: int = module.main(rest)
+    try:
+        # A command imports its extra at module level (drift) or once its arguments are parsed (rehearse,
+        # emulator: their --help works without it).
+        status: int = import_module(COMMANDS[name][0]).main(rest)
+    except ModuleNotFoundError as error:
+        extra = missing_extra(name, error)
+        if extra is None:
+            raise
+        if "-h" in rest or "--help" in rest:
+            print(missing_extra_help(name, extra, repr(error.name)))
+            return 0
+        hint = f"{PROG} {name}: needs the {extra} extra (no module {error.name!r}): {install_hint(extra)}"
+        print(hint, file=sys.stderr)
+        return EXIT_USAGE
     return status
 
 

@@ -1,6 +1,7 @@
-"""Run the local Cognito emulator in the foreground: ``python -m cognito_sms_mfa_emulator [--port N]``.
+"""Run the local Cognito emulator in the foreground: ``cognito-sms-mfa emulator [--port N]``.
 
-``python -m cognito_sms_mfa.local`` is the same command under its former name.
+``python -m cognito_sms_mfa_emulator`` is the same command. The emulator (moto, the ``local`` extra) is imported
+only once the arguments are parsed, so ``--help`` works without it.
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ import signal
 import threading
 from typing import TYPE_CHECKING
 
-from cognito_sms_mfa_emulator.emulator import CognitoEmulator
 from cognito_sms_mfa_emulator.rate_limits import SERVICE_QUOTAS, check_limits
 
 if TYPE_CHECKING:
     from types import FrameType
 
+PROG = "cognito-sms-mfa emulator"
+
 
 def main(argv: list[str] | None = None) -> int:
     """Serve until Ctrl-C or SIGTERM; print the endpoint first. Returns the exit status."""
     parser = argparse.ArgumentParser(
-        prog="python -m cognito_sms_mfa_emulator",
+        prog=PROG,
         description="Local Amazon Cognito user pools endpoint (moto with AdminSetUserSettings) on 127.0.0.1.",
     )
     parser.add_argument("--port", type=int, default=0, help="port to listen on (default: 0, any free port)")
@@ -43,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    from cognito_sms_mfa_emulator.emulator import CognitoEmulator  # moto (the local extra), after --help
 
     stopping = threading.Event()
 

@@ -42,8 +42,15 @@ def require_string(scope: Construct, field: str, value: object, rule: str) -> No
         raise TypeError(f"{scope.node.path}: `{field}` must be a string ({rule}); received {rules.show(value)}")
 
 
+# How aws-cdk-lib encodes a token in a string (``${Token[NAME.1]}``) and in a list element (``#{Token[...]}``): a
+# string without either is a literal, known without asking jsii (a round trip per construct).
+TOKEN_MARKERS = ("${Token[", "#{Token[")
+
+
 def literal(value: str) -> str | None:
     """``value`` when it is a literal string, None when it is a token (resolved only at deploy time)."""
+    if not any(marker in value for marker in TOKEN_MARKERS):
+        return value
     return None if Token.is_unresolved(value) else value
 
 

@@ -7,6 +7,7 @@ policy must be shared too, so the whole group is one construct found by a fixed 
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
+# Each stack's handler, by the stack's Python object (jsii hands back the same object for the same stack), so that
+# the constructs of a stack find it without asking jsii: three round trips per construct less.
+_HANDLERS: weakref.WeakKeyDictionary[Stack, SmsMfaHandler] = weakref.WeakKeyDictionary()
 # The id of the synth-time warning on a construct whose pool of the app has MFA off (acknowledge it with
 # ``Annotations.of(construct).acknowledge_warning(POOL_MFA_OFF_WARNING)``).
 POOL_MFA_OFF_WARNING = "cognito-sms-mfa:poolMfaOff"
@@ -167,16 +171,20 @@ class SmsMfaHandler(Construct):
     def of(
         cls, scope: Construct, *, log_retention: logs.RetentionDays | None, requested_by: Construct
     ) -> SmsMfaHandler:
-        """The handler of ``scope``'s stack, created on first use, with ``log_retention`` applied.
+        """The handler of ``scope``'s stack, created on first use, with ``log_retention`` applied. ``scope`` is the
+        scope a construct was given (most often the stack itself: then no jsii call finds the stack).
 
         Raises
         ------
         ValueError
             When ``log_retention`` differs from the retention another construct of the stack gave.
         """
-        stack = Stack.of(scope)
-        handler = stack.node.try_find_child(SINGLETON_ID) or cls(stack, SINGLETON_ID)
-        assert isinstance(handler, SmsMfaHandler)
+        stack = scope if isinstance(scope, Stack) else Stack.of(scope)
+        handler = _HANDLERS.get(stack)
+        if handler is None:
+            found = stack.node.try_find_child(SINGLETON_ID) or cls(stack, SINGLETON_ID)
+            assert isinstance(found, SmsMfaHandler)
+            handler = _HANDLERS[stack] = found
         handler.use_log_retention(log_retention, requested_by)
         return handler
 
@@ -359,15 +367,18 @@ class SmsMfaHandler(Construct):
         """Warn each construct (not its own children, such as a test user's settings) whose pool is a pool of the app
         with ``MfaConfiguration`` ``OFF``: Cognito challenges nobody there, whatever the construct sets. An imported
         pool, or a configuration that is a token, is not known here."""
+        problems: dict[int, str | None] = {}  # by pool: few pools, many constructs
+        for _, user_pool in self._pool_users:
+            if id(user_pool) not in problems:
+                problems[id(user_pool)] = _pool_mfa_problem(user_pool)
+        if all(problem is None for problem in problems.values()):
+            return  # the common case: no construct's path is asked for (two jsii calls per construct)
         paths = [owner.node.path for owner, _ in self._pool_users]  # one jsii call each, not one per pair
         owners = set(paths)
-        problems: dict[int, str | None] = {}  # by pool: few pools, many constructs
         for (owner, user_pool), path in zip(self._pool_users, paths, strict=True):
             parts = path.split("/")
             if any("/".join(parts[:end]) in owners for end in range(1, len(parts))):
                 continue
-            if id(user_pool) not in problems:
-                problems[id(user_pool)] = _pool_mfa_problem(user_pool)
             problem = problems[id(user_pool)]
             if problem is not None:
                 Annotations.of(owner).add_warning_v2(

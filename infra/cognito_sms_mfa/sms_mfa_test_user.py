@@ -129,7 +129,7 @@ class SmsMfaTestUser(UserResource):
         secret = None if password is None else checks.check_secret(self, "password", password)
         adopt = checks.check_bool(self, "adopt_existing", adopt_existing)
         policy = _removal_policy(self, removal_policy, adopt=adopt)
-        handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
+        handler = SmsMfaHandler.of(scope, log_retention=log_retention, requested_by=self)
         pool = checks.check_user_pool(self, user_pool, handler.checked_pools)
         handler.add_pool(
             user_pool, pool, TEST_USER_POOL_ACTIONS + (SETTINGS_ACTIONS if options else ()), requested_by=self

@@ -99,7 +99,7 @@ class UserMfaPreference(UserResource):
             raise ValueError(f"{self.node.path}: {problem}")
         literal_username = checks.check_username(self, username, "the user's name or an alias; a token passes")
         timeout = checks.check_service_timeout(self, service_timeout)
-        handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
+        handler = SmsMfaHandler.of(scope, log_retention=log_retention, requested_by=self)
         pool = checks.check_user_pool(self, user_pool, handler.checked_pools)
         handler.add_pool(user_pool, pool, PREFERENCE_ACTIONS, requested_by=self)
         self.factors = {factor.keyword: state for factor, state in factors.items() if state is not None}

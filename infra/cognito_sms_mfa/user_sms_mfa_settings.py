@@ -85,7 +85,7 @@ class UserSmsMfaSettings(UserResource):
         )
         options = checks.check_mfa_options(self, mfa_options)
         timeout = checks.check_service_timeout(self, service_timeout)
-        handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
+        handler = SmsMfaHandler.of(scope, log_retention=log_retention, requested_by=self)
         pool = checks.check_user_pool(self, user_pool, handler.checked_pools)
         handler.add_pool(user_pool, pool, SETTINGS_ACTIONS, requested_by=self)
         if literal_username is not None:

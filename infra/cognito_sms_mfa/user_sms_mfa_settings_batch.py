@@ -28,7 +28,6 @@ from cognito_sms_mfa.sms_mfa_handler import BATCH_HANDLER_TIMEOUT, PREFERENCE_AC
 from cognito_sms_mfa_lambda import manifest, pacing, rules
 from cognito_sms_mfa_lambda import settings_batch_decisions as decisions
 from cognito_sms_mfa_lambda.resource import SETTINGS_BATCH_RESOURCE_TYPE
-from cognito_sms_mfa_lambda.retry import RESERVE_S
 from cognito_sms_mfa_lambda.rules import MfaFactor
 
 if TYPE_CHECKING:
@@ -43,7 +42,7 @@ if TYPE_CHECKING:
 # CloudFormation waits for the handler's whole timeout plus the answer's delivery.
 DEFAULT_BATCH_SERVICE_TIMEOUT = Duration.seconds(int(BATCH_HANDLER_TIMEOUT.to_seconds()) + 30)
 # What one invocation may spend on Cognito calls: the function's timeout less what the answer needs.
-BATCH_WORK_BUDGET_S = BATCH_HANDLER_TIMEOUT.to_seconds() - RESERVE_S
+BATCH_WORK_BUDGET_S = BATCH_HANDLER_TIMEOUT.to_seconds() - pacing.RESERVE_S
 # A batch that goes on in further invocations waits CloudFormation's most by default.
 CONTINUING_SERVICE_TIMEOUT = Duration.seconds(pacing.MAX_SERVICE_TIMEOUT_S)
 # An EventBridge rule's name has at most 64 characters; crhelper names it the logical id and 8 random characters.
@@ -139,7 +138,7 @@ class UserSmsMfaSettingsBatch(Construct):
         timeout = check_batch_service_timeout(self, service_timeout, continues=continues)
         check_fits(self, calls, rates, timeout, continues=continues)
 
-        handler = SmsMfaHandler.of(self, log_retention=log_retention, requested_by=self)
+        handler = SmsMfaHandler.of(scope, log_retention=log_retention, requested_by=self)
         pool = checks.check_user_pool(self, user_pool, handler.checked_pools)
         handler.use_batch_timeout()
         handler.add_pool(user_pool, pool, SETTINGS_ACTIONS if sms_preference is None else
@@ -318,13 +317,13 @@ def check_fits(
         return
     seconds = timeout.to_seconds()
     least = pacing.least_time_s(calls, rates)
-    if least > pacing.continuation_capacity_s(seconds, BATCH_WORK_BUDGET_S, RESERVE_S):
+    if least > pacing.continuation_capacity_s(seconds, BATCH_WORK_BUDGET_S, pacing.RESERVE_S):
         users = calls[pacing.USER_READ]
         raise ValueError(
             f"{scope.node.path}: `usernames` must fit one stack operation; received {users:,} users, whose least "
             f"time is {pacing.describe_least_time(calls, rates)} > "
-            f"{pacing.describe_capacity(seconds, BATCH_WORK_BUDGET_S, RESERVE_S)} (`service_timeout` less "
-            f"{RESERVE_S:.0f} s to answer, at {BATCH_WORK_BUDGET_S:.0f} s of work per invocation and up to "
+            f"{pacing.describe_capacity(seconds, BATCH_WORK_BUDGET_S, pacing.RESERVE_S)} (`service_timeout` less "
+            f"{pacing.RESERVE_S:.0f} s to answer, at {BATCH_WORK_BUDGET_S:.0f} s of work per invocation and up to "
             f"{pacing.POLL_INTERVAL_S:.0f} s between invocations): split the list into several batches (each stack "
             "operation runs them in parallel, sharing the quota) or raise `max_requests_per_second` with a raised "
             "quota"

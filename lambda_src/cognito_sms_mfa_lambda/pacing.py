@@ -28,6 +28,10 @@ DEFAULT_QUOTAS_RPS: dict[str, float] = {USER_READ: 120.0, USER_UPDATE: 25.0}
 DEFAULT_SHARE = 0.8
 # CloudFormation waits at most an hour for a custom resource (ServiceTimeout, and its default).
 MAX_SERVICE_TIMEOUT_S = 3600
+# The Lambda time kept back for the remaining Cognito calls and the response (with the client's timeouts): no
+# retry pause, and no batch work, eats into the last RESERVE_S seconds (retry.py's budgets, the batch's work per
+# invocation, the construct's capacity check at synth).
+RESERVE_S = 30.0
 # A continuation's rule fires every minute (crhelper's polling_interval); the next invocation starts at most this
 # long after one ends, which is time no call is made.
 POLL_INTERVAL_S = 60.0

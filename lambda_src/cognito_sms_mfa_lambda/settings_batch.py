@@ -238,7 +238,7 @@ class BatchRun:
             self.progress = Progress(str(request.event.get("RequestId", "")), wall)
         self.cloudformation_deadline = decisions.service_deadline(request.properties, self.progress.started)
         # An invocation's work: what the first invocation had, less the answer's reserve (for the duty arithmetic).
-        self.work_per_invocation_s = max(request.deadline.remaining_s() - retry.RESERVE_S, 1.0)
+        self.work_per_invocation_s = max(request.deadline.remaining_s() - pacing.RESERVE_S, 1.0)
 
     # Lists -------------------------------------------------------------------------------------------------
 
@@ -502,14 +502,14 @@ class BatchRun:
             self._check_fits(phase, calls or {category: n * len(names) for category, n in per_user.items()})
         while progress.cursor < len(names):
             self._check_cloudformation_time(phase, per_user, len(names) - progress.cursor)
-            room = self.request.deadline.remaining_s() - retry.RESERVE_S
+            room = self.request.deadline.remaining_s() - pacing.RESERVE_S
             size = min(CHUNK, len(names) - progress.cursor)
             if self.may_continue:
                 size = min(size, int(room // max(pacing.least_time_s(per_user, self.rates), 1e-9)))
                 if size < 1 and self._done_here == 0:  # the next invocation has no more time than this one
                     raise HandlerError(
                         f"the handler's time ran out before the {phase} could go on: {max(room, 0.0):,.1f} s left "
-                        f"after the {retry.RESERVE_S:.0f} s reserve, less than one user's least time"
+                        f"after the {pacing.RESERVE_S:.0f} s reserve, less than one user's least time"
                     )
                 if size < 1:
                     return False
@@ -535,7 +535,7 @@ class BatchRun:
         if not self.may_continue:
             return
         left = self.cloudformation_deadline - self.request.deadline.wall_clock()
-        capacity = pacing.continuation_capacity_s(left, self.work_per_invocation_s, retry.RESERVE_S)
+        capacity = pacing.continuation_capacity_s(left, self.work_per_invocation_s, pacing.RESERVE_S)
         calls = {category: n * users for category, n in per_user.items()}
         if pacing.least_time_s(calls, self.rates) > capacity:
             raise HandlerError(
@@ -734,7 +734,7 @@ class BatchRun:
 
     def _check_fits(self, phase: str, calls: dict[str, int]) -> None:
         """Fail before a phase whose least time does not fit the time left (minus what the answer needs)."""
-        remaining = self.request.deadline.remaining_s() - retry.RESERVE_S
+        remaining = self.request.deadline.remaining_s() - pacing.RESERVE_S
         if pacing.least_time_s(calls, self.rates) > remaining:
             raise HandlerError(decisions.time_short_reason(phase, calls, self.rates, max(remaining, 0.0)))
 
@@ -754,7 +754,7 @@ class BatchRun:
         def guarded(item: Any) -> Any:
             if self._stopped:  # the pool is gone: every other call would say so too
                 return PoolGoneError(f"UserPoolId {self.user_pool_id} is not a user pool in this account and Region")
-            if deadline.remaining_s() < retry.RESERVE_S:
+            if deadline.remaining_s() < pacing.RESERVE_S:
                 if self.may_continue:
                     return _NOT_STARTED  # left for the next invocation
                 return HandlerError(f"the handler's time ran out during the {phase}")

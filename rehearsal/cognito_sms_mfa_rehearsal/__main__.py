@@ -1,12 +1,12 @@
-"""``python -m cognito_sms_mfa_rehearsal``: deploy a cloud assembly's SMS MFA settings against a local Cognito.
+"""``cognito-sms-mfa rehearse``: deploy a cloud assembly's SMS MFA settings against a local Cognito.
 
 Reads a synthesized cloud assembly (``cdk.out`` by default, stages and nested stacks included), starts the
-local Cognito emulator in this process (or uses ``--endpoint``), creates the templates' user pools, users and
+local Cognito emulator in this process (or uses ``--endpoint-url``), creates the templates' user pools, users and
 secrets there, invokes the real bundled handler for each settings, preference and test-user resource in a
 Lambda-like child process, signs each test user with a password in, and prints what the emulator holds
 afterwards. It never touches AWS: the children get dummy credentials and the local endpoint, and no ``~/.aws``
-file is read. Needs the ``local`` extra: ``pip install "cdk-cognito-sms-mfa[local]"``. ``python -m
-cognito_sms_mfa.rehearse`` is the same command under its former name.
+file is read. Needs the ``local`` extra (``cdk-cognito-sms-mfa[local]``), imported only once the arguments are
+parsed, so ``--help`` works without it; ``python -m cognito_sms_mfa_rehearsal`` is the same command.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import argparse
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from cognito_sms_mfa_rehearsal.rehearsal import rehearse
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -28,9 +26,12 @@ EXIT_STATUSES = """exit status:
   3  nothing failed, but some settings were not rehearsed (listed with the reason), or there were none"""
 
 
+PROG = "cognito-sms-mfa rehearse"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m cognito_sms_mfa_rehearsal",
+        prog=PROG,
         description="Rehearse a CDK app's Cognito SMS MFA settings against a local Cognito emulator (no AWS).",
         epilog=EXIT_STATUSES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -42,7 +43,13 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="rehearse only this stack, by display name (Stage/Stack) or stack name (repeatable)",
     )
-    parser.add_argument("--endpoint", help="use a running emulator at this URL instead of starting one")
+    parser.add_argument(
+        "--endpoint-url",
+        "--endpoint",
+        dest="endpoint_url",
+        metavar="URL",
+        help="use a running emulator at this URL instead of starting one (--endpoint: the same)",
+    )
     parser.add_argument(
         "--region",
         default="us-east-1",
@@ -67,10 +74,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the arguments and run the rehearsal; return the exit status."""
     args = _parser().parse_args(argv)
+    from cognito_sms_mfa_rehearsal.rehearsal import rehearse  # the local extra (moto, Flask), after --help
+
     return rehearse(
         args.cdk_out,
         stacks=args.stack,
-        endpoint=args.endpoint,
+        endpoint=args.endpoint_url,
         region=args.region,
         cycle=args.cycle,
         as_json=args.json,

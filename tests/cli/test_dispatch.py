@@ -34,8 +34,8 @@ def test_an_unknown_command_is_refused(capsys: pytest.CaptureFixture[str]) -> No
     ("command", "usage"),
     [
         ("drift", "usage: cognito-sms-mfa drift [-h] [--stack STACK] [--app APP]"),
-        ("rehearse", "usage: python -m cognito_sms_mfa_rehearsal"),
-        ("emulator", "usage: python -m cognito_sms_mfa_emulator"),
+        ("rehearse", "usage: cognito-sms-mfa rehearse [-h]"),
+        ("emulator", "usage: cognito-sms-mfa emulator [-h]"),
     ],
 )
 def test_each_command_runs_its_tools_main(command: str, usage: str) -> None:

@@ -139,12 +139,11 @@ def test_context_manager_stops_on_exit() -> None:
         _calls(endpoint)
 
 
-@pytest.mark.parametrize("module", ["cognito_sms_mfa_emulator", "cognito_sms_mfa.local"])
-def test_module_main_prints_endpoint_and_stops_on_interrupt(module: str) -> None:
-    """Emulator contract: ``python -m cognito_sms_mfa_emulator`` (or its former name ``cognito_sms_mfa.local``)
-    serves in the foreground until Ctrl-C."""
+def test_module_main_prints_endpoint_and_stops_on_interrupt() -> None:
+    """Emulator contract: ``python -m cognito_sms_mfa_emulator`` (``cognito-sms-mfa emulator``) serves in the
+    foreground until Ctrl-C."""
     # GIVEN the emulator started from the command line on a free port
-    command = [sys.executable, "-m", module, "--port", "0"]
+    command = [sys.executable, "-m", "cognito_sms_mfa_emulator", "--port", "0"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
         try:
             assert process.stdout is not None

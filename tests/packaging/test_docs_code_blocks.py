@@ -1,7 +1,9 @@
-"""Every code block of docs/local-emulator.md and of the README's Usage section runs as written.
+"""Every code block of docs/local-emulator.md and of the README's Usage and Install sections runs as written.
 
 The convention (for whoever edits those pages): a fenced block runs unless the line before it (blank lines aside)
-is ``<!-- not run: <reason> -->``; a block that does not run must say so, and why. A ``python`` block runs by its
+is ``<!-- not run: <reason> -->``; a block that does not run must say so, and why. A shell block that another test
+runs says which, ``<!-- run by tests/<path>.py: <how> -->`` (the README's install lines: the clean-virtualenv
+matrix). A ``python`` block runs by its
 content: a block with ``def test_`` is a pytest file, run by pytest in a folder of its own (the fixtures come from
 the installed plugin, as in a user's project); a block with ``app.synth()`` is a CDK app, synthesized with
 ``python app.py``; any other block is a script, run with ``python``. Each runs in a child process with no AWS
@@ -23,6 +25,7 @@ from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 NOT_RUN = re.compile(r"<!-- not run: (?P<reason>\S.*?) -->")
+RUN_BY = re.compile(r"<!-- run by (?P<test>tests/\S+\.py): (?P<how>\S.*?) -->")
 FENCE = re.compile(r"^```(?P<language>\S*)\s*$")
 RUN_TIMEOUT_S = 180
 
@@ -36,6 +39,7 @@ class CodeBlock:
     language: str
     text: str
     not_run: str | None
+    run_by: str | None = None
 
     @property
     def name(self) -> str:
@@ -68,6 +72,7 @@ def code_blocks(page: str, section: str | None = None) -> list[CodeBlock]:
         close = next(i for i in range(index + 1, len(lines)) if lines[i].startswith("```"))
         before = next((lines[i] for i in range(index - 1, -1, -1) if lines[i].strip()), "")
         marker = NOT_RUN.fullmatch(before.strip())
+        elsewhere = RUN_BY.fullmatch(before.strip())
         blocks.append(
             CodeBlock(
                 page=page,
@@ -75,14 +80,19 @@ def code_blocks(page: str, section: str | None = None) -> list[CodeBlock]:
                 language=opened["language"],
                 text="\n".join(lines[index + 1 : close]) + "\n",
                 not_run=marker["reason"] if marker else None,
+                run_by=elsewhere["test"] if elsewhere else None,
             )
         )
         index = close + 1
     return blocks
 
 
-BLOCKS = [*code_blocks("docs/local-emulator.md"), *code_blocks("README.md", "Usage")]
-RUN = [block for block in BLOCKS if block.not_run is None and block.language == "python"]
+BLOCKS = [
+    *code_blocks("docs/local-emulator.md"),
+    *code_blocks("README.md", "Usage"),
+    *code_blocks("README.md", "Install into your own app"),
+]
+RUN = [block for block in BLOCKS if block.not_run is None and block.run_by is None and block.language == "python"]
 
 
 def child_env() -> dict[str, str]:
@@ -121,11 +131,12 @@ def test_pages_have_code_blocks_to_run() -> None:
 @pytest.mark.parametrize("block", BLOCKS, ids=lambda block: block.name)
 def test_every_block_runs_or_says_why_not(block: CodeBlock) -> None:
     # GIVEN a block of a checked page
-    # WHEN / THEN it is Python that runs, or it is marked with the reason it does not
-    assert block.language == "python" or block.not_run is not None, (
+    # WHEN / THEN it is Python that runs, or it is marked with the reason it does not, or with the test that runs it
+    assert block.language == "python" or block.not_run is not None or block.run_by is not None, (
         f"{block.name}: a {block.language or 'plain'} block runs only as Python; "
         "put `<!-- not run: <reason> -->` on the line before it"
     )
+    assert block.run_by is None or (REPO_ROOT / block.run_by).is_file(), f"{block.name}: no test {block.run_by}"
 
 
 @pytest.mark.parametrize(

@@ -37,11 +37,6 @@ PURE_REHEARSAL_MODULES = {
     "cognito_sms_mfa_rehearsal.progress",
     "cognito_sms_mfa_rehearsal.table",
 }
-# The former command names, kept as modules of the construct library that only call the new commands.
-ALIASES = {
-    "infra/cognito_sms_mfa/rehearse.py": {"cognito_sms_mfa_rehearsal"},
-    "infra/cognito_sms_mfa/local/__main__.py": {"cognito_sms_mfa_emulator"},
-}
 # The drift check's modules: of the handler package, only the modules of pure decisions and rules (no boto3 client
 # code, no crhelper).
 DRIFT_MODULES = sorted(
@@ -97,7 +92,7 @@ def test_package_imports_only_what_its_direction_allows(package: str) -> None:
     wrong = {}
     for module in modules:
         relative = module.relative_to(REPO_ROOT).as_posix()
-        allowed = {package} | ALLOWED[package] | ALIASES.get(relative, set())
+        allowed = {package} | ALLOWED[package]
         extra = imported_packages(module) - allowed
         if extra:
             wrong[relative] = sorted(extra)
@@ -113,7 +108,7 @@ def test_imports_are_read_from_function_bodies_and_type_checking_blocks(tmp_path
         "if TYPE_CHECKING:\n"
         "    from cognito_sms_mfa_rehearsal.report import Report\n"
         "def run():\n"
-        "    import cognito_sms_mfa.local\n"
+        "    import cognito_sms_mfa.checks\n"
     )
     # WHEN / THEN both count
     assert imported_packages(module) == {"cognito_sms_mfa", "cognito_sms_mfa_rehearsal"}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -23,6 +22,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from tests.constructs.test_iam import COGNITO_ACTIONS, TEST_USER_ACTIONS
+from tests.packaging.conftest import Release
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -30,22 +30,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.slow
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# Built from a copy: building in the working tree would write build/ and *.egg-info there, and a stale build/lib
-# can carry files that no longer exist into the wheel.
-NOT_COPIED = (
-    ".git",
-    ".venv",
-    ".tools",
-    "node_modules",
-    "cdk.out",
-    "build",
-    "dist",
-    "*.egg-info",
-    "__pycache__",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".pytest_cache",
-)
 HANDLER_SOURCES = {
     f"cognito_sms_mfa_lambda/{name}"
     for name in (
@@ -61,9 +45,6 @@ LIBRARY_SOURCES = {
     for name in (
         "__init__.py",
         "handler_asset.py",
-        "rehearse.py",
-        "local/__init__.py",
-        "local/__main__.py",
         "sms_mfa_handler.py",
         "sms_mfa_test_user.py",
         "user_mfa_preference.py",
@@ -155,18 +136,8 @@ def isolated_env(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    source = tmp_path_factory.mktemp("source") / "cdk-cognito-sms-mfa"
-    shutil.copytree(REPO_ROOT, source, ignore=shutil.ignore_patterns(*NOT_COPIED))
-    wheelhouse = tmp_path_factory.mktemp("wheelhouse")
-    run(
-        [
-            *(sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check"),
-            *("--no-deps", "--no-build-isolation", "--no-index", "-w", wheelhouse, source),
-        ]
-    )
-    (built,) = wheelhouse.glob("*.whl")
-    return built
+def wheel(release: Release) -> Path:
+    return release.wheel
 
 
 @pytest.fixture(scope="module")
@@ -274,15 +245,17 @@ def test_wheel_installed_package_imports_from_new_venv(venv: Venv) -> None:
     assert Path(result.stdout.strip()).is_relative_to(venv.site_packages)
 
 
-@pytest.mark.parametrize("command", ["cognito_sms_mfa_emulator", "cognito_sms_mfa_rehearsal"])
-def test_wheel_installed_commands_run_from_new_venv(venv: Venv, command: str) -> None:
+@pytest.mark.parametrize(
+    ("command", "name"), [("cognito_sms_mfa_emulator", "emulator"), ("cognito_sms_mfa_rehearsal", "rehearse")]
+)
+def test_wheel_installed_commands_run_from_new_venv(venv: Venv, command: str, name: str) -> None:
     # GIVEN the wheel installed into a fresh virtualenv
     # WHEN the command's help is asked for, and its package's location
     result = run([venv.python, "-m", command, "--help"], cwd=venv.root, env=isolated_env())
     where = run([venv.python, "-c", f"import {command}; print({command}.__file__)"], cwd=venv.root, env=isolated_env())
 
-    # THEN the command answers under its name, from the new virtualenv's site-packages
-    assert result.stdout.startswith(f"usage: python -m {command} [-h]")
+    # THEN the command answers under its subcommand's name, from the new virtualenv's site-packages
+    assert result.stdout.startswith(f"usage: cognito-sms-mfa {name} [-h]")
     assert Path(where.stdout.strip()).is_relative_to(venv.site_packages)
 
 

@@ -194,20 +194,18 @@ def test_rehearse_unsupported_intrinsic_names_resource_and_skips_what_depends_on
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("module", ["cognito_sms_mfa_rehearsal", "cognito_sms_mfa.rehearse"])
-def test_rehearse_missing_assembly_exits_2(tmp_path: Path, module: str) -> None:
-    # GIVEN / WHEN the command runs, under its name or its former name, on a folder with no assembly
-    result = rehearse(str(tmp_path / "nowhere"), module=module)
+def test_rehearse_missing_assembly_exits_2(tmp_path: Path) -> None:
+    # GIVEN / WHEN the command runs on a folder with no assembly
+    result = rehearse(str(tmp_path / "nowhere"))
     # THEN
     assert result.returncode == 2
     assert "no cloud assembly here (manifest.json missing); run `npx cdk synth` first" in result.stderr
 
 
-@pytest.mark.parametrize("module", ["cognito_sms_mfa_rehearsal", "cognito_sms_mfa.rehearse"])
-def test_rehearse_help_names_the_command_and_its_exit_statuses(module: str) -> None:
+def test_rehearse_help_names_the_command_and_its_exit_statuses() -> None:
     # GIVEN / WHEN
-    result = rehearse("--help", module=module)
+    result = rehearse("--help")
     # THEN
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("usage: python -m cognito_sms_mfa_rehearsal [-h]")
+    assert result.stdout.startswith("usage: cognito-sms-mfa rehearse [-h]")
     assert "exit status:\n  0  every settings resource was rehearsed" in result.stdout

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cognito_sms_mfa_lambda import retry
+from cognito_sms_mfa_lambda import pacing, retry
 from cognito_sms_mfa_lambda.errors import HandlerError
 
 
@@ -82,7 +82,7 @@ def _client_error(code: str, status: int) -> Exception:
 )
 def test_a_call_ended_by_the_time_left_says_so(code: str, status: int, out_of_time: bool) -> None:
     # GIVEN less time than the reserve: no retry fits
-    deadline = retry.Deadline(0.0, lambda: retry.RESERVE_S - 1, sleep=lambda _s: None, clock=lambda: 0.0)
+    deadline = retry.Deadline(0.0, lambda: pacing.RESERVE_S - 1, sleep=lambda _s: None, clock=lambda: 0.0)
     subject = _Subject("eu-west-1_AbC123", "alice")
 
     def send() -> None:
