@@ -46,6 +46,10 @@ class _Target:
         return self.how == "created"
 
 
+class _NotOursError(HandlerError):
+    """The user a request would take or change is not this resource's (see :mod:`.ownership`)."""
+
+
 @dataclass(frozen=True)
 class _Secret:
     """The password a secret holds now, and when that version was made."""
@@ -70,11 +74,16 @@ class CognitoTestUser:
             and (held.user_pool_id, held.username) == (wanted.user_pool_id, wanted.username)
         )
         client = request.clients.for_pool(wanted.user_pool_id)
-        target = _existing(client, request, "in-place" if same else "restored") if same or back else None
-        # Read the password before anything changes: an unreadable secret fails with nothing to undo.
-        secret = _read_secret(request, wanted)
-        if target is None:
-            target = _create_or_claim(client, wanted, request, held)
+        try:
+            target = _existing(client, request, "in-place" if same else "restored") if same or back else None
+            # Read the password before anything changes: an unreadable secret fails with nothing to undo.
+            secret = _read_secret(request, wanted)
+            if target is None:
+                target = _create_or_claim(client, wanted, request, held)
+        except _NotOursError as refusal:
+            if request.request_type != "Update" or not handover.is_rollback(handover.stack_status(request)):
+                raise
+            return _not_restored(request, wanted, held, refusal)
         with _removed_on_failure(client, target, request.deadline):
             password = None
             if secret is not None and ownership.password_needed(
@@ -123,6 +132,23 @@ class CognitoTestUser:
 
     def log_subject(self, request: Request) -> str:
         return pool_subject(request, ownership.parse_physical_id)
+
+
+def _not_restored(
+    request: Request, wanted: test_user_decisions.TestUserRequest, held: ownership.TestUserId | None, refusal: Exception
+) -> Result:
+    """A rollback Update that cannot take its former user back (another user answers to the name now) succeeds
+    without a write and says why in ``Data`` and the log: a rollback never fails on what was already true. It
+    answers the id of the user it held before, which a later Update refuses and a Delete leaves alone (another
+    sub), so that the clean-up Delete still removes the user of the move it undoes."""
+    physical_id = str(request.physical_id)
+    sub = held.sub if held is not None and held.sub else ""
+    if held is not None and held.replaced is not None and held.replaced[0] == wanted.user_pool_id:
+        sub = held.replaced[1]
+        physical_id = ownership.physical_id(wanted.user_pool_id, wanted.username, sub)
+    logger.warning("rollback: another user answers to the name of the user held before; left as it is")
+    data = test_user_decisions.response_data(UserRef(wanted.user_pool_id, wanted.username), sub)
+    return Result(physical_id, "not-restored", {**data, "NotRestored": str(refusal)})
 
 
 def _id_of(user: UserRef, sub: str, replaced: tuple[str, str] | None = None) -> str:
@@ -177,7 +203,7 @@ def _existing(client: CognitoIdentityProviderClient, request: Request, how: str)
     if found is None:
         return None
     if not ownership.is_same_user(user_id, found):
-        raise HandlerError(ownership.not_ours_reason(user_id))
+        raise _NotOursError(ownership.not_ours_reason(user_id))
     return _Target(UserRef(user_id.user_pool_id, found["Username"]), found, how, request.physical_id)
 
 
@@ -239,7 +265,7 @@ def _create_or_claim(
         restored=not created_here and _restores(request, held, wanted.user_pool_id, found),
     )
     if claim.how is None:
-        raise HandlerError(claim.reason)
+        raise _NotOursError(claim.reason)
     target = _Target(UserRef(wanted.user_pool_id, found["Username"]), found, claim.how)
     if claim.how == "handed-over" and holder:
         target.physical_id = str(holder["PhysicalResourceId"])  # the same id, so the old resource's Delete hands over

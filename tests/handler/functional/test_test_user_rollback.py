@@ -225,3 +225,34 @@ def test_a_rollback_to_an_id_that_records_no_former_user_asks_the_stack_status(d
     assert gone(deployment, deployment.pool_id, "dave")
     assert snapshot(deployment, deployment.pool_id, "carol") == carol
     assert snapshot(deployment, deployment.pool_id, "bob") == bob
+
+
+def test_a_rollback_whose_former_user_was_made_again_by_someone_else_ends_complete(deployment: Deployment) -> None:
+    # GIVEN a test user carol moved to dave by an Update that succeeded; meanwhile carol was deleted by hand and a
+    # colleague made a user carol of their own
+    old = deployment.props()
+    created = step(deployment, "Create", old)
+    new = {**old, "Username": "dave"}
+    moved = step(deployment, "Update", new, physical_id=created.physical_id, old=old)
+    deployment.idp.admin_delete_user(UserPoolId=deployment.pool_id, Username="carol")
+    deployment.idp.admin_create_user(UserPoolId=deployment.pool_id, Username="carol", MessageAction="SUPPRESS")
+    colleague = snapshot(deployment, deployment.pool_id, "carol")
+
+    # WHEN another resource fails and CloudFormation rolls the move back, then cleans up and later deletes the stack
+    status(deployment, "UPDATE_ROLLBACK_IN_PROGRESS")
+    rolled_back = step(deployment, "Update", old, physical_id=moved.physical_id, old=new)
+    detail = deployment.logs
+    status(deployment, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+    cleanup = deployment.send("Delete", new, physical_id=moved.physical_id)
+    status(deployment, "DELETE_IN_PROGRESS")
+    deployment.record("Carol", rolled_back.physical_id, "DELETE_IN_PROGRESS")
+    deleted = deployment.send("Delete", old, physical_id=rolled_back.physical_id)
+
+    # THEN every step succeeds: the rollback writes nothing and says so, answering the id of the user it held
+    # (so the clean-up deletes dave); the colleague's carol is never touched
+    assert rolled_back.status == cleanup.status == deleted.status == "SUCCESS", rolled_back.reason
+    assert "detail=not-restored" in detail
+    assert rolled_back.data["NotRestored"].startswith("Username 'carol'")
+    assert rolled_back.physical_id == created.physical_id
+    assert gone(deployment, deployment.pool_id, "dave")
+    assert snapshot(deployment, deployment.pool_id, "carol") == colleague
