@@ -154,6 +154,9 @@ class UserSmsMfaSettingsBatch:
             )
         return Result(physical_id, progress.detail(), progress.data(batch.user_pool_id, len(names)))
 
+    def made(self, physical_id: str | None) -> bool:
+        return decisions.parse_physical_id(physical_id) is not None
+
     def log_subject(self, request: Request) -> str:
         if request.request_type == "Delete":
             batch = decisions.parse_physical_id(request.physical_id)

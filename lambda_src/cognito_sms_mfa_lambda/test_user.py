@@ -130,6 +130,9 @@ class CognitoTestUser:
         )
         return Result(physical_id, "deleted" if deleted else "gone")
 
+    def made(self, physical_id: str | None) -> bool:
+        return ownership.parse_physical_id(physical_id) is not None
+
     def log_subject(self, request: Request) -> str:
         return pool_subject(request, ownership.parse_physical_id)
 

@@ -285,7 +285,9 @@ class Rehearsal:
             pass
 
     def _deploy(self, stack: StackTemplate, parameters: dict[str, str]) -> Resolver:
-        resolver = Resolver(stack, self.region_of(stack), self.outputs, parameters=parameters)
+        resolver = Resolver(
+            stack, self.region_of(stack), self.outputs, parameters=parameters, stack_id=self._stack_id(stack)
+        )
         self._record_stack(stack, parameters)
         functions: dict[str, _Function] = {}
         order = stack.ordered(HANDLED_TYPES, first=CUSTOM_TYPES)
