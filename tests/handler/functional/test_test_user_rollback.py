@@ -256,3 +256,25 @@ def test_a_rollback_whose_former_user_was_made_again_by_someone_else_ends_comple
     assert rolled_back.physical_id == created.physical_id
     assert gone(deployment, deployment.pool_id, "dave")
     assert snapshot(deployment, deployment.pool_id, "carol") == colleague
+
+
+def test_an_in_place_rollback_whose_user_was_made_again_by_someone_else_ends_complete(deployment: Deployment) -> None:
+    # GIVEN a test user carol whose phone number an Update changed in place; meanwhile carol was deleted by hand and a
+    # colleague made a user carol of their own
+    old = deployment.props()
+    created = step(deployment, "Create", old)
+    new = {**old, "PhoneNumber": "+15555550199"}
+    step(deployment, "Update", new, physical_id=created.physical_id, old=old)
+    deployment.idp.admin_delete_user(UserPoolId=deployment.pool_id, Username="carol")
+    deployment.idp.admin_create_user(UserPoolId=deployment.pool_id, Username="carol", MessageAction="SUPPRESS")
+    colleague = snapshot(deployment, deployment.pool_id, "carol")
+
+    # WHEN another resource fails and CloudFormation rolls the Update back
+    status(deployment, "UPDATE_ROLLBACK_IN_PROGRESS")
+    rolled_back = step(deployment, "Update", old, physical_id=created.physical_id, old=new)
+
+    # THEN the rollback succeeds on the same id without a write, saying why; the colleague's carol is untouched
+    assert rolled_back.status == "SUCCESS", rolled_back.reason
+    assert rolled_back.physical_id == created.physical_id
+    assert rolled_back.data["NotRestored"].startswith("Username 'carol'")
+    assert snapshot(deployment, deployment.pool_id, "carol") == colleague
