@@ -241,7 +241,9 @@ class CognitoEmulator:
         Parameters
         ----------
         action
-            A cognito-idp operation name, as in ``X-Amz-Target`` (``"AdminSetUserSettings"``).
+            A cognito-idp operation name, as in ``X-Amz-Target`` (``"AdminSetUserSettings"``), a CloudFormation
+            action the emulator serves, or ``"GetSecretValue"`` / ``"GetObject"`` (answered in Secrets Manager's
+            and S3's words; like CloudFormation's, these calls are not in :meth:`calls`).
         error_code
             ``"TooManyRequestsException"`` (HTTP 400), ``"InternalErrorException"`` (HTTP 500) or
             ``"AccessDeniedException"`` (HTTP 400).

@@ -88,6 +88,21 @@ GET_TEMPLATE = "GetTemplate"
 DESCRIBE_STACKS = "DescribeStacks"
 CLOUDFORMATION_ACTIONS = frozenset({LIST_STACK_RESOURCES, GET_TEMPLATE, DESCRIBE_STACKS})
 """The CloudFormation actions the emulator serves (all of them read-only)."""
+GET_SECRET_VALUE = "GetSecretValue"
+GET_OBJECT = "GetObject"
+READ_ACTIONS = frozenset({GET_SECRET_VALUE, GET_OBJECT})
+"""The reads of Secrets Manager and S3 a fault can be injected into (the secret of a test user, a batch's list)."""
+# An injected fault in the words of Secrets Manager (JSON) and S3 (XML): the error code and HTTP status.
+SECRETS_FAULTS = {
+    "AccessDeniedException": ("AccessDeniedException", 400),
+    "InternalErrorException": ("InternalServiceError", 500),
+    THROTTLED: ("ThrottlingException", 400),
+}
+S3_FAULTS = {
+    "AccessDeniedException": ("AccessDenied", 403),
+    "InternalErrorException": ("InternalError", 500),
+    THROTTLED: ("SlowDown", 503),
+}
 # An injected fault in CloudFormation's words: its error code and HTTP status.
 CLOUDFORMATION_FAULTS = {
     "AccessDeniedException": ("AccessDenied", 403),
@@ -125,7 +140,9 @@ def known_actions() -> frozenset[str]:
 def check_action(action: object) -> str:
     """Return ``action`` if it names a cognito-idp operation (or a CloudFormation action the emulator serves);
     raise ValueError otherwise."""
-    if isinstance(action, str) and (action in known_actions() or action in CLOUDFORMATION_ACTIONS):
+    if isinstance(action, str) and (
+        action in known_actions() or action in CLOUDFORMATION_ACTIONS or action in READ_ACTIONS
+    ):
         return action
     hint = ""
     if isinstance(action, str):
@@ -311,12 +328,26 @@ class Gateway:
             self._reset()
             return _json(200, {"status": "ok"})(environ, start_response)
         if self._s3 is not None and signed_service(environ) == S3_SERVICE:
+            is_get_object = environ.get("REQUEST_METHOD") == "GET" and path.strip("/").count("/") >= 1
+            fault = self._control.receive(GET_OBJECT, record=False) if is_get_object else None
+            if fault is not None:
+                code, status = S3_FAULTS[fault.error]
+                message = f"{code} (fault injected by the local emulator)"
+                return _xml(status, f"<Error><Code>{code}</Code><Message>{message}</Message></Error>")(
+                    environ, start_response
+                )
             return self._s3(environ, start_response)
         other = self._by_signature.get(signed_service(environ) or "")
         if other is not None:
             return other(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if self._secrets is not None and target.startswith(SECRETS_TARGET_PREFIX):
+            secrets_action = target.removeprefix(SECRETS_TARGET_PREFIX)
+            fault = self._control.receive(secrets_action, record=False) if secrets_action in READ_ACTIONS else None
+            if fault is not None:
+                code, status = SECRETS_FAULTS[fault.error]
+                message = f"{code} (fault injected by the local emulator)"
+                return self._answer(environ, start_response, status, code, message)
             return self._secrets(environ, start_response)
         action = target.removeprefix(TARGET_PREFIX) if target.startswith(TARGET_PREFIX) else None
         if action is not None:

@@ -16,6 +16,7 @@ from aws_cdk import (
     Acknowledgment,
     Annotations,
     Aspects,
+    Aws,
     CustomResource,
     Duration,
     IAspect,
@@ -32,6 +33,7 @@ from constructs import Construct, IConstruct
 
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, handler_code
 from cognito_sms_mfa_lambda import rules
+from cognito_sms_mfa_lambda.own_stack import STACK_ID_ENV
 from cognito_sms_mfa_lambda.resource import BATCH_FUNCTION_TIMEOUT_S, SINGLE_REQUEST_BUDGET_S
 
 if TYPE_CHECKING:
@@ -159,6 +161,8 @@ class SmsMfaHandler(Construct):
             role=iam.Role.from_role_arn(self, "FunctionRole", self.role.role_arn, mutable=False),
             log_group=self.log_group,
             description="Handler of the Custom::Cognito* resources of cdk-cognito-sms-mfa",
+            # The handler serves only its own stack's custom resources (docs/design.md, "Only our own stack").
+            environment={STACK_ID_ENV: Aws.STACK_ID},
         )
         # The log grant (the role's default policy) still exists before the function runs.
         self.function.node.add_dependency(self.role.node.find_child("DefaultPolicy"))

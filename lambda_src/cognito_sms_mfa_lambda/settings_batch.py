@@ -181,6 +181,9 @@ class UserSmsMfaSettingsBatch:
             run.forget_record(batch, record)
         return Result(physical_id, progress.detail(), progress.data(batch.user_pool_id, listed, unrestored=unrestored))
 
+    def made(self, physical_id: str | None) -> bool:
+        return decisions.parse_physical_id(physical_id) is not None
+
     def log_subject(self, request: Request) -> str:
         if request.request_type == "Delete":
             batch = decisions.parse_physical_id(request.physical_id)

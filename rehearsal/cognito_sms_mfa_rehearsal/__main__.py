@@ -62,6 +62,13 @@ def _parser() -> argparse.ArgumentParser:
         help="also a synthetic update (each user's options flipped, not in the template), then delete everything",
     )
     parser.add_argument(
+        "--fail-after",
+        metavar="RESOURCE",
+        help="with --cycle: the update of RESOURCE's stack fails right after RESOURCE (a custom resource's construct"
+        " path or logical id) is updated, and is rolled back as CloudFormation would (Updates with the old"
+        " properties, then the clean-up Deletes), a row for each step",
+    )
+    parser.add_argument(
         "--stand-in-pools",
         action="store_true",
         help="rehearse settings of an imported pool (UserPool.from_user_pool_id) against a stand-in pool holding the"
@@ -73,7 +80,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the arguments and run the rehearsal; return the exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.fail_after is not None and not args.cycle:
+        parser.error("--fail-after needs --cycle (it fails the synthetic update)")
     from cognito_sms_mfa_rehearsal.rehearsal import rehearse  # the local extra (moto, Flask), after --help
 
     return rehearse(
@@ -84,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cycle=args.cycle,
         as_json=args.json,
         stand_in_pools=args.stand_in_pools,
+        fail_after=args.fail_after,
     )
 
 

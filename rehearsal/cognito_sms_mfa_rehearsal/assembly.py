@@ -295,6 +295,7 @@ class Resolver:
     refs: dict[str, str] = field(default_factory=dict)
     attributes: dict[str, dict[str, str]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    stack_id: str | None = None  # what AWS::StackId resolves to: the id the stack's events carry
 
     def resolve(self, logical_id: str, value: Any) -> Any:
         """``value`` with every intrinsic replaced; :class:`UnresolvedError` for one it cannot resolve."""
@@ -307,6 +308,7 @@ class Resolver:
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::StackName": self.stack.name,
+            **({"AWS::StackId": self.stack_id} if self.stack_id else {}),
         }.get(name)
 
     def _missing(self, where: str, expression: dict[str, Any], target: str) -> UnresolvedError:

@@ -22,6 +22,7 @@ reference to a stack not rehearsed) becomes a row "not rehearsed" with the reaso
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import sys
 import time
@@ -111,6 +112,8 @@ HANDLED_TYPES = frozenset({*USED_PROPERTIES, *CUSTOM_TYPES})
 INTEG_ASSERTION_TYPE_PREFIX = "Custom::DeployAssert@"
 MISSING_USER = "UserNotFoundException"
 RENAMED_SUFFIX = "Renamed"
+# The phase of the rollback Updates ``--fail-after`` plays (the table shows the phase as its step).
+ROLLBACK = "rollback"
 # The password --cycle puts in a test user's secret before the update that asks for the new version.
 ROTATED_PASSWORD_SPEC = {"PasswordLength": 20}
 # What an app's resource can make go wrong while the rehearsal builds it: one line, never a traceback.
@@ -207,9 +210,17 @@ class Rehearsal:
         parts = region_or_arn.split(":")
         return self._client("secretsmanager", parts[3] if len(parts) > 3 else region_or_arn)
 
-    def run(self, stacks: list[StackTemplate], *, cycle: bool) -> Report:
+    def run(self, stacks: list[StackTemplate], *, cycle: bool, fail_after: str | None = None) -> Report:
         """Create every stack's resources and sign its test users in, stack by stack; with ``cycle`` also a synthetic
-        update (again stack by stack, each followed by its sign-ins), a rename, then delete everything."""
+        update (again stack by stack, each followed by its sign-ins), a rename, then delete everything. With
+        ``fail_after`` (a custom resource's path or logical id), its stack's update fails right after that
+        resource's Update and is rolled back (:meth:`_roll_back`) before the sign-ins.
+
+        Raises
+        ------
+        AssemblyError
+            ``fail_after`` names no custom resource whose Create succeeded.
+        """
         deployed: list[list[_Created]] = []
         for stack in stacks:
             start = len(self._created)
@@ -217,16 +228,85 @@ class Rehearsal:
             deployed.append(self._created[start:])
             self._sign_ins(deployed[-1])
         if cycle:
+            failing = self._failing(fail_after)
             for created_in_stack in deployed:
-                for created in created_in_stack:
-                    if created.custom is not None and not created.custom.failed:  # a failed Create rolls back
-                        self._update(created.custom)
+                if failing is not None and any(created.custom is failing for created in created_in_stack):
+                    self._update_then_fail(created_in_stack, failing)
+                else:
+                    for created in created_in_stack:
+                        if created.custom is not None and not created.custom.failed:  # a failed Create rolls back
+                            self._update(created.custom)
                 self._sign_ins(created_in_stack)  # the new phone number and password
             for name in dict.fromkeys(c.stack.display_name for c in self._created if c.custom is not None):
                 self._rename([c for c in self._created if c.custom is not None and c.stack.display_name == name])
             for created in reversed(self._created):
                 self._delete(created)
         return self.report
+
+    def _failing(self, fail_after: str | None) -> _Custom | None:
+        """The custom resource ``--fail-after`` names (its construct path, its logical id, either after the
+        stack's display name and ``/``), among those whose Create succeeded; None without the option."""
+        if fail_after is None:
+            return None
+        live = [c.custom for c in self._created if c.custom is not None and not c.custom.failed]
+        for custom in live:
+            names = {custom.path, custom.logical_id}
+            if fail_after in names | {f"{custom.stack.display_name}/{name}" for name in names}:
+                return custom
+        known = ", ".join(sorted({c.path for c in live})[:8]) or "none"
+        raise AssemblyError(
+            f"--fail-after {fail_after}: no custom resource of that path or logical id was created; created: {known}"
+        )
+
+    def _update_then_fail(self, created_in_stack: Sequence[_Created], failing: _Custom) -> None:
+        """The stack's synthetic update fails right after ``failing``'s Update (as if the next resource failed):
+        what was updated so far, ``failing`` included, is rolled back; nothing after it is updated, and no clean-up
+        of the update runs (CloudFormation cleans up only after an update that completed)."""
+        stack = failing.stack
+        self._set_status(stack, "UPDATE_IN_PROGRESS")
+        updated: list[tuple[_Custom, dict[str, Any], str]] = []
+        for created in created_in_stack:
+            custom = created.custom
+            if custom is None or custom.failed:
+                continue
+            updated.append((custom, custom.properties, custom.physical_id))
+            self._update(custom, clean_up=False)
+            if custom is failing:
+                break
+        self.progress(
+            f"  failed    the update of {stack.display_name} after {failing.path} (--fail-after): rolling back"
+        )
+        self._roll_back(stack, updated)
+
+    def _roll_back(self, stack: StackTemplate, updated: Sequence[tuple[_Custom, dict[str, Any], str]]) -> None:
+        """Play CloudFormation's rollback of a failed update: each resource updated (last first) gets an Update with
+        its old properties and the new ones as old, carrying the id its Update answered; then, for each whose id
+        the rollback changed back, the clean-up Delete of the id the update had answered; a row for each step."""
+        self._set_status(stack, "UPDATE_ROLLBACK_IN_PROGRESS")
+        cleanups: list[tuple[_Custom, dict[str, Any]]] = []
+        for custom, before, _ in reversed(updated):
+            new, new_id = custom.properties, custom.physical_id
+            custom.properties, custom.failed = before, False
+            self._invoke(custom, "Update", old_properties=new, phase=ROLLBACK, expected=self._listed(custom))
+            if custom.physical_id != new_id:
+                cleanups.append((dataclasses.replace(custom, properties=new, physical_id=new_id), before))
+        self._set_status(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+        for leaving, before in cleanups:
+            self._invoke(leaving, "Delete", phase=CLEANUP, recorded=False, expected=self._listed(leaving, before))
+        self._set_status(stack, "UPDATE_ROLLBACK_COMPLETE")
+
+    def _listed(self, custom: _Custom, held: dict[str, Any] | None = None) -> dict[str, list[dict[str, str]]] | None:
+        """What a batch's users must hold after a rollback step: the options of the list the rollback restored
+        (``held``, or the batch's own properties), for every user of its list; None for any other type."""
+        if custom.resource_type != SETTINGS_BATCH_RESOURCE_TYPE:
+            return None
+        restored = held if held is not None else custom.properties
+        options = list(restored.get("MFAOptions", []))
+        return {name: options for name in batches.names_of(self.s3, restored)}
+
+    def _set_status(self, stack: StackTemplate, status: str) -> None:
+        """Move the stack to ``status`` in the emulator (what ``DescribeStacks`` answers), as CloudFormation does."""
+        self._post("stack-status", {"stack_id": self._stack_id(stack), "status": status})
 
     def _rename(self, created: list[_Created]) -> None:
         """Rename one live settings resource's logical id as CloudFormation deploys that change: Create under the
@@ -286,7 +366,9 @@ class Rehearsal:
             pass
 
     def _deploy(self, stack: StackTemplate, parameters: dict[str, str]) -> Resolver:
-        resolver = Resolver(stack, self.region_of(stack), self.outputs, parameters=parameters)
+        resolver = Resolver(
+            stack, self.region_of(stack), self.outputs, parameters=parameters, stack_id=self._stack_id(stack)
+        )
         self._record_stack(stack, parameters)
         functions: dict[str, _Function] = {}
         order = stack.ordered(HANDLED_TYPES, first=CUSTOM_TYPES)
@@ -444,7 +526,7 @@ class Rehearsal:
         if created:
             self.progress(f"  users     {created:,} listed by {stack.path(logical_id)} made in {pool} (with a phone)")
 
-    def _update_batch(self, custom: _Custom) -> None:
+    def _update_batch(self, custom: _Custom, *, clean_up: bool = True) -> None:
         """--cycle's update of a batch: a share of the users leave the list and as many are changed by hand first;
         the Update must put those back, and the cleanup Delete of the old id must clear only the users who left."""
         old, old_id = custom.properties, custom.physical_id
@@ -457,10 +539,9 @@ class Rehearsal:
         kept = [name for name in names if name not in set(dropped)]
         custom.properties = batches.changed_list(self.s3, old, kept)
         self._invoke(custom, "Update", old_properties=old)
-        if custom.failed or custom.physical_id == old_id:
+        if custom.failed or custom.physical_id == old_id or not clean_up:
             return
-        leaving = _Custom(custom.stack, custom.logical_id, custom.resource_type, custom.path, custom.function, old,
-                          custom.pool_path, physical_id=old_id)  # fmt: skip
+        leaving = dataclasses.replace(custom, properties=old, physical_id=old_id)
         expected = {name: [] if name in dropped else desired for name in names}
         self._invoke(leaving, "Delete", phase=CLEANUP, expected=expected)
 
@@ -519,11 +600,13 @@ class Rehearsal:
         )
         self.progress(f"  skipped   {stack.path(logical_id)}: {reason}")
 
-    def _update(self, custom: _Custom) -> None:
+    def _update(self, custom: _Custom, *, clean_up: bool = True) -> None:
+        """--cycle's synthetic Update of one resource (``clean_up``: then the clean-up Delete of a batch's old id,
+        as after an update that completed)."""
         old = custom.properties
         custom.properties = CUSTOM_TYPES[custom.resource_type].flipped(old)
         if custom.resource_type == SETTINGS_BATCH_RESOURCE_TYPE:
-            self._update_batch(custom)
+            self._update_batch(custom, clean_up=clean_up)
             return
         if custom.resource_type != TEST_USER_RESOURCE_TYPE:
             self._invoke(custom, "Update", old_properties=old)
@@ -614,9 +697,11 @@ class Rehearsal:
         *,
         phase: str | None = None,
         expected: dict[str, list[dict[str, str]]] | None = None,
+        recorded: bool | None = None,
     ) -> None:
-        """Send one request to the handler, recording the resource's status in the emulator, and read the user
-        back; the ``CLEANUP`` Delete (of a renamed resource) must leave the user's options as they are.
+        """Send one request to the handler, recording the resource's status in the emulator (unless ``recorded``
+        is false), and read the user back; the ``CLEANUP`` Delete (of a renamed resource) must leave the user's
+        options as they are.
 
         A batch's ``CLEANUP`` Delete (of its old id after an Update) is not recorded: CloudFormation lists the
         resource with its new id meanwhile. ``expected`` gives a batch's users and the options each must hold.
@@ -643,7 +728,8 @@ class Rehearsal:
         )
         step = request_type.upper()
         batch = custom.resource_type == SETTINGS_BATCH_RESOURCE_TYPE
-        recorded = not (batch and phase == CLEANUP)
+        if recorded is None:
+            recorded = not (batch and phase == CLEANUP)
         if recorded:
             self._record(
                 stack,
@@ -824,6 +910,7 @@ def rehearse(
     cycle: bool,
     as_json: bool,
     stand_in_pools: bool = False,
+    fail_after: str | None = None,
 ) -> int:
     """Rehearse the assembly in ``cdk_out``, print the table (or JSON) and return the exit status.
 
@@ -847,7 +934,7 @@ def rehearse(
             rehearsal = Rehearsal(
                 endpoint=endpoint, region=region, collector=collector, progress=progress, stand_in_pools=stand_in_pools
             )
-            report = rehearsal.run(templates, cycle=cycle)
+            report = rehearsal.run(templates, cycle=cycle, fail_after=fail_after)
     except AssemblyError as error:
         print(f"rehearse: {error}", file=sys.stderr)
         return EXIT_USAGE

@@ -11,6 +11,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Match, Template
 
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
+from cognito_sms_mfa_lambda.own_stack import STACK_ID_ENV
 from tests.constructs.test_iam import COGNITO_ACTIONS as SETTINGS_ACTIONS
 from tests.constructs.test_iam import TEST_USER_ACTIONS
 
@@ -108,6 +109,18 @@ def test_handler_function_runs_index_handler_on_python_3_14_for_120_seconds(temp
     assert properties["Handler"] == "cognito_sms_mfa_lambda.index.handler"
     assert properties["Timeout"] == 120
     assert properties["Role"] == {"Fn::GetAtt": [handler_role_id(template), "Arn"]}
+
+
+def test_handler_function_knows_its_own_stack_id(template: Template) -> None:
+    # GIVEN the stack's handler
+    function_id = only_logical_id(template, "AWS::Lambda::Function")
+
+    # WHEN the stack is synthesized
+    properties = properties_of(template, function_id)
+
+    # THEN its only variable is its own stack's id (a pseudo parameter: no dependency), so it can refuse the
+    # requests of other stacks' custom resources
+    assert properties["Environment"] == {"Variables": {STACK_ID_ENV: {"Ref": "AWS::StackId"}}}
 
 
 def test_handler_function_logs_to_its_own_log_group(template: Template) -> None:

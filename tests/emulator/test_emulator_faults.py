@@ -168,10 +168,10 @@ def test_inject_throttle_is_retried_by_standard_mode_client(
             id="misspelt-action",
         ),
         pytest.param(
-            "GetObject",
+            "PutObject",
             "TooManyRequestsException",
             1,
-            "unknown action 'GetObject'; expected a cognito-idp operation name from botocore's model, "
+            "unknown action 'PutObject'; expected a cognito-idp operation name from botocore's model, "
             "such as 'AdminGetUser' or 'AdminSetUserSettings'",
             id="other-service-action",
         ),
@@ -285,3 +285,47 @@ def test_inject_applied_fault_changes_user_then_answers_the_error(
     ]
     assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
     assert client.admin_get_user(UserPoolId=pool_id, Username="alice")["MFAOptions"] == [option]
+
+
+@pytest.mark.parametrize(
+    ("action", "error_code", "code", "status"),
+    [
+        pytest.param("GetSecretValue", "AccessDeniedException", "AccessDeniedException", 400, id="secret-denied"),
+        pytest.param("GetSecretValue", "TooManyRequestsException", "ThrottlingException", 400, id="secret-throttled"),
+        pytest.param("GetObject", "AccessDeniedException", "AccessDenied", 403, id="object-denied"),
+        pytest.param("GetObject", "TooManyRequestsException", "SlowDown", 503, id="object-slow-down"),
+    ],
+)
+def test_inject_into_secrets_manager_and_s3_reads_answers_in_their_words(
+    emulator: CognitoEmulator, action: str, error_code: str, code: str, status: int
+) -> None:
+    """A secret's and an object's read fail as those services answer (S3 in XML), once, and are not counted among
+    the Cognito calls."""
+    import boto3
+
+    def client(service: str) -> Any:
+        make: Any = boto3.client  # typed per literal service name
+        none = Config(retries={"mode": "standard", "total_max_attempts": 1})
+        return make(service, endpoint_url=emulator.endpoint, region_name="us-east-1", config=none)
+
+    secrets, s3 = client("secretsmanager"), client("s3")
+    arn = secrets.create_secret(Name="pw", SecretString="x")["ARN"]
+    s3.create_bucket(Bucket="lists")
+    s3.put_object(Bucket="lists", Key="a.json", Body=b"{}")
+
+    def read() -> object:
+        if action == "GetSecretValue":
+            return secrets.get_secret_value(SecretId=arn)["SecretString"]
+        return s3.get_object(Bucket="lists", Key="a.json")["Body"].read()
+
+    # GIVEN one fault on the read
+    emulator.inject(action, error_code)
+    # WHEN it is read twice
+    with pytest.raises(ClientError) as excinfo:
+        read()
+    second = read()
+    # THEN the first answers the service's own code and status, the second the value
+    answer = excinfo.value.response
+    assert (answer["Error"]["Code"], answer["ResponseMetadata"]["HTTPStatusCode"]) == (code, status)
+    assert second in ("x", b"{}")
+    assert emulator.calls() == []

@@ -30,6 +30,7 @@ HANDLER_MODULES = [
         "handover.py",
         "index.py",
         "manifest.py",
+        "own_stack.py",
         "ownership.py",
         "pacing.py",
         "preference.py",

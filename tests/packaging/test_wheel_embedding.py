@@ -36,7 +36,7 @@ HANDLER_SOURCES = {
         *("__init__.py", "clients.py", "errors.py", "handover.py", "index.py", "ownership.py", "preference.py"),
         *("preference_decisions.py", "properties.py", "resource.py", "responder.py", "retry.py", "rules.py"),
         *("settings.py", "settings_decisions.py", "test_user.py", "test_user_decisions.py"),
-        *("manifest.py", "pacing.py", "settings_batch.py", "settings_batch_decisions.py"),
+        *("manifest.py", "pacing.py", "settings_batch.py", "settings_batch_decisions.py", "own_stack.py"),
         "py.typed",
     )
 }

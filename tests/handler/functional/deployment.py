@@ -47,7 +47,10 @@ class Deployment:
         old: dict[str, Any] | None = None,
         logical_id: str = "Carol",
         stack_id: str | None = None,
+        function_of: str | None = None,
     ) -> CfnResponse:
+        """Send one request from ``stack_id`` (default: the deployment's) to the function of ``function_of``
+        (default: the same stack, as a stack's own construct deploys it)."""
         event = custom_resource_event(
             request_type,
             {"ServiceToken": "arn:aws:lambda:x", "ServiceTimeout": "300", **properties},
@@ -58,7 +61,7 @@ class Deployment:
             physical_id=physical_id,
             old_properties=old,
         )
-        response, invocation = run_asset(self.asset, self.services, event)
+        response, invocation = run_asset(self.asset, self.services, event, own_stack_id=function_of)
         self.logs = invocation.logs
         return response
 

@@ -16,6 +16,7 @@ from cognito_sms_mfa.handler_asset import BUNDLED_PACKAGES, HANDLER_ENTRY, HANDL
 from cognito_sms_mfa_emulator.clients import emulator_service_client
 from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
 from cognito_sms_mfa_emulator.stacks import StackResource
+from cognito_sms_mfa_lambda.own_stack import STACK_ID_ENV
 from cognito_sms_mfa_lambda.resource import SETTINGS_RESOURCE_TYPE
 from cognito_sms_mfa_rehearsal import lambda_runner
 from cognito_sms_mfa_rehearsal.cfn_responses import custom_resource_event
@@ -39,10 +40,12 @@ UNSET_ENV = ("AWS_PROFILE", "AWS_ENDPOINT_URL")
 
 
 def handler_env(emulator: CognitoEmulator, collector: ResponseCollector) -> dict[str, str]:
-    """What the Lambda runtime would set, with dummy credentials, Cognito, CloudFormation and S3 at the emulator and
-    the response CA trusted (``UNSET_ENV`` must be unset too)."""
+    """What the Lambda runtime and the construct would set (the function's own stack is ``STACK_ID``, which every
+    event of the Deployer carries), with dummy credentials, Cognito, CloudFormation and S3 at the emulator and the
+    response CA trusted (``UNSET_ENV`` must be unset too)."""
     return {
         **OFFLINE_AWS_ENV,
+        STACK_ID_ENV: STACK_ID,
         "AWS_DEFAULT_REGION": REGION,
         "AWS_REGION": REGION,
         "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": emulator.endpoint,
@@ -203,9 +206,15 @@ def run_asset(
     event: dict[str, Any],
     *,
     timeout_s: float = 120,
+    own_stack_id: str | None = None,
 ) -> tuple[CfnResponse, lambda_runner.Invocation]:
-    """Invoke the bundled asset in a Lambda-like child (only the asset and boto3) and return its response."""
-    response, invocations = run_asset_until_answered(asset, services, event, timeout_s=timeout_s, max_polls=0)
+    """Invoke the bundled asset in a Lambda-like child (only the asset and boto3) and return its response.
+
+    ``own_stack_id``: the stack the function belongs to (default: the event's, as for the function of that stack).
+    """
+    response, invocations = run_asset_until_answered(
+        asset, services, event, timeout_s=timeout_s, max_polls=0, own_stack_id=own_stack_id
+    )
     if response is None:
         raise AssertionError("the asset sent no response:\n" + invocations[0].logs[-3000:])
     return response, invocations[0]
@@ -219,19 +228,22 @@ def run_asset_until_answered(
     timeout_s: float = 120,
     max_polls: int = 50,
     before_poll: Callable[[int], None] | None = None,
+    own_stack_id: str | None = None,
 ) -> tuple[CfnResponse | None, list[lambda_runner.Invocation]]:
     """Invoke the bundled asset, then, while no answer has come, play EventBridge: invoke it again with the input of
     each enabled rule that targets it (a continuation's poll), at once, up to ``max_polls`` times; return the answer
     (None when none came) and every invocation. ``before_poll`` is called with the number of invocations so far
-    before each poll (to change the world between invocations)."""
+    before each poll (to change the world between invocations). The function's own stack is ``own_stack_id``
+    (default: the event's), in the variable the construct sets; ``""`` leaves it unset (an older function)."""
     emulator, collector = services
     url = collector.new_url()
+    own = str(event.get("StackId", "")) if own_stack_id is None else own_stack_id
     env = lambda_runner.lambda_environment(
         region=REGION,
         endpoint=emulator.endpoint,
         function_name=ASSET_FUNCTION,
         timeout_s=timeout_s,
-        extra={"SSL_CERT_FILE": collector.ca_file},
+        extra={"SSL_CERT_FILE": collector.ca_file, **({STACK_ID_ENV: own} if own else {})},
     )
     invocations = lambda_runner.invoke_until_answered(
         str(asset),

@@ -19,6 +19,7 @@ import pytest
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY
 from cognito_sms_mfa_emulator.clients import emulator_client
 from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+from cognito_sms_mfa_lambda.own_stack import STACK_ID_ENV
 from cognito_sms_mfa_lambda.resource import PREFERENCE_RESOURCE_TYPE, SETTINGS_RESOURCE_TYPE
 from cognito_sms_mfa_rehearsal import lambda_runner
 from cognito_sms_mfa_rehearsal.cfn_responses import CfnResponse, ResponseCollector, custom_resource_event
@@ -64,7 +65,7 @@ def run(
         endpoint=endpoint or emulator.endpoint,
         function_name="e2e",
         timeout_s=timeout_s,
-        extra={"SSL_CERT_FILE": collector.ca_file},
+        extra={"SSL_CERT_FILE": collector.ca_file, STACK_ID_ENV: STACK_ID},
     )
     for name in without:
         del env[name]

@@ -158,11 +158,12 @@ def test_update_to_another_username_creates_a_new_user_and_new_id(deployment: De
     created = deployment.send("Create", old)
     # WHEN the username changes
     updated = deployment.send("Update", deployment.props(Username="carla"), physical_id=created.physical_id, old=old)
-    # THEN a new user and a new id (CloudFormation's cleanup Delete then removes carol)
+    # THEN a new user and a new id that records the pool and sub of the user it replaced, for a rollback (and
+    # CloudFormation's cleanup Delete then removes carol)
     assert updated.status == "SUCCESS", deployment.logs
-    assert (
-        updated.physical_id == f"cognito-test-user:{deployment.pool_id}:{deployment.attributes('carla')['sub']}:carla"
-    )
+    carla, carol = deployment.attributes("carla")["sub"], deployment.attributes("carol")["sub"]
+    pool = deployment.pool_id
+    assert updated.physical_id == f"cognito-test-user:{pool}:{carla}/{pool}/{carol}:carla"
     assert deployment.user("carla")["Username"] == "carla"
     assert deployment.user("carol")["Username"] == "carol"
 

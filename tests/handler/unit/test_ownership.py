@@ -61,6 +61,16 @@ def test_physical_id_records_pool_sub_and_canonical_name_and_reads_back() -> Non
         pytest.param(f"cognito-test-user:not a pool:{SUB}:frank", None, id="bad-pool"),
         pytest.param(f"cognito-test-user:{POOL}:{SUB}:", None, id="no-username"),
         pytest.param(None, None, id="none"),
+        pytest.param(
+            f"cognito-test-user:{POOL}:{SUB}/{POOL}/{OTHER_SUB}:frank",
+            ownership.TestUserId(POOL, "frank", SUB, (POOL, OTHER_SUB)),
+            id="replaced-another-user",
+        ),
+        pytest.param(
+            f"cognito-test-user:{POOL}:{SUB}/{POOL}:frank",
+            ownership.TestUserId(POOL, f"{SUB}/{POOL}:frank", None),
+            id="half-a-replaced-record-is-a-name",
+        ),
     ],
 )
 def test_parse_physical_id_accepts_only_ids_of_ours(value: object, parsed: ownership.TestUserId | None) -> None:
@@ -142,6 +152,31 @@ def test_claim_existing_takes_only_what_the_stack_owns(
     assert len(claim.reason) < 200
 
 
+def test_an_id_that_replaced_a_user_records_its_pool_and_sub_and_reads_back() -> None:
+    # GIVEN the id a move from frank (OTHER_SUB, pool 2) to the user of SUB answers
+    previous = ownership.TestUserId("eu-west-1_Pool2", "frank", OTHER_SUB)
+    value = ownership.physical_id(POOL, "team:dave", SUB, ownership.replaced_by_move(previous))
+    # WHEN it is read
+    parsed = ownership.parse_physical_id(value)
+    # THEN it names the new user and the replaced one's pool and sub, which only that very user restores
+    assert parsed == ownership.TestUserId(POOL, "team:dave", SUB, ("eu-west-1_Pool2", OTHER_SUB))
+    assert ownership.restores(parsed, "eu-west-1_Pool2", user("frank", sub=OTHER_SUB))
+    assert not ownership.restores(parsed, "eu-west-1_Pool2", user("frank", sub=SUB))
+    assert not ownership.restores(parsed, POOL, user("frank", sub=OTHER_SUB))
+    assert not ownership.restores(ownership.TestUserId(POOL, "dave", SUB), POOL, user("frank", sub=OTHER_SUB))
+    # AND an id written before the sub was recorded leaves nothing to record
+    assert ownership.replaced_by_move(ownership.TestUserId(POOL, "frank", None)) is None
+
+
+def test_claim_existing_restores_the_user_a_rolled_back_move_left() -> None:
+    # WHEN a rollback Update meets the user it held before the move (no holder, no adoption)
+    claim = ownership.claim_existing(
+        wanted="frank", user_pool_id=POOL, found=user(), created_here=False, held_by=False, adopt=False, restored=True
+    )
+    # THEN it takes it back
+    assert claim.how == "restored"
+
+
 def test_claim_existing_refuses_a_case_variant_of_the_stored_name() -> None:
     # GIVEN a case-insensitive pool where "Frank" resolves to the stored "frank"
     claim = ownership.claim_existing(
@@ -205,6 +240,8 @@ def test_is_same_user_of_an_id_without_sub_compares_the_name() -> None:
         pytest.param("in-place", False, "CONFIRMED", T0, None, False, id="in-place-same-secret"),
         pytest.param("in-place", True, "CONFIRMED", T0, None, True, id="in-place-new-revision"),
         pytest.param("in-place", False, "FORCE_CHANGE_PASSWORD", T0, None, True, id="in-place-no-password-yet"),
+        pytest.param("restored", True, "CONFIRMED", T0, None, False, id="rollback-of-a-move-keeps-the-password"),
+        pytest.param("restored", False, "FORCE_CHANGE_PASSWORD", T0, None, True, id="rollback-user-has-none"),
         pytest.param(
             "handed-over", False, "CONFIRMED", T0, T0 + timedelta(minutes=1), False, id="rename-keeps-version"
         ),

@@ -34,6 +34,9 @@ def test_may_retry_access_denied_bounded_by_budget_and_remaining_time(
         pytest.param("ServiceUnavailable", 503, True, id="unavailable"),
         pytest.param("InvalidParameterException", 400, False, id="bad-input"),
         pytest.param("AccessDeniedException", 400, False, id="denied"),
+        pytest.param("SlowDown", 503, True, id="s3-slow-down"),
+        pytest.param("RequestTimeout", 400, True, id="s3-request-timeout"),
+        pytest.param("ThrottlingException", 400, True, id="secrets-manager-throttled"),
     ],
 )
 def test_is_transient_covers_throttling_and_5xx(code: str, status: int, transient: bool) -> None:
@@ -93,6 +96,37 @@ def test_a_call_ended_by_the_time_left_says_so(code: str, status: int, out_of_ti
         retry.call("AdminGetUser", subject, deadline, send)
     # THEN a transient error is marked as ended by the time (it may succeed with more), another is not
     assert failed.value.out_of_time is out_of_time
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "gone", "attempts"),
+    [
+        pytest.param("AccessDeniedException", 400, False, 3, id="cognito-or-secrets-manager"),
+        pytest.param("AccessDenied", 403, False, 3, id="s3-get-object"),
+        pytest.param("AccessDenied", 403, True, 1, id="not-on-delete"),
+    ],
+)
+def test_a_denial_right_after_a_grant_is_retried_whatever_the_service_calls_it(
+    code: str, status: int, gone: bool, attempts: int
+) -> None:
+    # GIVEN a call denied twice, then allowed (the policy propagated), with time to spare
+    deadline = retry.Deadline(0.0, lambda: 100.0, sleep=lambda _s: None, clock=lambda: 0.0)
+    sent: list[int] = []
+
+    def send() -> str:
+        sent.append(1)
+        if len(sent) < 3:
+            raise _client_error(code, status)
+        return "ok"
+
+    # WHEN it is made (as a Create/Update does, or as a Delete's undoing call)
+    try:
+        answer = retry.call("GetObject", _Subject("eu-west-1_AbC123", "alice"), deadline, send, gone=gone)
+    except HandlerError:
+        answer = "denied"
+    # THEN Create/Update retry it until it answers; a Delete answers at once
+    assert len(sent) == attempts
+    assert answer == ("denied" if gone else "ok")
 
 
 class _Subject:

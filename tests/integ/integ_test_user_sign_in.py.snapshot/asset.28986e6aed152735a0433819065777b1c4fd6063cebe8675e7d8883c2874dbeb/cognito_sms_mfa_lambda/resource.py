@@ -95,6 +95,11 @@ class ResourceType(Protocol):
         """What the log line names as the request's subject (a pool id; never a username or phone number)."""
         ...
 
+    def made(self, physical_id: str | None) -> bool:
+        """Whether ``physical_id`` is an id this type answers (in any format it ever answered): an Update of any
+        other id is refused before any call."""
+        ...
+
 
 def pool_subject(request: Request, parse_physical_id: Callable[[object], Subject | None]) -> str:
     """The pool a request concerns, for the log line: the one its id names on Delete, its property otherwise."""

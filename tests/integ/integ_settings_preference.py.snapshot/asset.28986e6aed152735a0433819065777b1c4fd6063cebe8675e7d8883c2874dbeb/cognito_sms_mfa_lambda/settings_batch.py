@@ -84,9 +84,12 @@ class UserSmsMfaSettingsBatch:
                     decisions.problems_reason(progress.problems, len(names), desired.user_pool_id, written=0)
                 )
             progress.enter(WRITE)
+            if progress.pending is not None:  # the users found in sync need nothing more
+                progress.unchanged += len(names) - len(progress.pending)
         if progress.phase == WRITE:
-            calls = run.write_calls(names, desired.target)
-            if not run.each(WRITE, names, lambda chunk: run.write_listed(chunk, desired.target), calls):
+            todo = run.to_write(names)
+            calls = run.write_calls(todo, desired.target)
+            if not run.each(WRITE, todo, lambda chunk: run.write_listed(chunk, desired.target), calls):
                 return run.later()
             progress.enter(CLEAR)
         cleared = desired.target.cleared()
@@ -150,6 +153,9 @@ class UserSmsMfaSettingsBatch:
                 decisions.problems_reason(progress.failures, len(names), batch.user_pool_id, written=progress.cleared)
             )
         return Result(physical_id, progress.detail(), progress.data(batch.user_pool_id, len(names)))
+
+    def made(self, physical_id: str | None) -> bool:
+        return decisions.parse_physical_id(physical_id) is not None
 
     def log_subject(self, request: Request) -> str:
         if request.request_type == "Delete":
@@ -313,10 +319,12 @@ class BatchRun:
         return Result("", "continues", continuation=self.progress.to_state())
 
     def check(self, names: Sequence[str], target: Target) -> int:
-        """Read each user: a problem (missing, no phone for SMS) is counted; a state is kept for the write.
-        Answers how many of the first users were read; HandlerError when a read failed (the pool is gone...)."""
+        """Read each user: a problem (missing, no phone for SMS) is counted; a state is kept for the write, and a
+        user that differs is noted by its index. Answers how many of the first users were read; HandlerError when
+        a read failed (the pool is gone...)."""
+        first = self.progress.cursor  # the chunk's first index in the list
         results = _started(self._run_all("read", names, self._read_one))
-        for name, result in zip(names, results, strict=False):
+        for offset, (name, result) in enumerate(zip(names, results, strict=False)):
             if isinstance(result, HandlerError):
                 raise result
             problem = decisions.read_problem(result, target)
@@ -324,7 +332,15 @@ class BatchRun:
                 self.progress.problems.add(name, problem)
             elif result is not None:
                 self._states[name] = result
+                if decisions.writes_needed(result, target):
+                    self.progress.needs_write(first + offset)
         return len(results)
+
+    def to_write(self, names: Sequence[str]) -> Sequence[str]:
+        """The users the write phase goes over: those the check found differing, when the progress names them
+        (so a write phase in a later invocation reads only those again), else every listed user."""
+        pending = self.progress.pending
+        return names if pending is None else [names[index] for index in pending]
 
     def write_calls(self, names: Sequence[str], target: Target) -> dict[str, int]:
         """The calls the write phase makes: a read of each user this invocation has not read, and the writes the

@@ -1,10 +1,11 @@
-"""The retry loop every Cognito call of the handler goes through, and its budgets.
+"""The retry loop every AWS call of the handler goes through, and its budgets.
 
-:func:`call` retries throttling, 5xx answers and lost connections until the request's :class:`Deadline`, and
-AccessDenied within its own budget; :func:`call_unless_gone` runs a Delete's undoing call. The budgets and the
-backoff arithmetic are the plain functions below them. The client is passed in by each resource type; only
-botocore's exception types are imported here, so the module runs with the Lambda runtime's boto3. The client makes
-one attempt per call (``clients.CLIENT_CONFIG``); see ``docs/design.md``, "Time budget".
+:func:`call` retries throttling, request timeouts, 5xx answers and lost connections until the request's
+:class:`Deadline`, and a denial (Cognito's and Secrets Manager's AccessDeniedException, S3's AccessDenied) within
+its own budget; :func:`call_unless_gone` runs a Delete's undoing call. The budgets and the backoff arithmetic are the
+plain functions below them. The client is passed in by each resource type; only botocore's exception types are
+imported here, so the module runs with the Lambda runtime's boto3. The client makes one attempt per call
+(``clients.CLIENT_CONFIG``); see ``docs/design.md``, "Time budget".
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ T = TypeVar("T")
 Reason = Callable[[str, str, str, "Subject"], str]
 GONE = frozenset({"UserNotFoundException", "ResourceNotFoundException"})
 
-# An AccessDeniedException right after a deploy is usually IAM propagation: retry it for at most
+# A denial right after a deploy is usually IAM propagation: Cognito and Secrets Manager answer
+# AccessDeniedException, S3 (GetObject of a batch's list) AccessDenied. Retry it for at most
 # ACCESS_DENIED_BUDGET_S seconds, and never when fewer than RESERVE_S seconds of the Lambda's time remain
 # (what the remaining Cognito calls and the response need, with the client's timeouts and retries).
 ACCESS_DENIED_BUDGET_S = 60.0
@@ -39,9 +41,12 @@ MAX_BACKOFF_S = 8.0
 # [0, min(TRANSIENT_CAP_S, TRANSIENT_BASE_S * 2 ** (n - 1))], so a crowd of handlers spreads out.
 TRANSIENT_BASE_S = 0.2
 TRANSIENT_CAP_S = 4.0
+ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied"})
 THROTTLING_CODES = frozenset(
-    {"TooManyRequestsException", "ThrottlingException", "Throttling", "LimitExceededException"}
+    {"TooManyRequestsException", "ThrottlingException", "Throttling", "LimitExceededException", "SlowDown"}
 )
+# Answers of HTTP 400 that say the request did not get through in time (S3 and others): retried as throttling is.
+TIMEOUT_CODES = frozenset({"RequestTimeout", "RequestTimeoutException"})
 
 
 @dataclass(frozen=True)
@@ -118,11 +123,7 @@ def call(
             if gone and code in GONE:
                 raise _GoneError from None
             elapsed = deadline.clock() - deadline.started
-            if (
-                not gone
-                and code == "AccessDeniedException"
-                and may_retry_access_denied(elapsed, deadline.remaining_s())
-            ):
+            if not gone and code in ACCESS_DENIED_CODES and may_retry_access_denied(elapsed, deadline.remaining_s()):
                 deadline.sleep(backoff_s(attempt))
                 continue
             transient = is_transient(code, status)
@@ -170,8 +171,8 @@ def may_retry_access_denied(elapsed_s: float, remaining_s: float) -> bool:
 
 
 def is_transient(code: str, http_status: int) -> bool:
-    """Whether an AWS error is worth retrying: throttling (HTTP 400) or any 5xx answer."""
-    return code in THROTTLING_CODES or http_status >= 500
+    """Whether an AWS error is worth retrying: throttling (HTTP 400), a request timeout, or any 5xx answer."""
+    return code in THROTTLING_CODES or code in TIMEOUT_CODES or http_status >= 500
 
 
 def transient_pause_s(attempt: int, fraction: float) -> float:

@@ -29,6 +29,11 @@ logger = logging.getLogger(__name__)
 LOOKUP_RESERVE_S = 30.0
 LOOKUP_BUDGET_S = 30.0
 DELETE_STATUS_PREFIX = "DELETE_"
+# The stack statuses in which CloudFormation replays old properties (a rollback Update, a rollback Delete of what a
+# failed Create made) or deletes what a rolled-back update created (docs/design.md, failure paths).
+ROLLBACK_STATUSES = frozenset(
+    {"ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"}
+)
 
 
 def held_elsewhere(summaries: Iterable[Mapping[str, Any]], logical_id: str, physical_id: str) -> bool:
@@ -131,6 +136,42 @@ def stack_resources(
         logger.warning("ListStackResources failed: %s", type(error).__name__)
         return None
     logger.warning("ListStackResources did not answer within the time budget")
+    return None
+
+
+def is_rollback(status: str | None) -> bool:
+    """Whether a stack in ``status`` (``DescribeStacks`` ``StackStatus``; None: unknown) is being rolled back."""
+    return status in ROLLBACK_STATUSES
+
+
+def stack_status(request: Request) -> str | None:
+    """The ``StackStatus`` of the request's own stack (``DescribeStacks``, transient errors retried within the
+    request's deadline), or None when CloudFormation could not tell or the event names no stack.
+
+    A request carries no rollback flag: ask this only where a decision depends on it (a rollback must succeed on
+    what was already true), so the happy path makes no extra call.
+    """
+    stack_id = request.event.get("StackId")
+    if not isinstance(stack_id, str):
+        return None
+    attempt = 0
+    try:
+        client = request.clients.client("cloudformation")
+        while True:
+            try:
+                stacks = client.describe_stacks(StackName=stack_id).get("Stacks", [])
+            except ClientError as error:
+                attempt += 1
+                transient = retry.is_transient(retry.error_code(error), retry.http_status(error))
+                if transient and retry.pause_for_retry(attempt, request.deadline):
+                    continue
+                raise
+            status = stacks[0].get("StackStatus") if stacks else None
+            return status if isinstance(status, str) else None
+    except ClientError as error:
+        logger.warning("DescribeStacks failed: %s", error.response.get("Error", {}).get("Code", "Unknown"))
+    except BotoCoreError as error:
+        logger.warning("DescribeStacks failed: %s", type(error).__name__)
     return None
 
 

@@ -49,6 +49,9 @@ class UserSmsMfaSettings:
         cleared = clear_settings(request.clients.for_pool(user.user_pool_id), user, request.deadline)
         return Result(physical_id, "cleared" if cleared else "gone")
 
+    def made(self, physical_id: str | None) -> bool:
+        return settings_decisions.parse_physical_id(physical_id) is not None
+
     def log_subject(self, request: Request) -> str:
         return pool_subject(request, settings_decisions.parse_physical_id)
 

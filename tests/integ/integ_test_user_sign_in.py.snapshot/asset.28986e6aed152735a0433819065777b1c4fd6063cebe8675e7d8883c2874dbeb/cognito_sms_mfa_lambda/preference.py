@@ -66,6 +66,9 @@ class UserMfaPreference:
         disabled = disable_factors(request.clients.for_pool(user.user_pool_id), user, factors, request.deadline)
         return Result(physical_id, "disabled" if disabled else "gone")
 
+    def made(self, physical_id: str | None) -> bool:
+        return preference_decisions.parse_physical_id(physical_id) is not None
+
     def log_subject(self, request: Request) -> str:
         return pool_subject(request, preference_decisions.parse_physical_id)
 

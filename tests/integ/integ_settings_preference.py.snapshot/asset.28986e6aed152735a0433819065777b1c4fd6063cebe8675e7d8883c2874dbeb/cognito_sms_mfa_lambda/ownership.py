@@ -9,7 +9,9 @@ user of the same name. The rules (``docs/design.md``, "Ownership") rest on three
 - **the canonical name and the sub**: ``AdminGetUser`` reports the user's own ``Username`` (never an alias of it)
   and its ``sub``; the physical id records both, so Update and Delete act on that very user only;
 - **who holds the id**: another live resource of the same stack (``ListStackResources``) holds the user after a
-  rename.
+  rename;
+- **whom the id replaced**: an Update that moved the resource to another user answers an id that also records the
+  pool and sub of the user it held before, so the rollback Update (old properties, that id) knows its own user.
 
 Plain functions of their inputs: no client, no crhelper, no clock.
 """
@@ -33,6 +35,8 @@ SUB_PATTERN = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA
 # The status AdminCreateUser leaves a user in until a password is set (no TemporaryPassword is ever sent).
 NEW_USER_STATUS = "FORCE_CHANGE_PASSWORD"
 CONFIRMED = "CONFIRMED"
+# Between the sub and the pool and sub of the user an id replaced (neither a sub nor a pool id holds it).
+REPLACED_SEPARATOR = "/"
 # Clocks of Lambda and Cognito agree within this much (both follow AWS time).
 CLOCK_TOLERANCE = timedelta(seconds=2)
 
@@ -42,6 +46,8 @@ class TestUserId:
     """What a test user's physical id records: the pool, the canonical username and the user's ``sub``.
 
     ``sub`` is None only for ids written before the sub was recorded (``cognito-test-user:<pool>:<username>``).
+    ``replaced`` is the pool and sub of the user this resource held before an Update moved it to this one (None
+    for an id that replaced no user).
     """
 
     __test__ = False  # not a pytest test class, whatever its name
@@ -49,11 +55,26 @@ class TestUserId:
     user_pool_id: str
     username: str
     sub: str | None
+    replaced: tuple[str, str] | None = None
 
 
-def physical_id(user_pool_id: str, username: str, sub: str) -> str:
-    """``cognito-test-user:<pool id>:<sub>:<canonical username>`` (a pool id and a sub hold no ``:``)."""
-    return f"{PHYSICAL_ID_PREFIX}{user_pool_id}:{sub}:{username}"
+def physical_id(user_pool_id: str, username: str, sub: str, replaced: tuple[str, str] | None = None) -> str:
+    """``cognito-test-user:<pool id>:<sub>:<canonical username>`` (a pool id and a sub hold no ``:``); an id that
+    replaces another user's records that user's pool and sub after the sub: ``<sub>/<old pool id>/<old sub>``."""
+    mark = "" if replaced is None else REPLACED_SEPARATOR.join(("", *replaced))
+    return f"{PHYSICAL_ID_PREFIX}{user_pool_id}:{sub}{mark}:{username}"
+
+
+def _sub_field(value: str) -> tuple[str, tuple[str, str] | None] | None:
+    """The sub and the replaced user's (pool, sub) of an id's sub field; None when it is not one."""
+    sub, *rest = value.split(REPLACED_SEPARATOR)
+    if not SUB_PATTERN.fullmatch(sub):
+        return None
+    if not rest:
+        return sub, None
+    if len(rest) == 2 and not rules.user_pool_id_problem(rest[0]) and SUB_PATTERN.fullmatch(rest[1]):
+        return sub, (rest[0], rest[1])
+    return None
 
 
 def parse_physical_id(value: object) -> TestUserId | None:
@@ -63,12 +84,28 @@ def parse_physical_id(value: object) -> TestUserId | None:
     pool_id, sep, rest = value[len(PHYSICAL_ID_PREFIX) :].partition(":")
     if not sep or rules.user_pool_id_problem(pool_id):
         return None
-    sub, sep, username = rest.partition(":")
-    if not sep or not SUB_PATTERN.fullmatch(sub):
+    field, sep, username = rest.partition(":")
+    parsed = _sub_field(field) if sep else None
+    if parsed is None:
         return None if rules.username_problem(rest) else TestUserId(pool_id, rest, None)  # written before the sub
     if rules.username_problem(username):
         return None
-    return TestUserId(pool_id, username, sub)
+    return TestUserId(pool_id, username, *parsed)
+
+
+def replaced_by_move(previous: TestUserId | None) -> tuple[str, str] | None:
+    """What an id that moves a resource away from ``previous`` (the id it held) records of it: its pool and sub
+    (None when the id names no user of ours or predates the sub)."""
+    if previous is None or previous.sub is None:
+        return None
+    return previous.user_pool_id, previous.sub
+
+
+def restores(user_id: TestUserId | None, user_pool_id: str, found: Mapping[str, Any]) -> bool:
+    """Whether ``found`` (in ``user_pool_id``) is the user this resource held before an Update moved it to the user
+    of ``user_id``: the id records that user's pool and sub (a rollback Update then brings the resource back)."""
+    sub = sub_of(found)
+    return user_id is not None and bool(sub) and user_id.replaced == (user_pool_id, sub)
 
 
 def sub_of(user: Mapping[str, Any]) -> str:
@@ -109,7 +146,7 @@ def holder(summaries: Iterable[Mapping[str, Any]], logical_id: str, user_pool_id
 class Claim:
     """What a Create may do with a user of its name that exists: take it (how) or refuse (why)."""
 
-    how: str | None  # "created", "handed-over", "adopted"; None when refused
+    how: str | None  # "created", "restored", "handed-over", "adopted"; None when refused
     reason: str = ""
 
 
@@ -121,11 +158,14 @@ def claim_existing(
     created_here: bool,
     held_by: str | bool | None,
     adopt: bool,
+    restored: bool = False,
 ) -> Claim:
     """Decide whether a Create may take the existing user ``found`` (the AdminGetUser answer for ``wanted``).
 
     ``held_by`` is the physical id another live test user of the stack holds for it, False when none does, and
-    None when CloudFormation could not tell. The order of the rules is the table in ``docs/design.md``.
+    None when CloudFormation could not tell. ``restored``: the user is the one this resource held before the Update
+    that the request rolls back (:func:`restores`, or a rollback of an id that records no former user). The order
+    of the rules is the table in ``docs/design.md``.
     """
     canonical = str(found.get("Username", ""))
     shown = rules.show(wanted)
@@ -137,6 +177,8 @@ def claim_existing(
         )
     if created_here:
         return Claim("created")
+    if restored:
+        return Claim("restored")
     if isinstance(held_by, str):
         held = parse_physical_id(held_by)
         if held is not None and held.sub in (None, sub_of(found)):
@@ -182,12 +224,15 @@ def password_needed(
 ) -> bool:
     """Whether AdminSetUserPassword must run for a test user with a secret (once per secret version).
 
-    ``how``: ``created`` or ``adopted`` (always), ``handed-over`` (a rename: only when the secret's current
-    version is newer than the holder's last update, so the holder cannot have set it), ``in-place`` (only when the
+    ``how``: ``created`` or ``adopted`` (always), ``restored`` (a rollback to the user held before: never, the
+    failed Update did not change its password), ``handed-over`` (a rename: only when the secret's current version
+    is newer than the holder's last update, so the holder cannot have set it), ``in-place`` (only when the
     template names another secret or a new revision of it). A user without a permanent password gets one always.
     """
     if how in ("created", "adopted") or user.get("UserStatus") != CONFIRMED:
         return True
+    if how == "restored":
+        return False
     if how == "handed-over":
         return version_created is None or holder_updated is None or version_created > holder_updated
     return secret_changed

@@ -18,8 +18,10 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
+from . import own_stack
 from .clients import Clients
 from .errors import HandlerError
+from .properties import NO_PHYSICAL_ID
 from .resource import (
     CONTINUATION_KEY,
     PREFERENCE_RESOURCE_TYPE,
@@ -95,6 +97,14 @@ def _run(event: dict[str, Any], context: Any) -> str | None:
     try:
         resource = resource_type(event)
         subject = resource.log_subject(request)
+        own = os.environ.get(own_stack.STACK_ID_ENV)
+        if own is not None and own_stack.is_foreign(event.get("StackId"), own):
+            if request.request_type == "Delete":  # its Create was refused, so there is nothing to undo
+                outcome, detail = "SUCCESS", "foreign-stack"
+                return request.physical_id or NO_PHYSICAL_ID
+            raise HandlerError(own_stack.refusal(event.get("StackId"), own))
+        if request.request_type == "Update" and not resource.made(request.physical_id):
+            raise HandlerError(own_stack.unproven_id_reason(str(event.get("ResourceType"))))
         if request.is_poll:
             helper.pause_polling()
         result = resource.delete(request) if request.request_type == "Delete" else resource.apply(request)
