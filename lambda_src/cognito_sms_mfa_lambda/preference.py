@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import handover, preference_decisions, retry
+from . import holders, preference_decisions, retry
 from .errors import HandlerError
 from .properties import NO_PHYSICAL_ID, UserRef, response_data
 from .resource import Request, Result, pool_subject
@@ -60,11 +60,16 @@ class UserMfaPreference:
             factors = preference_decisions.parse_factors(request.properties)
         except HandlerError:  # never true of an id we answered; a Delete must not fail on its input
             return Result(physical_id, "no-factors")
-        kept = handover.kept_by_delete(request)
-        if kept is not None:
-            return Result(physical_id, kept)
-        disabled = disable_factors(request.clients.for_pool(user.user_pool_id), user, factors, request.deadline)
-        return Result(physical_id, "disabled" if disabled else "gone")
+        client = request.clients.for_pool(user.user_pool_id)
+        held = holders.held_for(request, client, user, preference_decisions.held_settings(factors))
+        if held is None:
+            return Result(physical_id, "kept-unverified")
+        handed = bool(held)
+        factors = preference_decisions.not_held(factors, held)
+        if not factors:
+            return Result(physical_id, "handed-over")
+        disabled = disable_factors(client, user, factors, request.deadline)
+        return Result(physical_id, ("disabled" if disabled else "gone") + ("+partly-handed-over" if handed else ""))
 
     def log_subject(self, request: Request) -> str:
         return pool_subject(request, preference_decisions.parse_physical_id)

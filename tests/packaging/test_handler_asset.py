@@ -28,6 +28,7 @@ HANDLER_MODULES = [
         "clients.py",
         "errors.py",
         "handover.py",
+        "holders.py",
         "index.py",
         "manifest.py",
         "ownership.py",

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cognito_sms_mfa_emulator.clients import emulator_service_client
 from cognito_sms_mfa_lambda.manifest import manifest_bytes, sha256
-from tests.handler.functional.harness import REGION, SMS
+from cognito_sms_mfa_rehearsal.cfn_responses import custom_resource_event
+from tests.handler.functional.harness import REGION, SMS, STACK_ID, record, run_asset
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
     from cognito_sms_mfa_emulator.emulator import CognitoEmulator
+    from cognito_sms_mfa_rehearsal.cfn_responses import CfnResponse, ResponseCollector
 
 BUCKET = "cdk-hnb659fds-assets-123456789012-us-east-1"
 
@@ -62,3 +66,51 @@ def batch_props(
 def options_of(client: CognitoIdentityProviderClient, pool_id: str, names: Sequence[str]) -> dict[str, list[Any]]:
     """Each user's MFAOptions."""
     return {n: list(client.admin_get_user(UserPoolId=pool_id, Username=n).get("MFAOptions", [])) for n in names}
+
+
+@dataclass
+class AssetStack:
+    """One stack's custom resources of any type, served by the bundled asset in a Lambda-like child, with the stack's
+    record kept as CloudFormation keeps it (what ``ListStackResources`` and ``DescribeStacks`` answer).
+
+    ``send`` records the resource ``<STEP>_IN_PROGRESS`` while the handler runs, then ``_COMPLETE`` or ``_FAILED``
+    with the id the answer carried; ``status`` sets the stack's status for the steps that follow.
+    """
+
+    asset: Path
+    services: tuple[CognitoEmulator, ResponseCollector]
+    stack_id: str = STACK_ID
+    logs: list[str] = field(default_factory=list)
+
+    def status(self, status: str) -> None:
+        self.services[0].set_stack_status(self.stack_id, status)
+
+    def send(
+        self,
+        request_type: str,
+        resource_type: str,
+        logical_id: str,
+        properties: dict[str, Any],
+        *,
+        physical_id: str | None = None,
+        old_properties: dict[str, Any] | None = None,
+    ) -> CfnResponse:
+        token = {"ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:e2e", "ServiceTimeout": "300"}
+        event = custom_resource_event(
+            request_type,
+            {**token, **properties},
+            response_url="",
+            stack_id=self.stack_id,
+            logical_id=logical_id,
+            resource_type=resource_type,
+            physical_id=physical_id,
+            old_properties=None if old_properties is None else {**token, **old_properties},
+        )
+        emulator = self.services[0]
+        step = request_type.upper()
+        record(emulator, logical_id, physical_id or "", f"{step}_IN_PROGRESS", self.stack_id, resource_type)
+        response, invocation = run_asset(self.asset, self.services, event)
+        self.logs.append(invocation.logs)
+        done = "COMPLETE" if response.status == "SUCCESS" else "FAILED"
+        record(emulator, logical_id, response.physical_id, f"{step}_{done}", self.stack_id, resource_type)
+        return response

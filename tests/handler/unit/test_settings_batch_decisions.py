@@ -123,11 +123,6 @@ def test_problems_reason_counts_first_and_names_three() -> None:
     assert ", 7 written: " in decisions.problems_reason(problems, 10, POOL, written=7)
 
 
-def test_listed_elsewhere_compares_names_case_insensitively_per_pool() -> None:
-    held = {(POOL, "Alice"), ("other_X1", "bob")}
-    assert decisions.listed_elsewhere([(POOL, "alice"), (POOL, "bob")], held) == {"alice"}
-
-
 def test_least_time_and_its_words() -> None:
     calls = {"UserRead": 1000, "UserUpdate": 1000}
     rates = pacing.default_rates()
