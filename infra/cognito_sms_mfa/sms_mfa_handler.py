@@ -30,11 +30,13 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, handler_code
-from cognito_sms_mfa_lambda import rules
+from cognito_sms_mfa_lambda import pacing, rules
 from cognito_sms_mfa_lambda.resource import BATCH_FUNCTION_TIMEOUT_S, SINGLE_REQUEST_BUDGET_S
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+
+    from cognito_sms_mfa.user_sms_mfa_settings_batch import UserSmsMfaSettingsBatch
 
 SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
 # The id of the synth-time warning on a construct whose pool of the app has MFA off (acknowledge it with
@@ -129,6 +131,9 @@ class SmsMfaHandler(Construct):
         self._test_users: dict[tuple[str, str], CustomResource] = {}
         self._settings: list[tuple[tuple[str, str], Construct]] = []
         self._pool_users: list[tuple[Construct, cognito.IUserPool]] = []
+        self._batches: list[UserSmsMfaSettingsBatch] = []
+        self._batch_rates: dict[str, float] = pacing.default_rates()
+        self._batch_rates_set_by: Construct | None = None
 
         self.role = iam.Role(
             self,
@@ -273,6 +278,40 @@ class SmsMfaHandler(Construct):
         resource.node.add_dependency(self.policy)
         return resource
 
+    def add_batch(self, batch: UserSmsMfaSettingsBatch, rates: Mapping[str, float] | None) -> dict[str, float]:
+        """Record a batch of the stack and the pace it gives (None: it takes the stack's); answer its share of the
+        stack's pace among the batches recorded so far (:meth:`share_batch_pace` settles it once all are known).
+
+        Every batch of a stack shares one pace per quota category (Cognito's quotas are per account and Region): the
+        batches that give ``max_requests_per_second`` must give the same, and the others take it.
+
+        Raises
+        ------
+        ValueError
+            When ``rates`` differ from the pace an earlier batch gave.
+        """
+        if rates is not None:
+            if self._batch_rates_set_by is None:
+                self._batch_rates, self._batch_rates_set_by = dict(rates), batch
+            elif dict(rates) != self._batch_rates:
+                raise ValueError(
+                    f"{batch.node.path}: `max_requests_per_second` must be the same for every batch of a stack (they "
+                    f"share one pace per quota category, each running at its share); received {_show_rates(rates)}, "
+                    f"but {self._batch_rates_set_by.node.path} gave {_show_rates(self._batch_rates)}"
+                )
+        self._batches.append(batch)
+        return pacing.shared_rates(self._batch_rates, len(self._batches))
+
+    def batch_count(self) -> int:
+        """How many batches the stack has (so far, before synthesis)."""
+        return len(self._batches)
+
+    def share_batch_pace(self) -> None:
+        """Give each batch of the stack its share of the stack's pace, now that every batch is known."""
+        share = pacing.shared_rates(self._batch_rates, len(self._batches))
+        for batch in self._batches:
+            batch.share_pace(self, share)
+
     def use_batch_timeout(self) -> None:
         """Give the function the timeout a batch works within (:data:`BATCH_HANDLER_TIMEOUT`)."""
         function = self.function.node.default_child
@@ -379,10 +418,15 @@ class SmsMfaHandler(Construct):
     def finish(self) -> None:
         """What needs every construct of the stack: the Cognito statements, the settings' user dependencies and the
         warnings about pools with MFA off (run once, when aspects run, before synthesis)."""
+        self.share_batch_pace()
         for statement in self.cognito_statements():
             self.policy.add_statements(statement)
         self.add_user_dependencies()
         self.warn_pools_with_mfa_off()
+
+
+def _show_rates(rates: Mapping[str, float]) -> str:
+    return ", ".join(f"{category} {rate:g}/s" for category, rate in rates.items())
 
 
 def _pool_mfa_problem(user_pool: cognito.IUserPool) -> str | None:
