@@ -42,6 +42,9 @@ SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
 # The id of the synth-time warning on a construct whose pool of the app has MFA off (acknowledge it with
 # ``Annotations.of(construct).acknowledge_warning(POOL_MFA_OFF_WARNING)``).
 POOL_MFA_OFF_WARNING = "cognito-sms-mfa:poolMfaOff"
+# The id of the synth-time warning on settings whose literal username differs only by letter case from a user the
+# stack declares in the same pool, whose usernames are (or may be) case-sensitive.
+USERNAME_CASE_WARNING = "cognito-sms-mfa:usernameCase"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,9 @@ HANDLER_MEMORY_MB = 256
 READ_ACTION = "cognito-idp:AdminGetUser"
 SETTINGS_ACTION = "cognito-idp:AdminSetUserSettings"
 PREFERENCE_ACTION = "cognito-idp:AdminSetUserMFAPreference"
+# Read only when a Create or Update finds no user, so that its reason can say whether the pool's usernames are
+# case-sensitive (``user_lookup.py``).
+DESCRIBE_POOL_ACTION = "cognito-idp:DescribeUserPool"
 # What Custom::CognitoTestUser calls besides the read and the preference, only on pools that hold a test user.
 TEST_USER_ACTIONS = (
     "cognito-idp:AdminCreateUser",
@@ -83,10 +89,10 @@ TEST_USER_ACTIONS = (
     "cognito-idp:AdminSetUserPassword",
     "cognito-idp:AdminUpdateUserAttributes",
 )
-SETTINGS_ACTIONS = (READ_ACTION, SETTINGS_ACTION)
-PREFERENCE_ACTIONS = (READ_ACTION, PREFERENCE_ACTION)
+SETTINGS_ACTIONS = (READ_ACTION, SETTINGS_ACTION, DESCRIBE_POOL_ACTION)
+PREFERENCE_ACTIONS = (READ_ACTION, PREFERENCE_ACTION, DESCRIBE_POOL_ACTION)
 TEST_USER_POOL_ACTIONS = (READ_ACTION, PREFERENCE_ACTION, *TEST_USER_ACTIONS)
-ACTION_ORDER = (READ_ACTION, SETTINGS_ACTION, PREFERENCE_ACTION, *TEST_USER_ACTIONS)
+ACTION_ORDER = (READ_ACTION, SETTINGS_ACTION, DESCRIBE_POOL_ACTION, PREFERENCE_ACTION, *TEST_USER_ACTIONS)
 # A Delete asks whether another resource of the stack now holds its physical id (hand-over, docs/design.md), and a
 # request whose decision depends on it whether the stack is rolling back (DescribeStacks' StackStatus), on exactly
 # the stack's own ARN (``AWS::StackId``, the ARN the event's StackId carries): no wildcard.
@@ -131,6 +137,7 @@ class SmsMfaHandler(Construct):
         self._test_users: dict[tuple[str, str], CustomResource] = {}
         self._settings: list[tuple[tuple[str, str], Construct]] = []
         self._pool_users: list[tuple[Construct, cognito.IUserPool]] = []
+        self._pool_case: dict[str, bool | None] = {}  # pool key -> case-sensitive usernames (None: not known)
         self._batches: list[UserSmsMfaSettingsBatch] = []
         self._batch_rates: dict[str, float] = pacing.default_rates()
         self._batch_rates_set_by: Construct | None = None
@@ -219,6 +226,7 @@ class SmsMfaHandler(Construct):
         grant = self._pools.get(pool.key)
         if grant is None:
             grant = self._pools[pool.key] = _PoolGrant(_policy_arn(self, user_pool, pool))
+            self._pool_case[pool.key] = case_sensitive_usernames(user_pool)
         grant.actions.update(actions)
 
     def cognito_statements(self) -> list[iam.PolicyStatement]:
@@ -240,21 +248,31 @@ class SmsMfaHandler(Construct):
 
     def add_user_dependencies(self) -> None:
         """Make each recorded settings depend on the stack's ``CfnUserPoolUser`` or test user with the same pool
-        and literal username (run once, before synthesis: the users may be declared after the settings)."""
+        and literal username (run once, before synthesis: the users may be declared after the settings). A declared
+        user whose name differs only by letter case is the same user in a case-insensitive pool (a dependency too);
+        elsewhere it is another name, and the settings are warned (:data:`USERNAME_CASE_WARNING`)."""
         if not self._settings:
             return
         users: dict[tuple[str, str], IConstruct] = dict(self._test_users)
-        wanted = {username for (_, username), _ in self._settings}
+        wanted = {username.lower() for (_, username), _ in self._settings}
         keys: dict[str, str] = {}  # pool id (a token string) -> key: one resolve per pool, not per user
         for node in Stack.of(self).node.find_all():
             if isinstance(node, cognito.CfnUserPoolUser):
                 username = node.username
-                if isinstance(username, str) and username in wanted:
+                if isinstance(username, str) and username.lower() in wanted:
                     pool_id = node.user_pool_id
                     pool_key = keys.get(pool_id) or keys.setdefault(pool_id, PoolInfo.of_id(pool_id, node).key)
                     users.setdefault((pool_key, username), node)
-        for user_key, settings in self._settings:
-            user = users.get(user_key)
+        by_case: dict[tuple[str, str], tuple[str, IConstruct]] = {}
+        for (pool_key, username), node in users.items():
+            by_case.setdefault((pool_key, username.lower()), (username, node))
+        for (pool_key, username), settings in self._settings:
+            user = users.get((pool_key, username))
+            variant = by_case.get((pool_key, username.lower())) if user is None else None
+            if variant is not None and self._pool_case.get(pool_key) is not False:
+                _warn_username_case(settings, username, *variant, self._pool_case.get(pool_key))
+                continue
+            user = user or (variant[1] if variant is not None else None)
             if user is not None:
                 settings.node.add_dependency(user)
 
@@ -423,6 +441,33 @@ class SmsMfaHandler(Construct):
             self.policy.add_statements(statement)
         self.add_user_dependencies()
         self.warn_pools_with_mfa_off()
+
+
+def case_sensitive_usernames(user_pool: cognito.IUserPool) -> bool | None:
+    """Whether ``user_pool`` tells usernames apart by letter case: for a ``UserPool`` of the app, False when its
+    ``UsernameConfiguration`` says ``CaseSensitive: false``, True otherwise (a pool without it is case-sensitive);
+    None when that is not known here (an imported pool, a token)."""
+    resource = user_pool.node.default_child if isinstance(user_pool, cognito.UserPool) else None
+    if not isinstance(resource, cognito.CfnUserPool):
+        return None
+    configuration = resource.username_configuration
+    if configuration is not None and not isinstance(configuration, cognito.CfnUserPool.UsernameConfigurationProperty):
+        return None
+    value = getattr(configuration, "case_sensitive", None)
+    return None if Token.is_unresolved(value) else value is not False
+
+
+def _warn_username_case(
+    settings: Construct, username: str, declared: str, user: IConstruct, sensitive: bool | None
+) -> None:
+    """Warn ``settings`` of ``username`` that the stack's user ``user`` is ``declared``, another name in its pool."""
+    pool = "whose usernames are case-sensitive" if sensitive else "whose usernames may be case-sensitive (imported)"
+    Annotations.of(settings).add_warning_v2(
+        USERNAME_CASE_WARNING,
+        f"username {username!r} differs only by letter case from the user {user.node.path} ({declared!r}) of the same"
+        f" pool, {pool}: they are two users, so the settings do not wait for {declared!r} and name a user that may "
+        f"not exist (UserNotFoundException); use `username=user.ref` or the user's own spelling",
+    )
 
 
 def _show_rates(rates: Mapping[str, float]) -> str:

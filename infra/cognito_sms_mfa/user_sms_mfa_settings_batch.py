@@ -12,7 +12,13 @@ from constructs import Construct
 
 from cognito_sms_mfa import checks
 from cognito_sms_mfa.handler_asset import UNUSED_IMAGE, WriteFiles
-from cognito_sms_mfa.sms_mfa_handler import BATCH_HANDLER_TIMEOUT, PREFERENCE_ACTIONS, SETTINGS_ACTIONS, SmsMfaHandler
+from cognito_sms_mfa.sms_mfa_handler import (
+    BATCH_HANDLER_TIMEOUT,
+    PREFERENCE_ACTIONS,
+    SETTINGS_ACTIONS,
+    SmsMfaHandler,
+    case_sensitive_usernames,
+)
 from cognito_sms_mfa_lambda import manifest, pacing, rules
 from cognito_sms_mfa_lambda.resource import SETTINGS_BATCH_RESOURCE_TYPE
 from cognito_sms_mfa_lambda.retry import RESERVE_S
@@ -230,11 +236,7 @@ class UserSmsMfaSettingsBatch(Construct):
 
 def known_case_insensitive(user_pool: cognito.IUserPool) -> bool:
     """Whether the pool is a ``UserPool`` of the app whose usernames are case-insensitive (imported: unknown)."""
-    resource = user_pool.node.default_child if isinstance(user_pool, cognito.UserPool) else None
-    if not isinstance(resource, cognito.CfnUserPool):
-        return False
-    configuration = resource.username_configuration
-    return getattr(configuration, "case_sensitive", None) is False
+    return case_sensitive_usernames(user_pool) is False
 
 
 def check_usernames(scope: Construct, usernames: object, *, case_insensitive: bool) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import holders, preference_decisions, retry
+from . import holders, preference_decisions, retry, user_lookup
 from .errors import HandlerError
 from .properties import NO_PHYSICAL_ID, UserRef, response_data
 from .resource import Request, Result, pool_subject
@@ -29,12 +29,7 @@ class UserMfaPreference:
     def apply(self, request: Request) -> Result:
         desired = preference_decisions.parse_properties(request.properties)
         client = request.clients.for_pool(desired.user_pool_id)
-        found = retry.call(
-            "AdminGetUser",
-            desired.user,
-            request.deadline,
-            lambda: client.admin_get_user(UserPoolId=desired.user_pool_id, Username=desired.username),
-        )
+        found = user_lookup.get_user(client, desired.user, request.deadline)
         user = UserRef(desired.user_pool_id, found["Username"])
         written = preference_decisions.needs_write(preference_decisions.current_factors(found), desired.factors)
         if written:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import holders, retry, settings_decisions
+from . import holders, retry, settings_decisions, user_lookup
 from .errors import HandlerError, OutcomeUnknownError
 from .properties import NO_PHYSICAL_ID, UserRef, response_data
 from .resource import Request, Result, pool_subject
@@ -69,12 +69,7 @@ class Applied:
 
 def apply_settings(client: CognitoIdentityProviderClient, request: MfaRequest, deadline: Deadline) -> Applied:
     """Give the user exactly ``request.mfa_options``: look the user up, then write only if they differ."""
-    found = retry.call(
-        "AdminGetUser",
-        request,
-        deadline,
-        lambda: client.admin_get_user(UserPoolId=request.user_pool_id, Username=request.username),
-    )
+    found = user_lookup.get_user(client, request, deadline)
     user = UserRef(request.user_pool_id, found["Username"])
     if not settings_decisions.needs_write(settings_decisions.current_options(found), request.mfa_options):
         return Applied(user, written=False)

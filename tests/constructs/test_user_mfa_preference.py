@@ -81,7 +81,11 @@ def test_cognito_policy_adds_preference_action_only_when_a_preference_exists(
     UserMfaPreference(stack, "AliceMfa", user_pool=pool, username="alice")
     # WHEN / THEN the read and the preference's write, on the stack's pool only
     assert cognito_statements(Template.from_stack(stack)) == [
-        {"Action": ["cognito-idp:AdminGetUser", PREFERENCE_ACTION], "Effect": "Allow", "Resource": pool_arn(pool)}
+        {
+            "Action": ["cognito-idp:AdminGetUser", "cognito-idp:DescribeUserPool", PREFERENCE_ACTION],
+            "Effect": "Allow",
+            "Resource": pool_arn(pool),
+        }
     ]
 
 

@@ -46,6 +46,7 @@ HANDLER_MODULES = [
         "settings_decisions.py",
         "test_user.py",
         "test_user_decisions.py",
+        "user_lookup.py",
     )
 ]
 CRHELPER_FILES = [
