@@ -42,6 +42,13 @@ SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
 # The id of the synth-time warning on a construct whose pool of the app has MFA off (acknowledge it with
 # ``Annotations.of(construct).acknowledge_warning(POOL_MFA_OFF_WARNING)``).
 POOL_MFA_OFF_WARNING = "cognito-sms-mfa:poolMfaOff"
+# What each kind of claim manages of a user, as a refusal names it: the settings construct, a batch and a test user's
+# settings write the options; a preference and a batch with ``sms_preference`` the preference; a test user the user.
+CLAIMED_SETTINGS = {
+    "settings construct": "SMS MFA options (`MFAOptions`)",
+    "UserMfaPreference": "MFA preference (`AdminSetUserMFAPreference`)",
+    "test user": "user itself (a test user)",
+}
 # The id of the synth-time warning on settings whose literal username differs only by letter case from a user the
 # stack declares in the same pool, whose usernames are (or may be) case-sensitive.
 USERNAME_CASE_WARNING = "cognito-sms-mfa:usernameCase"
@@ -132,7 +139,7 @@ class SmsMfaHandler(Construct):
         self.log_retention_set_by: Construct | None = None
         self._pools: dict[str, _PoolGrant] = {}
         self.checked_pools: dict[int, tuple[object, PoolInfo]] = {}  # see checks.check_user_pool
-        self._users: dict[tuple[str, str, str], Construct] = {}
+        self._users: dict[tuple[str, str, str], tuple[Construct, str]] = {}
         self._sms_states: dict[tuple[str, str], list[tuple[Construct, Mapping[str, str], bool]]] = {}
         self._test_users: dict[tuple[str, str], CustomResource] = {}
         self._settings: list[tuple[tuple[str, str], Construct]] = []
@@ -373,18 +380,24 @@ class SmsMfaHandler(Construct):
         kind: str = "settings construct",
         field: str = "username",
     ) -> None:
-        """Record that ``owner`` manages ``username`` in ``user_pool``; two constructs of one ``kind`` would fight.
+        """Record that ``owner`` manages the setting ``kind`` (:data:`CLAIMED_SETTINGS`) of ``username`` in the pool;
+        two constructs of the stack that manage one user's same setting would fight, whatever their types. Indexed by
+        (setting, pool, name), the name lowered in a pool known to be case-insensitive.
 
         Raises
         ------
         ValueError
-            When another construct of the same kind in the stack already manages the same pool and username.
+            When another construct of the stack already manages the same setting of the same pool and user, naming
+            both constructs, the user and the setting.
         """
-        first = self._users.setdefault((kind, pool.key, username), owner)
+        name = username.lower() if self._pool_case.get(pool.key) is False else username
+        first, first_name = self._users.setdefault((kind, pool.key, name), (owner, username))
         if first is not owner:
+            same = f" (as {first_name!r}: the pool is case-insensitive)" if first_name != username else ""
             raise ValueError(
-                f"{owner.node.path}: `{field}` must be managed by one {kind} per pool; received "
-                f"{username!r}, already managed in the same pool by {first.node.path}"
+                f"{owner.node.path}: `{field}` must be managed by one construct per pool and setting; received "
+                f"{username!r}, whose {CLAIMED_SETTINGS[kind]} {first.node.path} already manages in the same "
+                f"pool{same}"
             )
 
     def claim_sms_preference(

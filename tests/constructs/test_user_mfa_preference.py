@@ -175,8 +175,8 @@ def test_preference_raises_when_a_second_preference_manages_the_same_user(stack:
     UserSmsMfaSettings(stack, "Settings", user_pool=pool, username="alice")
     # WHEN / THEN
     assert raised_message(ValueError, lambda: UserMfaPreference(stack, "Second", user_pool=pool, username="alice")) == (
-        "TestStack/Second: `username` must be managed by one UserMfaPreference per pool; received 'alice', "
-        "already managed in the same pool by TestStack/First"
+        "TestStack/Second: `username` must be managed by one construct per pool and setting; received 'alice', "
+        "whose MFA preference (`AdminSetUserMFAPreference`) TestStack/First already manages in the same pool"
     )
 
 

@@ -135,16 +135,17 @@ def test_an_empty_list_is_refused(stack: Stack, pool: cognito.UserPool) -> None:
 
 def test_a_user_of_a_single_settings_construct_is_refused(stack: Stack, pool: cognito.UserPool) -> None:
     UserSmsMfaSettings(stack, "Single", user_pool=pool, username="user0003")
-    with pytest.raises(ValueError, match=r"`usernames\[3\]` must be managed by one settings construct per pool; "
-                       r"received 'user0003', already managed in the same pool by TestStack/Single"):  # fmt: skip
+    with pytest.raises(ValueError, match=r"`usernames\[3\]` must be managed by one construct per pool and setting; "
+                       r"received 'user0003', whose SMS MFA options \(`MFAOptions`\) TestStack/Single already "
+                       r"manages in the same pool$"):  # fmt: skip
         UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES)
 
 
 def test_a_user_of_another_batch_is_refused_and_a_single_after_it_too(stack: Stack, pool: cognito.UserPool) -> None:
     UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES)
-    with pytest.raises(ValueError, match=r"`usernames\[0\]` must be managed by one settings construct"):
+    with pytest.raises(ValueError, match=r"`usernames\[0\]` must be managed by one construct per pool and setting"):
         UserSmsMfaSettingsBatch(stack, "Other", user_pool=pool, usernames=["user0049"][::-1])
-    with pytest.raises(ValueError, match="already managed in the same pool by TestStack/Batch"):
+    with pytest.raises(ValueError, match="TestStack/Batch already manages in the same pool"):
         UserSmsMfaSettings(stack, "Single", user_pool=pool, username="user0010")
 
 
@@ -152,7 +153,7 @@ def test_a_preference_of_a_listed_user_is_refused_when_the_batch_manages_it(
     stack: Stack, pool: cognito.UserPool
 ) -> None:
     UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES, sms_preference=MfaFactor.ENABLED)
-    with pytest.raises(ValueError, match="must be managed by one UserMfaPreference per pool"):
+    with pytest.raises(ValueError, match=r"whose MFA preference \(`AdminSetUserMFAPreference`\) TestStack/Batch"):
         UserMfaPreference(stack, "Pref", user_pool=pool, username="user0001")
 
 
