@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import holders, preference_decisions, retry, user_lookup
+from . import preference_decisions, retry, user_lookup
 from .errors import HandlerError
 from .properties import NO_PHYSICAL_ID, UserRef, response_data
 from .resource import Request, Result, pool_subject
@@ -55,6 +55,8 @@ class UserMfaPreference:
             factors = preference_decisions.parse_factors(request.properties)
         except HandlerError:  # never true of an id we answered; a Delete must not fail on its input
             return Result(physical_id, "no-factors")
+        from . import holders  # only a Delete asks who else holds the user (the batch modules stay unloaded)
+
         client = request.clients.for_pool(user.user_pool_id)
         held = holders.held_for(request, client, user, preference_decisions.held_settings(factors))
         if held is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import holders, retry, settings_decisions, user_lookup
+from . import retry, settings_decisions, user_lookup
 from .errors import HandlerError, OutcomeUnknownError
 from .properties import NO_PHYSICAL_ID, UserRef, response_data
 from .resource import Request, Result, pool_subject
@@ -44,6 +44,8 @@ class UserSmsMfaSettings:
         user = settings_decisions.parse_physical_id(physical_id)
         if user is None:
             return Result(physical_id, "not-ours")
+        from . import holders  # only a Delete asks who else holds the user (the batch modules stay unloaded)
+
         client = request.clients.for_pool(user.user_pool_id)
         held = holders.held_for(request, client, user, (holders.OPTIONS,))
         if held is None:
