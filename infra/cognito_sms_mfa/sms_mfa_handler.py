@@ -32,12 +32,14 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct, IConstruct
 
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, handler_code
-from cognito_sms_mfa_lambda import rules
+from cognito_sms_mfa_lambda import pacing, rules
 from cognito_sms_mfa_lambda.own_stack import STACK_ID_ENV
 from cognito_sms_mfa_lambda.resource import BATCH_FUNCTION_TIMEOUT_S, SINGLE_REQUEST_BUDGET_S
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+
+    from cognito_sms_mfa.user_sms_mfa_settings_batch import UserSmsMfaSettingsBatch
 
 SINGLETON_ID = "CognitoSmsMfaHandler9f1c2e"
 # Each stack's handler, by the stack's Python object (jsii hands back the same object for the same stack), so that
@@ -46,6 +48,16 @@ _HANDLERS: weakref.WeakKeyDictionary[Stack, SmsMfaHandler] = weakref.WeakKeyDict
 # The id of the synth-time warning on a construct whose pool of the app has MFA off (acknowledge it with
 # ``Annotations.of(construct).acknowledge_warning(POOL_MFA_OFF_WARNING)``).
 POOL_MFA_OFF_WARNING = "cognito-sms-mfa:poolMfaOff"
+# What each kind of claim manages of a user, as a refusal names it: the settings construct, a batch and a test user's
+# settings write the options; a preference and a batch with ``sms_preference`` the preference; a test user the user.
+CLAIMED_SETTINGS = {
+    "settings construct": "SMS MFA options (`MFAOptions`)",
+    "UserMfaPreference": "MFA preference (`AdminSetUserMFAPreference`)",
+    "test user": "user itself (a test user)",
+}
+# The id of the synth-time warning on settings whose literal username differs only by letter case from a user the
+# stack declares in the same pool, whose usernames are (or may be) case-sensitive.
+USERNAME_CASE_WARNING = "cognito-sms-mfa:usernameCase"
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,9 @@ HANDLER_MEMORY_MB = 256
 READ_ACTION = "cognito-idp:AdminGetUser"
 SETTINGS_ACTION = "cognito-idp:AdminSetUserSettings"
 PREFERENCE_ACTION = "cognito-idp:AdminSetUserMFAPreference"
+# Read only when a Create or Update finds no user, so that its reason can say whether the pool's usernames are
+# case-sensitive (``user_lookup.py``).
+DESCRIBE_POOL_ACTION = "cognito-idp:DescribeUserPool"
 # What Custom::CognitoTestUser calls besides the read and the preference, only on pools that hold a test user.
 TEST_USER_ACTIONS = (
     "cognito-idp:AdminCreateUser",
@@ -87,10 +102,10 @@ TEST_USER_ACTIONS = (
     "cognito-idp:AdminSetUserPassword",
     "cognito-idp:AdminUpdateUserAttributes",
 )
-SETTINGS_ACTIONS = (READ_ACTION, SETTINGS_ACTION)
-PREFERENCE_ACTIONS = (READ_ACTION, PREFERENCE_ACTION)
+SETTINGS_ACTIONS = (READ_ACTION, SETTINGS_ACTION, DESCRIBE_POOL_ACTION)
+PREFERENCE_ACTIONS = (READ_ACTION, PREFERENCE_ACTION, DESCRIBE_POOL_ACTION)
 TEST_USER_POOL_ACTIONS = (READ_ACTION, PREFERENCE_ACTION, *TEST_USER_ACTIONS)
-ACTION_ORDER = (READ_ACTION, SETTINGS_ACTION, PREFERENCE_ACTION, *TEST_USER_ACTIONS)
+ACTION_ORDER = (READ_ACTION, SETTINGS_ACTION, DESCRIBE_POOL_ACTION, PREFERENCE_ACTION, *TEST_USER_ACTIONS)
 # A Delete asks whether another resource of the stack now holds its physical id (hand-over, docs/design.md), and a
 # request whose decision depends on it whether the stack is rolling back (DescribeStacks' StackStatus), on exactly
 # the stack's own ARN (``AWS::StackId``, the ARN the event's StackId carries): no wildcard.
@@ -130,11 +145,15 @@ class SmsMfaHandler(Construct):
         self.log_retention_set_by: Construct | None = None
         self._pools: dict[str, _PoolGrant] = {}
         self.checked_pools: dict[int, tuple[object, PoolInfo]] = {}  # see checks.check_user_pool
-        self._users: dict[tuple[str, str, str], Construct] = {}
+        self._users: dict[tuple[str, str, str], tuple[Construct, str]] = {}
         self._sms_states: dict[tuple[str, str], list[tuple[Construct, Mapping[str, str], bool]]] = {}
         self._test_users: dict[tuple[str, str], CustomResource] = {}
         self._settings: list[tuple[tuple[str, str], Construct]] = []
         self._pool_users: list[tuple[Construct, cognito.IUserPool]] = []
+        self._pool_case: dict[str, bool | None] = {}  # pool key -> case-sensitive usernames (None: not known)
+        self._batches: list[UserSmsMfaSettingsBatch] = []
+        self._batch_rates: dict[str, float] = pacing.default_rates()
+        self._batch_rates_set_by: Construct | None = None
 
         self.role = iam.Role(
             self,
@@ -226,6 +245,7 @@ class SmsMfaHandler(Construct):
         grant = self._pools.get(pool.key)
         if grant is None:
             grant = self._pools[pool.key] = _PoolGrant(_policy_arn(self, user_pool, pool))
+            self._pool_case[pool.key] = case_sensitive_usernames(user_pool)
         grant.actions.update(actions)
 
     def cognito_statements(self) -> list[iam.PolicyStatement]:
@@ -247,21 +267,31 @@ class SmsMfaHandler(Construct):
 
     def add_user_dependencies(self) -> None:
         """Make each recorded settings depend on the stack's ``CfnUserPoolUser`` or test user with the same pool
-        and literal username (run once, before synthesis: the users may be declared after the settings)."""
+        and literal username (run once, before synthesis: the users may be declared after the settings). A declared
+        user whose name differs only by letter case is the same user in a case-insensitive pool (a dependency too);
+        elsewhere it is another name, and the settings are warned (:data:`USERNAME_CASE_WARNING`)."""
         if not self._settings:
             return
         users: dict[tuple[str, str], IConstruct] = dict(self._test_users)
-        wanted = {username for (_, username), _ in self._settings}
+        wanted = {username.lower() for (_, username), _ in self._settings}
         keys: dict[str, str] = {}  # pool id (a token string) -> key: one resolve per pool, not per user
         for node in Stack.of(self).node.find_all():
             if isinstance(node, cognito.CfnUserPoolUser):
                 username = node.username
-                if isinstance(username, str) and username in wanted:
+                if isinstance(username, str) and username.lower() in wanted:
                     pool_id = node.user_pool_id
                     pool_key = keys.get(pool_id) or keys.setdefault(pool_id, PoolInfo.of_id(pool_id, node).key)
                     users.setdefault((pool_key, username), node)
-        for user_key, settings in self._settings:
-            user = users.get(user_key)
+        by_case: dict[tuple[str, str], tuple[str, IConstruct]] = {}
+        for (pool_key, username), node in users.items():
+            by_case.setdefault((pool_key, username.lower()), (username, node))
+        for (pool_key, username), settings in self._settings:
+            user = users.get((pool_key, username))
+            variant = by_case.get((pool_key, username.lower())) if user is None else None
+            if variant is not None and self._pool_case.get(pool_key) is not False:
+                _warn_username_case(settings, username, *variant, self._pool_case.get(pool_key))
+                continue
+            user = user or (variant[1] if variant is not None else None)
             if user is not None:
                 settings.node.add_dependency(user)
 
@@ -284,6 +314,40 @@ class SmsMfaHandler(Construct):
         )
         resource.node.add_dependency(self.policy)
         return resource
+
+    def add_batch(self, batch: UserSmsMfaSettingsBatch, rates: Mapping[str, float] | None) -> dict[str, float]:
+        """Record a batch of the stack and the pace it gives (None: it takes the stack's); answer its share of the
+        stack's pace among the batches recorded so far (:meth:`share_batch_pace` settles it once all are known).
+
+        Every batch of a stack shares one pace per quota category (Cognito's quotas are per account and Region): the
+        batches that give ``max_requests_per_second`` must give the same, and the others take it.
+
+        Raises
+        ------
+        ValueError
+            When ``rates`` differ from the pace an earlier batch gave.
+        """
+        if rates is not None:
+            if self._batch_rates_set_by is None:
+                self._batch_rates, self._batch_rates_set_by = dict(rates), batch
+            elif dict(rates) != self._batch_rates:
+                raise ValueError(
+                    f"{batch.node.path}: `max_requests_per_second` must be the same for every batch of a stack (they "
+                    f"share one pace per quota category, each running at its share); received {_show_rates(rates)}, "
+                    f"but {self._batch_rates_set_by.node.path} gave {_show_rates(self._batch_rates)}"
+                )
+        self._batches.append(batch)
+        return pacing.shared_rates(self._batch_rates, len(self._batches))
+
+    def batch_count(self) -> int:
+        """How many batches the stack has (so far, before synthesis)."""
+        return len(self._batches)
+
+    def share_batch_pace(self) -> None:
+        """Give each batch of the stack its share of the stack's pace, now that every batch is known."""
+        share = pacing.shared_rates(self._batch_rates, len(self._batches))
+        for batch in self._batches:
+            batch.share_pace(self, share)
 
     def use_batch_timeout(self) -> None:
         """Give the function the timeout a batch works within (:data:`BATCH_HANDLER_TIMEOUT`)."""
@@ -328,18 +392,24 @@ class SmsMfaHandler(Construct):
         kind: str = "settings construct",
         field: str = "username",
     ) -> None:
-        """Record that ``owner`` manages ``username`` in ``user_pool``; two constructs of one ``kind`` would fight.
+        """Record that ``owner`` manages the setting ``kind`` (:data:`CLAIMED_SETTINGS`) of ``username`` in the pool;
+        two constructs of the stack that manage one user's same setting would fight, whatever their types. Indexed by
+        (setting, pool, name), the name lowered in a pool known to be case-insensitive.
 
         Raises
         ------
         ValueError
-            When another construct of the same kind in the stack already manages the same pool and username.
+            When another construct of the stack already manages the same setting of the same pool and user, naming
+            both constructs, the user and the setting.
         """
-        first = self._users.setdefault((kind, pool.key, username), owner)
+        name = username.lower() if self._pool_case.get(pool.key) is False else username
+        first, first_name = self._users.setdefault((kind, pool.key, name), (owner, username))
         if first is not owner:
+            same = f" (as {first_name!r}: the pool is case-insensitive)" if first_name != username else ""
             raise ValueError(
-                f"{owner.node.path}: `{field}` must be managed by one {kind} per pool; received "
-                f"{username!r}, already managed in the same pool by {first.node.path}"
+                f"{owner.node.path}: `{field}` must be managed by one construct per pool and setting; received "
+                f"{username!r}, whose {CLAIMED_SETTINGS[kind]} {first.node.path} already manages in the same "
+                f"pool{same}"
             )
 
     def claim_sms_preference(
@@ -394,10 +464,42 @@ class SmsMfaHandler(Construct):
     def finish(self) -> None:
         """What needs every construct of the stack: the Cognito statements, the settings' user dependencies and the
         warnings about pools with MFA off (run once, when aspects run, before synthesis)."""
+        self.share_batch_pace()
         for statement in self.cognito_statements():
             self.policy.add_statements(statement)
         self.add_user_dependencies()
         self.warn_pools_with_mfa_off()
+
+
+def case_sensitive_usernames(user_pool: cognito.IUserPool) -> bool | None:
+    """Whether ``user_pool`` tells usernames apart by letter case: for a ``UserPool`` of the app, False when its
+    ``UsernameConfiguration`` says ``CaseSensitive: false``, True otherwise (a pool without it is case-sensitive);
+    None when that is not known here (an imported pool, a token)."""
+    resource = user_pool.node.default_child if isinstance(user_pool, cognito.UserPool) else None
+    if not isinstance(resource, cognito.CfnUserPool):
+        return None
+    configuration = resource.username_configuration
+    if configuration is not None and not isinstance(configuration, cognito.CfnUserPool.UsernameConfigurationProperty):
+        return None
+    value = getattr(configuration, "case_sensitive", None)
+    return None if Token.is_unresolved(value) else value is not False
+
+
+def _warn_username_case(
+    settings: Construct, username: str, declared: str, user: IConstruct, sensitive: bool | None
+) -> None:
+    """Warn ``settings`` of ``username`` that the stack's user ``user`` is ``declared``, another name in its pool."""
+    pool = "whose usernames are case-sensitive" if sensitive else "whose usernames may be case-sensitive (imported)"
+    Annotations.of(settings).add_warning_v2(
+        USERNAME_CASE_WARNING,
+        f"username {username!r} differs only by letter case from the user {user.node.path} ({declared!r}) of the same"
+        f" pool, {pool}: they are two users, so the settings do not wait for {declared!r} and name a user that may "
+        f"not exist (UserNotFoundException); use `username=user.ref` or the user's own spelling",
+    )
+
+
+def _show_rates(rates: Mapping[str, float]) -> str:
+    return ", ".join(f"{category} {rate:g}/s" for category, rate in rates.items())
 
 
 def _pool_mfa_problem(user_pool: cognito.IUserPool) -> str | None:

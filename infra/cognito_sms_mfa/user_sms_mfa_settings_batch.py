@@ -24,7 +24,13 @@ from constructs import Construct
 
 from cognito_sms_mfa import checks
 from cognito_sms_mfa.handler_asset import UNUSED_IMAGE, WriteFiles
-from cognito_sms_mfa.sms_mfa_handler import BATCH_HANDLER_TIMEOUT, PREFERENCE_ACTIONS, SETTINGS_ACTIONS, SmsMfaHandler
+from cognito_sms_mfa.sms_mfa_handler import (
+    BATCH_HANDLER_TIMEOUT,
+    PREFERENCE_ACTIONS,
+    SETTINGS_ACTIONS,
+    SmsMfaHandler,
+    case_sensitive_usernames,
+)
 from cognito_sms_mfa_lambda import manifest, pacing, rules
 from cognito_sms_mfa_lambda import settings_batch_decisions as decisions
 from cognito_sms_mfa_lambda.resource import SETTINGS_BATCH_RESOURCE_TYPE
@@ -85,9 +91,11 @@ class UserSmsMfaSettingsBatch(Construct):
         ``MfaFactor.PREFERRED``, ``ENABLED`` or ``DISABLED``; Delete disables it. Default: not managed (left as it
         is, never written), as ``UserSmsMfaSettings`` leaves it.
     max_requests_per_second
-        The batch's rate by quota category (``"UserRead"`` for ``AdminGetUser``, ``"UserUpdate"`` for the writes).
-        Default: 80 % of Cognito's default quotas, ``{"UserRead": 96, "UserUpdate": 20}``; the quota is shared with
-        the app's own traffic in the account and Region, so raise it only with a raised quota.
+        The stack's pace by quota category (``"UserRead"`` for ``AdminGetUser``, ``"UserUpdate"`` for the writes),
+        shared by every batch of the stack: each of its N batches paces at 1/N of it (CloudFormation runs them at
+        once). Default: 80 % of Cognito's default quotas, ``{"UserRead": 96, "UserUpdate": 20}``; the quota is shared
+        with the app's own traffic in the account and Region, so raise it only with a raised quota. Batches that give
+        it must give the same; the others take it.
     service_timeout
         How long CloudFormation waits for the handler. Default: 930 seconds (the function's 15-minute timeout in a
         stack with a batch, plus delivery) when the list fits one invocation, else 3600 seconds (the most, for a
@@ -99,9 +107,10 @@ class UserSmsMfaSettingsBatch(Construct):
     ------
     ValueError
         When a name breaks Cognito's rules or repeats another (the message names its index, ``usernames[4127]``),
-        when another settings construct of the stack manages the same user, when the least time the work needs
-        at the paced rates does not fit ``service_timeout`` at the duty of a continuation (the message shows the
-        arithmetic), or when such a batch's logical id is longer than 56 characters (its rule's name).
+        when another settings construct of the stack manages the same user, when another batch of the stack gave
+        another ``max_requests_per_second``, when the least time the work needs at the batch's share of the pace
+        does not fit ``service_timeout`` at the duty of a continuation (the message shows the arithmetic), or when
+        such a batch's logical id is longer than 56 characters (its rule's name).
     TypeError
         When ``usernames`` is not a list or tuple of strings, or a name is a token.
 
@@ -132,13 +141,14 @@ class UserSmsMfaSettingsBatch(Construct):
         if sms_preference is not None and not isinstance(sms_preference, MfaFactor):
             raise TypeError(f"{self.node.path}: `sms_preference` must be an MfaFactor or None; received "
                             f"{rules.show(sms_preference)}")  # fmt: skip
-        rates = check_rates(self, max_requests_per_second)
-        calls = least_calls(len(names), writes_per_user=1 if sms_preference is None else 2)
-        continues = pacing.least_time_s(calls, rates) > BATCH_WORK_BUDGET_S
-        timeout = check_batch_service_timeout(self, service_timeout, continues=continues)
-        check_fits(self, calls, rates, timeout, continues=continues)
-
+        given_rates = None if max_requests_per_second is None else check_rates(self, max_requests_per_second)
+        self._calls = least_calls(len(names), writes_per_user=1 if sms_preference is None else 2)
+        self._service_timeout = service_timeout
         handler = SmsMfaHandler.of(scope, log_retention=log_retention, requested_by=self)
+        rates = handler.add_batch(self, given_rates)  # the stack's pace, shared by its batches declared so far
+        continues = pacing.least_time_s(self._calls, rates) > BATCH_WORK_BUDGET_S
+        timeout = check_batch_service_timeout(self, service_timeout, continues=continues)
+        check_fits(self, self._calls, rates, timeout, continues=continues)
         pool = checks.check_user_pool(self, user_pool, handler.checked_pools)
         handler.use_batch_timeout()
         handler.add_pool(user_pool, pool, SETTINGS_ACTIONS if sms_preference is None else
@@ -172,7 +182,7 @@ class UserSmsMfaSettingsBatch(Construct):
             "ManifestSha256": digest,
             "UserCount": str(len(names)),
             "MFAOptions": [option.to_properties() for option in options],
-            "MaxRequestsPerSecond": {category: f"{rate:g}" for category, rate in rates.items()},
+            "MaxRequestsPerSecond": rate_properties(rates),
         }
         if sms_preference is not None:
             properties[rules.SMS_FACTOR.property] = sms_preference.value
@@ -185,9 +195,39 @@ class UserSmsMfaSettingsBatch(Construct):
         self.sms_preference = sms_preference
         self.resource: CustomResource = handler.custom_resource(self, SETTINGS_BATCH_RESOURCE_TYPE, properties, timeout)
         self.resource.node.add_dependency(read_policy)
+        self.rates, self.continues = rates, False
         if continues:
-            logical_id = check_rule_name(self, self.resource)
-            self.resource.node.add_dependency(handler.grant_continuation(self, "Continue", logical_id))
+            self._continue(handler)
+
+    def _continue(self, handler: SmsMfaHandler) -> None:
+        """Let the resource's requests go on in further invocations: the rule's grant and ``Continuation``."""
+        self.continues = True
+        logical_id = check_rule_name(self, self.resource)
+        self.resource.node.add_dependency(handler.grant_continuation(self, "Continue", logical_id))
+
+    def share_pace(self, handler: SmsMfaHandler, rates: Mapping[str, float]) -> None:
+        """Pace the batch at ``rates``, its share of the stack's pace once every batch of the stack is known (run
+        before synthesis): the properties carry it, and a batch that no longer fits one invocation at its share goes
+        on in further ones (never the other way: a batch that may continue and fits one ends in one).
+
+        Raises
+        ------
+        ValueError
+            When the least time at the share does not fit ``service_timeout`` at a continuation's duty.
+        """
+        if dict(rates) == self.rates:
+            return
+        continues = self.continues or pacing.least_time_s(self._calls, rates) > BATCH_WORK_BUDGET_S
+        timeout = check_batch_service_timeout(self, self._service_timeout, continues=continues)
+        check_fits(self, self._calls, rates, timeout, continues=continues, shared=handler.batch_count())
+        resource = cast("CfnResource", self.resource.node.default_child)
+        resource.add_property_override("MaxRequestsPerSecond", rate_properties(rates))
+        self.rates = dict(rates)
+        if continues and not self.continues:
+            resource.add_property_override("Continuation", "true")
+            if self._service_timeout is None:
+                resource.add_property_override("ServiceTimeout", str(int(timeout.to_seconds())))
+            self._continue(handler)
 
     def _grant_record(self, policy: iam.Policy, digest: str, pool_id: str) -> None:
         """Let the role read and write this batch's record of writes, one object next to its list (named by the
@@ -228,11 +268,7 @@ class UserSmsMfaSettingsBatch(Construct):
 
 def known_case_insensitive(user_pool: cognito.IUserPool) -> bool:
     """Whether the pool is a ``UserPool`` of the app whose usernames are case-insensitive (imported: unknown)."""
-    resource = user_pool.node.default_child if isinstance(user_pool, cognito.UserPool) else None
-    if not isinstance(resource, cognito.CfnUserPool):
-        return False
-    configuration = resource.username_configuration
-    return getattr(configuration, "case_sensitive", None) is False
+    return case_sensitive_usernames(user_pool) is False
 
 
 def check_usernames(scope: Construct, usernames: object, *, case_insensitive: bool) -> tuple[str, ...]:
@@ -297,13 +333,24 @@ def check_rates(scope: Construct, given: object) -> dict[str, float]:
     return rates
 
 
+def rate_properties(rates: Mapping[str, float]) -> dict[str, str]:
+    """``MaxRequestsPerSecond``: the rate of each category as a string (as CloudFormation sends numbers)."""
+    return {category: f"{rate:g}" for category, rate in rates.items()}
+
+
 def least_calls(users: int, *, writes_per_user: int) -> dict[str, int]:
     """The calls a batch's Create makes at the most, by category: every user read, then written."""
     return {pacing.USER_READ: users, pacing.USER_UPDATE: users * writes_per_user}
 
 
 def check_fits(
-    scope: Construct, calls: Mapping[str, int], rates: Mapping[str, float], timeout: Duration, *, continues: bool
+    scope: Construct,
+    calls: Mapping[str, int],
+    rates: Mapping[str, float],
+    timeout: Duration,
+    *,
+    continues: bool,
+    shared: int = 1,
 ) -> None:
     """Refuse a batch whose least time does not fit: one invocation, or, for a batch that goes on in further
     invocations, ``timeout`` at a continuation's duty (``pacing.continuation_capacity_s``).
@@ -319,9 +366,10 @@ def check_fits(
     least = pacing.least_time_s(calls, rates)
     if least > pacing.continuation_capacity_s(seconds, BATCH_WORK_BUDGET_S, pacing.RESERVE_S):
         users = calls[pacing.USER_READ]
+        share = f" (its share of the pace of the stack's {shared} batches)" if shared > 1 else ""
         raise ValueError(
             f"{scope.node.path}: `usernames` must fit one stack operation; received {users:,} users, whose least "
-            f"time is {pacing.describe_least_time(calls, rates)} > "
+            f"time is {pacing.describe_least_time(calls, rates)}{share} > "
             f"{pacing.describe_capacity(seconds, BATCH_WORK_BUDGET_S, pacing.RESERVE_S)} (`service_timeout` less "
             f"{pacing.RESERVE_S:.0f} s to answer, at {BATCH_WORK_BUDGET_S:.0f} s of work per invocation and up to "
             f"{pacing.POLL_INTERVAL_S:.0f} s between invocations): split the list into several batches (each stack "

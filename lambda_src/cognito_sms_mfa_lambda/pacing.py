@@ -47,6 +47,12 @@ def default_rates() -> dict[str, float]:
     return {category: quota * DEFAULT_SHARE for category, quota in DEFAULT_QUOTAS_RPS.items()}
 
 
+def shared_rates(rates: Mapping[str, float], batches: int) -> dict[str, float]:
+    """Each batch's share of a stack's ``rates`` when its ``batches`` run at once (CloudFormation runs resources
+    that do not depend on each other in parallel), so that together they stay within ``rates``."""
+    return {category: rate / max(batches, 1) for category, rate in rates.items()}
+
+
 def category_of(operation: str) -> str:
     """The quota category of ``operation`` (KeyError for a call a batch does not make)."""
     return OPERATION_CATEGORIES[operation]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from . import handover, manifest, pacing, retry, rules, settings_decisions
+from . import handover, holders, pacing, retry, rules, settings_decisions
 from . import settings_batch_decisions as decisions
 from .errors import HandlerError, client_error_reason
 from .properties import NO_PHYSICAL_ID, UserRef
@@ -227,7 +227,7 @@ class BatchRun:
         self._stopped = False
         self.clearing = False
         self._states: dict[str, UserState] = {}  # read by this invocation's check, used once by its write
-        self._held: set[tuple[str, str]] | None = None
+        self._held: holders.Holdings | None = None
         self._held_known = False
         self._logged = self.started
         self._phase_total = 0
@@ -248,19 +248,7 @@ class BatchRun:
     def manifest(self, location: ManifestLocation) -> tuple[str, ...]:
         """The names a list holds, read from S3 and checked against its digest and count."""
         self.listed_digest = self.listed_digest or location.sha256
-        s3 = self.request.clients.client("s3")
-
-        def reason(operation: str, code: str, message: str, _: object) -> str:
-            return f"ManifestKey: {location.uri} cannot be read ({operation}: {code}: {message})"
-
-        data = retry.call(
-            "GetObject",
-            _Subject(self.user_pool_id, location.key),
-            self.request.deadline,
-            lambda: s3.get_object(Bucket=location.bucket, Key=location.key)["Body"].read(),
-            reason,
-        )
-        return manifest.parse_manifest(data, location)
+        return holders.read_list(self.request, location, self.user_pool_id)
 
     # The record of writes, the claim of an invocation ---------------------------------------------------------
 
@@ -447,37 +435,12 @@ class BatchRun:
 
     # Hand-over ---------------------------------------------------------------------------------------------
 
-    def held_elsewhere(self) -> set[tuple[str, str]] | None:
-        """(pool, name) of every user another live settings resource of the stack lists; None when unknown.
-        Asked once per invocation."""
+    def held_elsewhere(self) -> holders.Holdings | None:
+        """What the other live resources of the stack hold in this pool, of any type (:mod:`.holders`); None when
+        unknown. Asked once per invocation."""
         if not self._held_known:
-            self._held, self._held_known = self._ask_held(), True
+            self._held, self._held_known = holders.holdings(self.request, self.user_pool_id), True
         return self._held
-
-    def _ask_held(self) -> set[tuple[str, str]] | None:
-        summaries = handover.stack_resources(self.request)
-        if summaries is None:
-            return None
-        own = (self.request.event.get("LogicalResourceId"), self.request.physical_id)
-        held: set[tuple[str, str]] = set()
-        for item in summaries:
-            if str(item.get("ResourceStatus", "")).startswith(handover.DELETE_STATUS_PREFIX):
-                continue
-            if (item.get("LogicalResourceId"), item.get("PhysicalResourceId")) == own:
-                continue
-            value = item.get("PhysicalResourceId")
-            single = settings_decisions.parse_physical_id(value)
-            if single is not None:
-                held.add((single.user_pool_id, single.username))
-                continue
-            other = decisions.parse_physical_id(value)
-            if other is not None:
-                try:
-                    held.update((other.user_pool_id, name) for name in self.manifest(other.manifest))
-                except HandlerError as error:
-                    logger.warning("another batch's list cannot be read: %s", error)
-                    return None
-        return held
 
     # Phases ------------------------------------------------------------------------------------------------
 
@@ -650,7 +613,8 @@ class BatchRun:
             progress.unverified = True
             progress.kept += len(names)
             return len(names)
-        kept = decisions.listed_elsewhere(((self.user_pool_id, n) for n in names), held)
+        settings = holders.settings_of(target)
+        kept = {name for name in names if held.holds_every(settings, (name,))}
         self.clearing = True
         cleared = target if record is not None else target.cleared()
         items = [(n, None, cleared, held, record.get(n) if record else None) for n in names if n not in kept]
@@ -679,22 +643,25 @@ class BatchRun:
                 progress.cleared += 1
         return handled
 
-    def _settle_one(self, item: tuple[str, UserState | None, Target, set[tuple[str, str]] | None, Prior | None]) -> str:
-        """One user to its target: read it unless its state is known, keep it when another live resource holds
-        its canonical name (``held``), write what differs; with a ``prior``, put back what a batch of ``target``
-        changed instead. Answers what became of it."""
+    def _settle_one(self, item: tuple[str, UserState | None, Target, holders.Holdings | None, Prior | None]) -> str:
+        """One user to its target: read it unless its state is known, leave each setting another live resource
+        holds for it (``held``, by its listed or canonical name), write what differs; with a ``prior``, put back
+        what a batch of ``target`` changed instead. Answers what became of it."""
         name, state, target, held, prior = item
         if state is None:
             state = self._read_one(name)
             if state is None:
                 return _GONE
-        if held is not None and (self.user_pool_id, state.username) in held:  # a single resource names it
+        names = (name, state.username)
+        if held is not None and held.holds_every(holders.settings_of(target), names):
             return _KEPT
         if prior is not None:
             writes = decisions.restore_writes(state, prior, target)
             target = decisions.restoring(prior, target)
         else:
             writes = decisions.writes_needed(state, target)
+        if held is not None:
+            writes = holders.not_held_writes(writes, held, names)
         if not writes:
             return _SAME
         if target.needs_phone and not state.has_phone:

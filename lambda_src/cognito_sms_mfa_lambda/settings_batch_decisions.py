@@ -21,7 +21,7 @@ from .properties import FRAMEWORK_PROPERTIES, check, required_string
 from .rules import SMS_FACTOR, MfaFactor, MfaOption
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
 
 PHYSICAL_ID_PREFIX = "cognito-sms-mfa-batch:"
 PROPERTIES = (
@@ -565,16 +565,6 @@ def time_short_reason(
         f"the {phase} needs at least {pacing.describe_least_time(calls, rates)}; {remaining_s:,.0f} s of the "
         f"{of} time remain (raise MaxRequestsPerSecond or split the batch)"
     )
-
-
-def listed_elsewhere(mine: Iterable[tuple[str, str]], held: set[tuple[str, str]]) -> set[str]:
-    """The names of ``mine`` ((pool, name) pairs) that another live resource lists (``held``, (pool, name) pairs).
-
-    Names compare case-insensitively, whatever the pool's setting: a user kept by mistake keeps its MFA (the safe
-    side), a user cleared by mistake would lose it.
-    """
-    lowered = {(pool, name.lower()) for pool, name in held}
-    return {name for pool, name in mine if (pool, name.lower()) in lowered}
 
 
 def _rates(counts: Mapping[str, tuple[int, int]], elapsed_s: float) -> str:

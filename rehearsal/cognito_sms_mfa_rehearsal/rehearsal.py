@@ -184,6 +184,9 @@ class Rehearsal:
         self.outputs = Outputs()
         self._pool_paths: dict[str, tuple[str, str]] = {}
         self._pool_mfa: dict[str, str | None] = {}  # pool id -> the template's MfaConfiguration (None: absent)
+        self._pool_case_insensitive: set[str] = (
+            set()
+        )  # pools whose template says UsernameConfiguration CaseSensitive false
         self._stand_ins: dict[str, str] = {}
         self._created: list[_Created] = []
         self._stack_ids: dict[str, str] = {}
@@ -435,6 +438,8 @@ class Rehearsal:
         path = stack.path(logical_id)
         self._pool_paths[pool_id] = (stack.display_name, path)
         self._pool_mfa[pool_id] = props.get("MfaConfiguration")
+        if str((props.get("UsernameConfiguration") or {}).get("CaseSensitive", "true")).lower() == "false":
+            self._pool_case_insensitive.add(pool_id)
         self.report.pools.setdefault(stack.display_name, {})[path] = pool_id
         self._created.append(_Created(POOL_TYPE, stack, logical_id, pool=pool_id))
         self.progress(f"  pool      {path} -> {pool_id}")
@@ -568,14 +573,22 @@ class Rehearsal:
 
     def _hint_missing_dependency(self, custom: _Custom) -> None:
         """After a Create that did not find its user: is it a user of the same stack that the resource does not
-        depend on (so CloudFormation may create it afterwards)?"""
+        depend on (so CloudFormation may create it afterwards), or one whose name differs only by letter case in a
+        case-sensitive pool (another name: a dependency would not help)?"""
         if not custom.failed or MISSING_USER not in self.report.outcomes[-1].reason:
             return
-        stack, wanted = custom.stack, str(custom.properties.get("Username", "")).lower()
+        stack, asked = custom.stack, str(custom.properties.get("Username", ""))
+        pool = str(custom.properties.get("UserPoolId", ""))
         for logical_id, resource in stack.resources.items():
             named = resource.get("Properties", {}).get("Username")
-            same_user = resource.get("Type") == USER_TYPE and isinstance(named, str) and named.lower() == wanted
-            if same_user and not stack.depends_on(custom.logical_id, logical_id):
+            if resource.get("Type") != USER_TYPE or not isinstance(named, str) or named.lower() != asked.lower():
+                continue
+            if named != asked and pool not in self._pool_case_insensitive:
+                self.report.outcomes[-1].hint = (
+                    f"usernames are case-sensitive in pool {custom.pool_path}: the settings name {asked!r}, the user "
+                    f"{stack.path(logical_id)} is {named!r}; use `username=user.ref` or {named!r}"
+                )
+            elif not stack.depends_on(custom.logical_id, logical_id):
                 self.report.outcomes[-1].hint = (
                     f"the settings do not depend on the user {stack.path(logical_id)}; "
                     "use `username=user.ref` or `add_dependency`"

@@ -143,8 +143,8 @@ def test_two_test_users_of_one_name_without_mfa_are_rejected(stack: Stack, pool:
 
     # THEN it fails, naming the first
     assert raised_message(ValueError, build) == (
-        "TestStack/CarolAgain: `username` must be managed by one test user per pool; received 'carol', already "
-        "managed in the same pool by TestStack/Carol"
+        "TestStack/CarolAgain: `username` must be managed by one construct per pool and setting; received 'carol', "
+        "whose user itself (a test user) TestStack/Carol already manages in the same pool"
     )
 
 

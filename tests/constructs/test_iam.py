@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
     from constructs import IConstruct
 
-COGNITO_ACTIONS = ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings"]
+DESCRIBE = "cognito-idp:DescribeUserPool"  # a not-found reason says whether the pool's names are case-sensitive
+COGNITO_ACTIONS = ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings", DESCRIBE]
+
 # A test user (with its settings child) reads, writes the legacy options, sets the SMS preference (the same action
 # as a UserMfaPreference) and manages the user.
 TEST_USER_ACTIONS = [
@@ -123,7 +125,10 @@ def test_cognito_policy_user_management_only_on_pools_with_a_test_user(stack: St
     # settings or the preference pool, no AdminSetUserSettings on the test user's pool (it has no settings child)
     assert statements == [
         *allow(pool_arn(settings_pool)),
-        *allow(pool_arn(preference_pool), ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserMFAPreference"]),
+        *allow(
+            pool_arn(preference_pool),
+            ["cognito-idp:AdminGetUser", DESCRIBE, "cognito-idp:AdminSetUserMFAPreference"],
+        ),
         *allow(pool_arn(users_pool), ["cognito-idp:AdminGetUser", *TEST_USER_ACTIONS]),
     ]
 
@@ -275,5 +280,5 @@ def test_settings_only_stack_keeps_the_two_cognito_actions(stack: Stack, pool: c
     # WHEN the stack is synthesized
     statements = cognito_statements(Template.from_stack(stack))
 
-    # THEN only AdminGetUser and AdminSetUserSettings are allowed
+    # THEN only AdminGetUser, AdminSetUserSettings and DescribeUserPool (for a not-found reason) are allowed
     assert statements == allow(pool_arn(pool))

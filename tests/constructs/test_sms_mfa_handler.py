@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
-# The stack of these tests has a test user: the settings' two actions, then user management.
+# The stack of these tests has a test user: the settings' three actions, then user management.
 COGNITO_ACTIONS = SETTINGS_ACTIONS + TEST_USER_ACTIONS
 OWN_STACK_STATEMENT = {
     "Action": ["cloudformation:DescribeStacks", "cloudformation:ListStackResources"],

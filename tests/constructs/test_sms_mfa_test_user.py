@@ -10,7 +10,7 @@ import pytest
 from aws_cdk import CfnElement, CustomResource
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_secretsmanager as secretsmanager
-from aws_cdk.assertions import Match, Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 from cognito_sms_mfa import SmsMfaTestUser, UserSmsMfaSettings
 
@@ -203,3 +203,39 @@ def test_settings_of_a_literal_user_depend_on_the_same_stack_user(new_stack: Cal
     assert logical_id(frank) in depends_on(frank_settings)
     assert logical_id(gina.resource.node.default_child) in depends_on(gina_settings)
     assert logical_id(frank) not in depends_on(other_settings)
+
+
+@pytest.mark.parametrize(
+    ("case_sensitive", "warned"),
+    [pytest.param(None, True, id="default-case-sensitive"), pytest.param(False, False, id="case-insensitive")],
+)
+def test_settings_of_a_user_spelt_in_another_letter_case_are_warned_or_depend_on_it(
+    new_stack: Callable[[], Stack], case_sensitive: bool | None, warned: bool
+) -> None:
+    # GIVEN the stack's user "Frank" and settings of "frank" in a pool of the app (by default case-sensitive)
+    stack = new_stack()
+    pool = cognito.UserPool(stack, "Pool", sign_in_case_sensitive=case_sensitive)
+    settings = UserSmsMfaSettings(stack, "FrankMfa", user_pool=pool, username="frank")
+    frank = cognito.CfnUserPoolUser(stack, "Frank", user_pool_id=pool.user_pool_id, username="Frank")
+
+    # WHEN the stack is synthesized
+    template = Template.from_stack(stack)
+    depends_on = template.to_json()["Resources"][logical_id(settings.resource.node.default_child)].get("DependsOn", [])
+    warnings = Annotations.from_stack(stack).find_warning(
+        "/TestStack/FrankMfa", Match.string_like_regexp("letter case")
+    )
+
+    # THEN a case-sensitive pool warns, naming both names and the pool's case sensitivity (they are two users, so no
+    # dependency: adding one would not help); in a case-insensitive pool it is the same user, and the settings wait
+    if warned:
+        [warning] = warnings
+        assert warning.entry.data == (
+            "username 'frank' differs only by letter case from the user TestStack/Frank ('Frank') of the same pool, "
+            "whose usernames are case-sensitive: they are two users, so the settings do not wait for 'Frank' and "
+            "name a user that may not exist (UserNotFoundException); use `username=user.ref` or the user's own "
+            "spelling [ack: cognito-sms-mfa:usernameCase]"
+        )
+        assert logical_id(frank) not in depends_on
+    else:
+        assert warnings == []
+        assert logical_id(frank) in depends_on

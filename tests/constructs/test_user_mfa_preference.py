@@ -81,7 +81,11 @@ def test_cognito_policy_adds_preference_action_only_when_a_preference_exists(
     UserMfaPreference(stack, "AliceMfa", user_pool=pool, username="alice")
     # WHEN / THEN the read and the preference's write, on the stack's pool only
     assert cognito_statements(Template.from_stack(stack)) == [
-        {"Action": ["cognito-idp:AdminGetUser", PREFERENCE_ACTION], "Effect": "Allow", "Resource": pool_arn(pool)}
+        {
+            "Action": ["cognito-idp:AdminGetUser", "cognito-idp:DescribeUserPool", PREFERENCE_ACTION],
+            "Effect": "Allow",
+            "Resource": pool_arn(pool),
+        }
     ]
 
 
@@ -171,8 +175,8 @@ def test_preference_raises_when_a_second_preference_manages_the_same_user(stack:
     UserSmsMfaSettings(stack, "Settings", user_pool=pool, username="alice")
     # WHEN / THEN
     assert raised_message(ValueError, lambda: UserMfaPreference(stack, "Second", user_pool=pool, username="alice")) == (
-        "TestStack/Second: `username` must be managed by one UserMfaPreference per pool; received 'alice', "
-        "already managed in the same pool by TestStack/First"
+        "TestStack/Second: `username` must be managed by one construct per pool and setting; received 'alice', "
+        "whose MFA preference (`AdminSetUserMFAPreference`) TestStack/First already manages in the same pool"
     )
 
 

@@ -148,16 +148,17 @@ def test_an_empty_list_is_refused(stack: Stack, pool: cognito.UserPool) -> None:
 
 def test_a_user_of_a_single_settings_construct_is_refused(stack: Stack, pool: cognito.UserPool) -> None:
     UserSmsMfaSettings(stack, "Single", user_pool=pool, username="user0003")
-    with pytest.raises(ValueError, match=r"`usernames\[3\]` must be managed by one settings construct per pool; "
-                       r"received 'user0003', already managed in the same pool by TestStack/Single"):  # fmt: skip
+    with pytest.raises(ValueError, match=r"`usernames\[3\]` must be managed by one construct per pool and setting; "
+                       r"received 'user0003', whose SMS MFA options \(`MFAOptions`\) TestStack/Single already "
+                       r"manages in the same pool$"):  # fmt: skip
         UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES)
 
 
 def test_a_user_of_another_batch_is_refused_and_a_single_after_it_too(stack: Stack, pool: cognito.UserPool) -> None:
     UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES)
-    with pytest.raises(ValueError, match=r"`usernames\[0\]` must be managed by one settings construct"):
+    with pytest.raises(ValueError, match=r"`usernames\[0\]` must be managed by one construct per pool and setting"):
         UserSmsMfaSettingsBatch(stack, "Other", user_pool=pool, usernames=["user0049"][::-1])
-    with pytest.raises(ValueError, match="already managed in the same pool by TestStack/Batch"):
+    with pytest.raises(ValueError, match="TestStack/Batch already manages in the same pool"):
         UserSmsMfaSettings(stack, "Single", user_pool=pool, username="user0010")
 
 
@@ -165,7 +166,7 @@ def test_a_preference_of_a_listed_user_is_refused_when_the_batch_manages_it(
     stack: Stack, pool: cognito.UserPool
 ) -> None:
     UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES, sms_preference=MfaFactor.ENABLED)
-    with pytest.raises(ValueError, match="must be managed by one UserMfaPreference per pool"):
+    with pytest.raises(ValueError, match=r"whose MFA preference \(`AdminSetUserMFAPreference`\) TestStack/Batch"):
         UserMfaPreference(stack, "Pref", user_pool=pool, username="user0001")
 
 
@@ -265,3 +266,62 @@ def test_rates_are_checked(stack: Stack, pool: cognito.UserPool, rates: dict[str
 def test_a_service_timeout_below_the_batch_function_timeout_is_refused(stack: Stack, pool: cognito.UserPool) -> None:
     with pytest.raises(ValueError, match="`service_timeout` of a batch must be 930-3600 seconds"):
         UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=NAMES, service_timeout=Duration.minutes(5))
+
+
+# One pace per stack, shared by its batches (CloudFormation runs them in parallel) ----------------------------------
+
+
+def _batches(stack: Stack) -> dict[str, Any]:
+    return dict(Template.from_stack(stack).find_resources(TYPE))
+
+
+def test_two_batches_of_a_stack_each_pace_at_half_of_the_stacks_pace(stack: Stack, pool: cognito.UserPool) -> None:
+    # GIVEN two batches with the default pace
+    UserSmsMfaSettingsBatch(stack, "Staff", user_pool=pool, usernames=NAMES[:25])
+    UserSmsMfaSettingsBatch(stack, "Admins", user_pool=pool, usernames=NAMES[25:])
+    # WHEN synthesized
+    rates = [resource["Properties"]["MaxRequestsPerSecond"] for resource in _batches(stack).values()]
+    # THEN each carries half of 80 % of the quotas, so that together they stay at 80 %
+    assert rates == [{"UserRead": "48", "UserUpdate": "10"}] * 2
+
+
+@pytest.mark.parametrize("giver_first", [pytest.param(True, id="giver-first"), pytest.param(False, id="giver-last")])
+def test_a_pace_given_by_one_batch_is_the_stacks_in_any_order(
+    stack: Stack, pool: cognito.UserPool, giver_first: bool
+) -> None:
+    # GIVEN one batch that gives a raised pace and one that does not, in either order
+    raised: dict[str, float] = {"UserRead": 200, "UserUpdate": 40}
+    declared = [("A", NAMES[:25], raised), ("B", NAMES[25:], None)]
+    for construct_id, names, given in declared if giver_first else declared[::-1]:
+        UserSmsMfaSettingsBatch(stack, construct_id, user_pool=pool, usernames=names, max_requests_per_second=given)
+    # WHEN / THEN both share the raised pace
+    rates = [resource["Properties"]["MaxRequestsPerSecond"] for resource in _batches(stack).values()]
+    assert rates == [{"UserRead": "100", "UserUpdate": "20"}] * 2
+
+
+def test_batches_giving_different_paces_are_refused(stack: Stack, pool: cognito.UserPool) -> None:
+    UserSmsMfaSettingsBatch(stack, "A", user_pool=pool, usernames=NAMES[:25], max_requests_per_second={"UserRead": 50})
+    with pytest.raises(ValueError, match="must be the same for every batch") as raised:
+        UserSmsMfaSettingsBatch(
+            stack, "B", user_pool=pool, usernames=NAMES[25:], max_requests_per_second={"UserRead": 60}
+        )
+    assert str(raised.value) == (
+        "TestStack/B: `max_requests_per_second` must be the same for every batch of a stack (they share one pace per "
+        "quota category, each running at its share); received UserRead 60/s, UserUpdate 20/s, but TestStack/A gave "
+        "UserRead 50/s, UserUpdate 20/s"
+    )
+
+
+def test_a_batch_that_no_longer_fits_one_invocation_at_its_share_goes_on_in_further_ones(
+    stack: Stack, pool: cognito.UserPool
+) -> None:
+    # GIVEN a batch that alone fits one invocation (14,000 / 96 + 14,000 / 20 = 846 s), then a second batch
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=[f"u{i}" for i in range(14_000)])
+    UserSmsMfaSettingsBatch(stack, "Other", user_pool=pool, usernames=["someone"])
+    # WHEN synthesized: at its share, 14,000 / 48 + 14,000 / 10 = 1,692 s
+    batch = next(r for key, r in _batches(stack).items() if key.startswith("Batch"))
+    # THEN it may continue, waits CloudFormation's hour and has the rule's grant
+    assert batch["Properties"]["Continuation"] == "true"
+    assert batch["Properties"]["ServiceTimeout"] == "3600"
+    assert batch["Properties"]["MaxRequestsPerSecond"] == {"UserRead": "48", "UserUpdate": "10"}
+    assert _continuation_policy(stack) is not None

@@ -13,13 +13,21 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Template
 
-from cognito_sms_mfa import MfaOption, SmsMfaTestUser, UserSmsMfaSettings
+from cognito_sms_mfa import (
+    MfaFactor,
+    MfaOption,
+    SmsMfaTestUser,
+    UserMfaPreference,
+    UserSmsMfaSettings,
+    UserSmsMfaSettingsBatch,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 RESOURCE_TYPE = "Custom::CognitoUserSmsMfaSettings"
-SHARED = "must be managed by one settings construct per pool"
+SHARED = "must be managed by one construct per pool and setting"
+OPTIONS = "whose SMS MFA options (`MFAOptions`)"
 
 
 def raised_message(error: type[Exception], build: Callable[[], object]) -> str:
@@ -328,32 +336,32 @@ def declare_two_test_users(stack: Stack) -> None:
     [
         pytest.param(
             declare_two_settings,
-            f"TestStack/Second: `username` {SHARED}; received 'alice', already managed in the same pool by "
-            "TestStack/First",
+            f"TestStack/Second: `username` {SHARED}; received 'alice', {OPTIONS} TestStack/First already manages in "
+            "the same pool",
             id="two-settings",
         ),
         pytest.param(
             declare_two_imports_of_one_pool,
-            f"TestStack/Second: `username` {SHARED}; received 'alice', already managed in the same pool by "
-            "TestStack/First",
+            f"TestStack/Second: `username` {SHARED}; received 'alice', {OPTIONS} TestStack/First already manages in "
+            "the same pool",
             id="two-imports-of-one-pool",
         ),
         pytest.param(
             declare_test_user_then_settings,
-            f"TestStack/CarolMfa: `username` {SHARED}; received 'carol', already managed in the same pool by "
-            "TestStack/Carol/MfaSettings",
+            f"TestStack/CarolMfa: `username` {SHARED}; received 'carol', {OPTIONS} TestStack/Carol/MfaSettings "
+            "already manages in the same pool",
             id="test-user-then-settings",
         ),
         pytest.param(
             declare_settings_then_test_user,
-            f"TestStack/Carol/MfaSettings: `username` {SHARED}; received 'carol', already managed in the same pool "
-            "by TestStack/CarolMfa",
+            f"TestStack/Carol/MfaSettings: `username` {SHARED}; received 'carol', {OPTIONS} TestStack/CarolMfa "
+            "already manages in the same pool",
             id="settings-then-test-user",
         ),
         pytest.param(
             declare_two_test_users,
-            "TestStack/CarolAgain: `username` must be managed by one test user per pool; received 'carol', already "
-            "managed in the same pool by TestStack/Carol",
+            f"TestStack/CarolAgain: `username` {SHARED}; received 'carol', whose user itself (a test user) "
+            "TestStack/Carol already manages in the same pool",
             id="two-test-users",
         ),
     ],
@@ -482,3 +490,70 @@ def test_test_user_token_fields_pass_through_untouched(stack: Stack, pool: cogni
         "Custom::CognitoTestUser",
         {"PhoneNumber": {"Fn::ImportValue": "CarolPhone"}, "Email": {"Fn::ImportValue": "CarolEmail"}},
     )
+
+
+def _insensitive_pool(stack: Stack) -> cognito.UserPool:
+    return cognito.UserPool(stack, "Pool", sign_in_case_sensitive=False)
+
+
+def declare_settings_then_batch_of_another_case(stack: Stack) -> None:
+    pool = _insensitive_pool(stack)
+    UserSmsMfaSettings(stack, "Single", user_pool=pool, username="Alice")
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=["bob", "alice"])
+
+
+def declare_two_batches_of_another_case(stack: Stack) -> None:
+    pool = _insensitive_pool(stack)
+    UserSmsMfaSettingsBatch(stack, "First", user_pool=pool, usernames=["ALICE"])
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=["bob", "alice"])
+
+
+def declare_preference_then_batch_preference_of_another_case(stack: Stack) -> None:
+    pool = _insensitive_pool(stack)
+    UserMfaPreference(stack, "Pref", user_pool=pool, username="ALICE", sms=MfaFactor.ENABLED)
+    UserSmsMfaSettingsBatch(
+        stack, "Batch", user_pool=pool, usernames=["bob", "alice"], sms_preference=MfaFactor.ENABLED
+    )
+
+
+def declare_test_user_then_batch_of_another_case(stack: Stack) -> None:
+    pool = _insensitive_pool(stack)
+    SmsMfaTestUser(stack, "Carol", user_pool=pool, username="Alice", phone_number="+15555550123")
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=["bob", "alice"])
+
+
+PREFERENCE = "whose MFA preference (`AdminSetUserMFAPreference`)"
+
+
+@pytest.mark.parametrize(
+    ("declare", "first", "setting", "spelt"),
+    [
+        pytest.param(declare_settings_then_batch_of_another_case, "Single", OPTIONS, "Alice", id="settings-batch"),
+        pytest.param(declare_two_batches_of_another_case, "First", OPTIONS, "ALICE", id="batch-batch"),
+        pytest.param(
+            declare_preference_then_batch_preference_of_another_case, "Pref", PREFERENCE, "ALICE", id="preference-batch"
+        ),
+        pytest.param(
+            declare_test_user_then_batch_of_another_case, "Carol/MfaSettings", OPTIONS, "Alice", id="test-user-batch"
+        ),
+    ],
+)
+def test_constructs_of_any_types_managing_one_users_setting_in_a_case_insensitive_pool_are_refused(
+    stack: Stack, declare: Callable[[Stack], None], first: str, setting: str, spelt: str
+) -> None:
+    # GIVEN a construct managing a user's setting, and a batch listing the same user in another letter case, in a
+    # pool whose usernames are case-insensitive (the same user)
+    # WHEN both are declared
+    message = raised_message(ValueError, lambda: declare(stack))
+    # THEN the batch fails, naming both constructs, the user (both spellings) and the setting
+    assert message == (
+        f"TestStack/Batch: `usernames[1]` {SHARED}; received 'alice', {setting} TestStack/{first} already manages in "
+        f"the same pool (as {spelt!r}: the pool is case-insensitive)"
+    )
+
+
+def test_names_of_another_case_in_a_case_sensitive_pool_are_two_users(stack: Stack) -> None:
+    pool = cognito.UserPool(stack, "Pool")
+    UserSmsMfaSettings(stack, "Single", user_pool=pool, username="Alice")
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=["alice"])
+    Template.from_stack(stack).resource_count_is("Custom::CognitoUserSmsMfaSettingsBatch", 1)

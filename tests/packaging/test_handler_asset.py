@@ -28,6 +28,7 @@ HANDLER_MODULES = [
         "clients.py",
         "errors.py",
         "handover.py",
+        "holders.py",
         "index.py",
         "manifest.py",
         "own_stack.py",
@@ -46,6 +47,7 @@ HANDLER_MODULES = [
         "settings_decisions.py",
         "test_user.py",
         "test_user_decisions.py",
+        "user_lookup.py",
     )
 ]
 CRHELPER_FILES = [

@@ -164,6 +164,22 @@ def test_rehearse_stacks_without_settings_is_not_success(assembly: Path) -> None
     assert result.stdout.startswith("0 requests in ")
 
 
+def test_rehearse_settings_of_a_user_spelt_in_another_letter_case_say_usernames_are_case_sensitive(
+    assembly: Path,
+) -> None:
+    # GIVEN settings of "frank" and the stack's user "Frank" in a case-sensitive pool
+    # WHEN
+    result = rehearse(str(assembly), "--stack", "LetterCase", "--json")
+    # THEN the Create fails, its Reason and the hint say the names differ by letter case (not: add a dependency)
+    assert result.returncode == 1, result.stdout + result.stderr
+    [row] = [row for row in requests(result.stdout) if row["path"] == "FrankMfa"]
+    assert row["reason"].endswith("(AdminGetUser: UserNotFoundException); usernames are case-sensitive in this pool")
+    assert row["hint"] == (
+        "usernames are case-sensitive in pool Pool: the settings name 'frank', the user Frank is 'Frank'; use "
+        "`username=user.ref` or 'Frank'"
+    )
+
+
 def test_rehearse_whole_app_table_fits_120_columns_without_traceback(assembly: Path) -> None:
     # GIVEN / WHEN every stack of the app
     result = rehearse(str(assembly), "--cycle", columns=120)
@@ -183,12 +199,14 @@ def test_rehearse_whole_app_table_fits_120_columns_without_traceback(assembly: P
         "Imported",
         "Parent/Inner",
         "MissingDependency",
+        "LetterCase",
     ]
     assert [line.split(" = ")[0] for line in pools] == [
         "  pool Pool",
         "  pool Producer/SharedPool",
         "  pool Producer/SharedPool",
         "  pool Parent/ParentPool",
+        "  pool Pool",
         "  pool Pool",
     ]
     assert "Traceback" not in result.stdout + result.stderr

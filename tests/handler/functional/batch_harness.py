@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY
 from cognito_sms_mfa_emulator.clients import emulator_service_client
 from cognito_sms_mfa_lambda.manifest import manifest_bytes, sha256
 from cognito_sms_mfa_rehearsal import lambda_runner
-from tests.handler.functional.harness import ASSET_FUNCTION, REGION, SMS
+from cognito_sms_mfa_rehearsal.cfn_responses import custom_resource_event
+from tests.handler.functional.harness import ASSET_FUNCTION, REGION, SMS, STACK_ID, record, run_asset
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
 
     from cognito_sms_mfa_emulator.emulator import CognitoEmulator
-    from cognito_sms_mfa_rehearsal.cfn_responses import ResponseCollector
+    from cognito_sms_mfa_rehearsal.cfn_responses import CfnResponse, ResponseCollector
 
 BUCKET = "cdk-hnb659fds-assets-123456789012-us-east-1"
 
@@ -85,3 +87,51 @@ def invoke_as_is(
     return lambda_runner.invoke(
         str(asset), event, entry=HANDLER_ENTRY, timeout_s=timeout_s, env=env, function_name=ASSET_FUNCTION
     )
+
+
+@dataclass
+class AssetStack:
+    """One stack's custom resources of any type, served by the bundled asset in a Lambda-like child, with the stack's
+    record kept as CloudFormation keeps it (what ``ListStackResources`` and ``DescribeStacks`` answer).
+
+    ``send`` records the resource ``<STEP>_IN_PROGRESS`` while the handler runs, then ``_COMPLETE`` or ``_FAILED``
+    with the id the answer carried; ``status`` sets the stack's status for the steps that follow.
+    """
+
+    asset: Path
+    services: tuple[CognitoEmulator, ResponseCollector]
+    stack_id: str = STACK_ID
+    logs: list[str] = field(default_factory=list)
+
+    def status(self, status: str) -> None:
+        self.services[0].set_stack_status(self.stack_id, status)
+
+    def send(
+        self,
+        request_type: str,
+        resource_type: str,
+        logical_id: str,
+        properties: dict[str, Any],
+        *,
+        physical_id: str | None = None,
+        old_properties: dict[str, Any] | None = None,
+    ) -> CfnResponse:
+        token = {"ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:e2e", "ServiceTimeout": "300"}
+        event = custom_resource_event(
+            request_type,
+            {**token, **properties},
+            response_url="",
+            stack_id=self.stack_id,
+            logical_id=logical_id,
+            resource_type=resource_type,
+            physical_id=physical_id,
+            old_properties=None if old_properties is None else {**token, **old_properties},
+        )
+        emulator = self.services[0]
+        step = request_type.upper()
+        record(emulator, logical_id, physical_id or "", f"{step}_IN_PROGRESS", self.stack_id, resource_type)
+        response, invocation = run_asset(self.asset, self.services, event)
+        self.logs.append(invocation.logs)
+        done = "COMPLETE" if response.status == "SUCCESS" else "FAILED"
+        record(emulator, logical_id, response.physical_id, f"{step}_{done}", self.stack_id, resource_type)
+        return response

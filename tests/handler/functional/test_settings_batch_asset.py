@@ -3,40 +3,68 @@ only boto3, reading the list the construct staged into the same cloud assembly f
 
 from __future__ import annotations
 
+import contextlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from aws_cdk import App, Environment, Stack
 from aws_cdk import aws_cognito as cognito
 
 from cognito_sms_mfa import UserSmsMfaSettingsBatch
 from cognito_sms_mfa_emulator.clients import emulator_client, emulator_service_client
+from cognito_sms_mfa_emulator.rate_limits import SERVICE_QUOTAS
+from cognito_sms_mfa_lambda.pacing import DEFAULT_SHARE
 from cognito_sms_mfa_lambda.resource import SETTINGS_BATCH_RESOURCE_TYPE
 from cognito_sms_mfa_rehearsal.cfn_responses import custom_resource_event
 from tests.handler.functional.batch_harness import BUCKET, add_users, options_of, upload
 from tests.handler.functional.harness import REGION, SMS, STACK_ID, record, run_asset
 
 if TYPE_CHECKING:
+    from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
+
     from cognito_sms_mfa_emulator.emulator import CognitoEmulator
     from cognito_sms_mfa_rehearsal.cfn_responses import ResponseCollector
 
 NAMES = [f"member{i:03d}" for i in range(40)]
 
 
-def _synth(out: Path, pool_id: str, names: list[str]) -> tuple[Path, Path, dict[str, Any]]:
-    """The handler asset folder, the staged list and the batch's properties (bucket resolved) of a fresh app."""
+def _synth(out: Path, pool_id: str, batches: dict[str, list[str]]) -> tuple[Path, dict[str, dict[str, Any]]]:
+    """Synthesize a fresh app with ``batches`` (construct id to names) of one imported pool; put each staged list into
+    the emulator's S3 where its properties say. The handler asset folder and each batch's properties (bucket
+    resolved), by logical id."""
     app = App(outdir=str(out))
     stack = Stack(app, "BatchAsset", env=Environment(account="123456789012", region=REGION))
     pool = cognito.UserPool.from_user_pool_id(stack, "Pool", pool_id)
-    UserSmsMfaSettingsBatch(stack, "Members", user_pool=pool, usernames=names)
+    for construct_id, names in batches.items():
+        UserSmsMfaSettingsBatch(stack, construct_id, user_pool=pool, usernames=names)
     assembly = Path(app.synth().directory)
     template = json.loads((assembly / "BatchAsset.template.json").read_text())
     [function] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
-    [batch] = [r for r in template["Resources"].values() if r["Type"] == SETTINGS_BATCH_RESOURCE_TYPE]
-    properties = {**batch["Properties"], "ManifestBucket": BUCKET}
+    found = {key: {**r["Properties"], "ManifestBucket": BUCKET} for key, r in template["Resources"].items()
+             if r["Type"] == SETTINGS_BATCH_RESOURCE_TYPE}  # fmt: skip
     code = assembly / f"asset.{function['Properties']['Code']['S3Key'].removesuffix('.zip')}"
-    return code, assembly / f"asset.{properties['ManifestKey']}", properties
+    return code, found
+
+
+def _stage(emulator: CognitoEmulator, code: Path, properties: dict[str, Any]) -> None:
+    """Put a batch's list, as the construct staged it next to ``code``, into the emulator's S3."""
+    s3 = emulator_service_client("s3", emulator.endpoint, REGION)
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+        s3.create_bucket(Bucket=BUCKET)
+    staged = code.parent / f"asset.{properties['ManifestKey']}"
+    s3.put_object(Bucket=BUCKET, Key=properties["ManifestKey"], Body=staged.read_bytes())
+
+
+def _fresh_pool(emulator: CognitoEmulator, names: list[str]) -> tuple[CognitoIdentityProviderClient, str]:
+    """The emulator emptied, then a pool holding ``names`` (each with a phone); a client and the pool's id."""
+    emulator.reset()
+    client = emulator_client(emulator.endpoint, REGION)
+    pool_id = client.create_user_pool(PoolName="batch-e2e")["UserPool"]["Id"]
+    add_users(client, pool_id, names)
+    return client, pool_id
 
 
 def _event(request_type: str, properties: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -48,14 +76,10 @@ def test_create_update_delete_through_the_bundled_assets(
     services: tuple[CognitoEmulator, ResponseCollector], tmp_path: Path
 ) -> None:
     emulator, _ = services
-    emulator.reset()
-    client = emulator_client(emulator.endpoint, REGION)
-    pool_id = client.create_user_pool(PoolName="batch-e2e")["UserPool"]["Id"]
-    add_users(client, pool_id, [*NAMES, "late"])
-    code, staged, properties = _synth(tmp_path / "cdk.out", pool_id, NAMES)
-    s3 = emulator_service_client("s3", emulator.endpoint, REGION)
-    s3.create_bucket(Bucket=BUCKET)
-    s3.put_object(Bucket=BUCKET, Key=properties["ManifestKey"], Body=staged.read_bytes())
+    client, pool_id = _fresh_pool(emulator, [*NAMES, "late"])
+    code, found = _synth(tmp_path / "cdk.out", pool_id, {"Members": NAMES})
+    [properties] = found.values()
+    _stage(emulator, code, properties)
 
     # Create: every member gets SMS
     created, run = run_asset(code, services, _event("Create", properties))
@@ -81,3 +105,35 @@ def test_create_update_delete_through_the_bundled_assets(
     deleted, run = run_asset(code, services, _event("Delete", new, physical_id=updated.physical_id))
     assert deleted.status == "SUCCESS", deleted.reason + run.logs[-2000:]
     assert all(options == [] for options in options_of(client, pool_id, [*NAMES, "late"]).values())
+
+
+@pytest.mark.slow
+def test_two_batches_of_a_stack_deployed_together_share_the_quota_unthrottled(
+    services: tuple[CognitoEmulator, ResponseCollector], tmp_path: Path
+) -> None:
+    # GIVEN a stack with two batches of 60 users each, and the emulator enforcing Cognito's default quotas
+    emulator, _ = services
+    staff, admins = [f"staff{i:02d}" for i in range(60)], [f"admin{i:02d}" for i in range(60)]
+    client, pool_id = _fresh_pool(emulator, [*staff, *admins])
+    code, batches = _synth(tmp_path / "cdk.out", pool_id, {"Staff": staff, "Admins": admins})
+    for properties in batches.values():
+        _stage(emulator, code, properties)
+    emulator.set_rate_limits(SERVICE_QUOTAS)
+
+    # WHEN CloudFormation creates both at once (they do not depend on each other: two invocations in parallel)
+    def create(logical_id: str) -> tuple[str, str]:
+        event = custom_resource_event("Create", batches[logical_id], response_url="", stack_id=STACK_ID,
+                                      logical_id=logical_id, resource_type=SETTINGS_BATCH_RESOURCE_TYPE)  # fmt: skip
+        response, run = run_asset(code, services, event)
+        return response.status, response.reason + run.logs[-1500:]
+
+    with ThreadPoolExecutor(max_workers=2) as pool_of_two:
+        answers = list(pool_of_two.map(create, batches))
+
+    # THEN together they pace at 80 % of each quota, no call is throttled, and every user has SMS
+    assert [status for status, _ in answers] == ["SUCCESS", "SUCCESS"], answers
+    assert emulator.throttled() == {"UserUpdate": 0, "UserRead": 0}
+    total = {category: sum(float(p["MaxRequestsPerSecond"][category]) for p in batches.values())
+             for category in SERVICE_QUOTAS}  # fmt: skip
+    assert total == {category: quota * DEFAULT_SHARE for category, quota in SERVICE_QUOTAS.items()}
+    assert all(options == [SMS] for options in options_of(client, pool_id, [*staff, *admins]).values())

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 from botocore.exceptions import ClientError
 
-from cognito_sms_mfa_lambda import settings
+from cognito_sms_mfa_lambda import settings, user_lookup
 from cognito_sms_mfa_lambda.errors import HandlerError
 from cognito_sms_mfa_lambda.properties import UserRef
 from cognito_sms_mfa_lambda.retry import Deadline
@@ -59,6 +59,10 @@ class FakeCognito:
         if user is None:
             raise client_error("UserNotFoundException", "AdminGetUser")
         return dict(user)
+
+    def describe_user_pool(self, **kwargs: Any) -> dict[str, Any]:
+        self.calls.append(("DescribeUserPool", kwargs))
+        return {"UserPool": {"Id": kwargs["UserPoolId"], "UsernameConfiguration": {"CaseSensitive": False}}}
 
     def admin_set_user_settings(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(("AdminSetUserSettings", kwargs))
@@ -146,22 +150,24 @@ def test_apply_settings_fails_without_retry_when_lambda_nearly_out_of_time() -> 
 
 
 @pytest.mark.parametrize(
-    ("request_", "reason"),
+    ("request_", "reason", "calls"),
     [
         pytest.param(
             MfaRequest(POOL, "nobody", (SMS,)),
             "Username 'nobody' is not a user of pool us-east-1_Example1 (AdminGetUser: UserNotFoundException)",
+            ["AdminGetUser", "DescribeUserPool"],  # whether the pool is case-sensitive (it is not: no hint)
             id="missing-user",
         ),
         pytest.param(
             MfaRequest("us-east-1_Gone", "alice", (SMS,)),
             "UserPoolId us-east-1_Gone is not a user pool in this account and Region (AdminGetUser: "
             "ResourceNotFoundException)",
+            ["AdminGetUser"],
             id="missing-pool",
         ),
     ],
 )
-def test_apply_settings_fails_when_target_missing(request_: MfaRequest, reason: str) -> None:
+def test_apply_settings_fails_when_target_missing(request_: MfaRequest, reason: str, calls: list[str]) -> None:
     # GIVEN
     fake = FakeCognito()
     fake.add_user("alice")
@@ -170,7 +176,7 @@ def test_apply_settings_fails_when_target_missing(request_: MfaRequest, reason: 
         settings.apply_settings(as_client(fake), request_, deadline()[0])
     # THEN no mutating call was made
     assert str(raised.value) == reason
-    assert names(fake) == ["AdminGetUser"]
+    assert names(fake) == calls
 
 
 @pytest.mark.parametrize(
@@ -329,3 +335,22 @@ def test_clear_settings_retries_throttling() -> None:
     assert cleared
     assert slept == [0.2, 0.4, 0.8]
     assert fake.users["alice"]["MFAOptions"] == []
+
+
+@pytest.mark.parametrize(
+    ("answer", "username", "hinted"),
+    [
+        pytest.param({"UserPool": {}}, "frank", True, id="no-username-configuration-is-case-sensitive"),
+        pytest.param({"UserPool": {"UsernameConfiguration": {"CaseSensitive": True}}}, "Frank", True, id="sensitive"),
+        pytest.param(
+            {"UserPool": {"UsernameConfiguration": {"CaseSensitive": False}}}, "frank", False, id="insensitive"
+        ),
+        pytest.param({"UserPool": {}}, "+15555550199", False, id="no-letters"),
+    ],
+)
+def test_the_not_found_hint_says_usernames_are_case_sensitive_only_where_letters_and_the_pool_make_it_true(
+    answer: dict[str, Any], username: str, hinted: bool
+) -> None:
+    reason = "Username 'x' is not a user of pool p (AdminGetUser: UserNotFoundException)"
+    sensitive = user_lookup.case_sensitive(answer) if user_lookup.has_letter_case(username) else None
+    assert user_lookup.with_case_hint(reason, sensitive) == (f"{reason}; {user_lookup.CASE_HINT}" if hinted else reason)

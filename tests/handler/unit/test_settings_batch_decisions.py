@@ -123,11 +123,6 @@ def test_problems_reason_counts_first_and_names_three() -> None:
     assert ", 7 written: " in decisions.problems_reason(problems, 10, POOL, written=7)
 
 
-def test_listed_elsewhere_compares_names_case_insensitively_per_pool() -> None:
-    held = {(POOL, "Alice"), ("other_X1", "bob")}
-    assert decisions.listed_elsewhere([(POOL, "alice"), (POOL, "bob")], held) == {"alice"}
-
-
 def test_least_time_and_its_words() -> None:
     calls = {"UserRead": 1000, "UserUpdate": 1000}
     rates = pacing.default_rates()
@@ -352,3 +347,29 @@ def test_a_full_pending_list_of_a_50000_user_batch_stays_small() -> None:
     for index in range(decisions.MAX_PENDING):
         progress.needs_write(49_999 - index)
     assert len(json.dumps(progress.to_state())) < 3 * 1024
+
+
+def test_the_pacer_backs_off_on_throttles_to_a_floor_and_regains_its_share_only() -> None:
+    # GIVEN a batch's share of the stack's pace (10/s) and a clock that only the pacer's sleeps move
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = pacing.Pacer(pacing.shared_rates({"UserUpdate": 20.0}, 2), clock=lambda: now[0], sleep=sleep)
+
+    def spacing() -> float:
+        pacer.wait("UserUpdate")
+        before = now[0]
+        pacer.wait("UserUpdate")
+        return now[0] - before
+
+    # WHEN other traffic makes Cognito throttle it again and again
+    for _ in range(10):
+        pacer.throttled("UserUpdate")
+    # THEN it slows down to 5 % of its share (2 s between calls), never to a stop
+    assert spacing() == pytest.approx(1 / (10.0 * pacing.MIN_RATE_SHARE))
+    # AND calls that go through regain 1 % of the share each, up to the share and never above it
+    for _ in range(200):
+        pacer.succeeded("UserUpdate")
+    assert spacing() == pytest.approx(0.1)

@@ -51,4 +51,11 @@ CfnResource(
     properties={"UserPoolId": missing_pool.user_pool_id, "Username": "mia"},
 )
 
+# Settings of "frank" where the stack declares "Frank", in a pool whose usernames are case-sensitive (the default):
+# two names, so a dependency would not help; the rehearsal's hint and the handler's reason say so.
+letter_case = Stack(app, "LetterCase")
+letter_case_pool = cognito.UserPool(letter_case, "Pool")
+cognito.CfnUserPoolUser(letter_case, "Frank", user_pool_id=letter_case_pool.user_pool_id, username="Frank")
+UserSmsMfaSettings(letter_case, "FrankMfa", user_pool=letter_case_pool, username="frank")
+
 app.synth()
