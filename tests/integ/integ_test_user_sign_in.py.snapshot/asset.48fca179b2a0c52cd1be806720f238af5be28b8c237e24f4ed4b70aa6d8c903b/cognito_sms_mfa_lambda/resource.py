@@ -8,12 +8,11 @@ the construct library and the emulator can name a type without importing its mod
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from .clients import Clients
     from .properties import Subject
     from .retry import Deadline
@@ -33,13 +32,30 @@ CONTINUATION_KEY = "Continuation"
 POLL_MARK = "CrHelperPoll"
 
 
+def _keep(_: str) -> None:
+    """The default of :attr:`Request.answers_failure_with`: the answer's id stays as it is."""
+
+
+def _paused() -> bool:
+    """The default of :attr:`Request.pause_polling`: nothing to pause."""
+    return True
+
+
 @dataclass(frozen=True)
 class Request:
-    """One CloudFormation request: the event, the clients and the request's clock."""
+    """One CloudFormation request: the event, the clients and the request's clock.
+
+    ``answers_failure_with(id)`` makes any FAILED answer of this request carry ``id`` (on Create only; also the
+    answer of crhelper's timer), so a rollback Delete can undo what a request that stopped half way did.
+    ``pause_polling()`` disables the rule that fired a continuation's poll; False when the rule is gone (crhelper
+    removed it after answering: this poll is a late duplicate).
+    """
 
     event: dict[str, Any]
     clients: Clients
     deadline: Deadline
+    answers_failure_with: Callable[[str], None] = _keep
+    pause_polling: Callable[[], bool] = _paused
 
     @property
     def request_type(self) -> str:
@@ -78,6 +94,8 @@ class Result:
     data: dict[str, str] = field(default_factory=dict)
     # Set when the request goes on in a further invocation: no answer now, this state travels to the next one.
     continuation: dict[str, Any] | None = None
+    # Set when this delivery repeats an invocation that already ran (at-least-once delivery): no answer, no work.
+    duplicate: bool = False
 
 
 class ResourceType(Protocol):

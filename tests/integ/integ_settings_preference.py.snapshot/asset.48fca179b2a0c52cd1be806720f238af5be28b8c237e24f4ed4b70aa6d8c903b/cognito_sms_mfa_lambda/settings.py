@@ -2,7 +2,8 @@
 
 The request-by-request design is in ``docs/design.md``; the decisions are in :mod:`.settings_decisions`, the
 retries in :mod:`.retry`. Cognito is called in the Region the pool id names (``eu-west-1_AbC123``), whatever the
-Lambda's own Region; a Delete first asks whether another resource of the stack now holds the id (:mod:`.handover`).
+Lambda's own Region; a Delete first asks whether another live resource of the stack, of any type, now holds the
+user's options (:mod:`.holders`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import handover, retry, settings_decisions
+from . import retry, settings_decisions, user_lookup
 from .errors import HandlerError, OutcomeUnknownError
 from .properties import NO_PHYSICAL_ID, UserRef, response_data
 from .resource import Request, Result, pool_subject
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 class UserSmsMfaSettings:
     """Create/Update give the user exactly the desired options; Delete clears the options of the user the id names,
-    unless another live resource of the stack now holds the same id."""
+    unless another live resource of the stack now holds them (the same id, or a batch listing the user)."""
 
     def apply(self, request: Request) -> Result:
         desired = settings_decisions.parse_properties(request.properties)
@@ -43,10 +44,15 @@ class UserSmsMfaSettings:
         user = settings_decisions.parse_physical_id(physical_id)
         if user is None:
             return Result(physical_id, "not-ours")
-        kept = handover.kept_by_delete(request)
-        if kept is not None:
-            return Result(physical_id, kept)
-        cleared = clear_settings(request.clients.for_pool(user.user_pool_id), user, request.deadline)
+        from . import holders  # only a Delete asks who else holds the user (the batch modules stay unloaded)
+
+        client = request.clients.for_pool(user.user_pool_id)
+        held = holders.held_for(request, client, user, (holders.OPTIONS,))
+        if held is None:
+            return Result(physical_id, "kept-unverified")
+        if held:
+            return Result(physical_id, "handed-over")
+        cleared = clear_settings(client, user, request.deadline)
         return Result(physical_id, "cleared" if cleared else "gone")
 
     def made(self, physical_id: str | None) -> bool:
@@ -68,12 +74,7 @@ class Applied:
 
 def apply_settings(client: CognitoIdentityProviderClient, request: MfaRequest, deadline: Deadline) -> Applied:
     """Give the user exactly ``request.mfa_options``: look the user up, then write only if they differ."""
-    found = retry.call(
-        "AdminGetUser",
-        request,
-        deadline,
-        lambda: client.admin_get_user(UserPoolId=request.user_pool_id, Username=request.username),
-    )
+    found = user_lookup.get_user(client, request, deadline)
     user = UserRef(request.user_pool_id, found["Username"])
     if not settings_decisions.needs_write(settings_decisions.current_options(found), request.mfa_options):
         return Applied(user, written=False)

@@ -17,7 +17,7 @@ from .properties import Subject, UserRef, check, required_string
 from .rules import MFA_FACTORS, FactorKind, MfaFactor
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
 # Distinct from the other types' prefixes: a preference and a settings resource of one user never share an id.
 PHYSICAL_ID_PREFIX = "cognito-mfa-preference:"
@@ -93,6 +93,17 @@ def preference_kwargs(user: UserRef, factors: FactorStates) -> dict[str, Any]:
 def disabled(factors: FactorStates) -> FactorStates:
     """The same factors, each DISABLED: what a Delete writes."""
     return tuple((factor, MfaFactor.DISABLED) for factor, _ in factors)
+
+
+def held_settings(factors: FactorStates) -> tuple[str, ...]:
+    """The settings a Delete of ``factors`` would undo, as hand-over names them (each factor's property)."""
+    return tuple(factor.property for factor, _ in factors)
+
+
+def not_held(factors: FactorStates, held: Iterable[str]) -> FactorStates:
+    """The factors a Delete still disables: those whose property another live resource does not hold."""
+    kept = set(held)
+    return tuple((factor, state) for factor, state in factors if factor.property not in kept)
 
 
 def physical_id(user: UserRef) -> str:

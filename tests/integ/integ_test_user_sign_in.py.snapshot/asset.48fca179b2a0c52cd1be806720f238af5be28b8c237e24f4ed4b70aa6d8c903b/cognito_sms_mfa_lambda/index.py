@@ -84,6 +84,15 @@ def _remaining(event: dict[str, Any], context: Any, started: float) -> Callable[
     )
 
 
+def _answer_failure_with(physical_id: str) -> None:
+    """A Create's FAILED answer, whoever sends it (the request, crhelper's timer), carries ``physical_id``."""
+    helper.PhysicalResourceId = physical_id
+
+
+def _keep_id(_: str) -> None:
+    """An Update or Delete answers the event's id."""
+
+
 def _run(event: dict[str, Any], context: Any) -> str | None:
     """Run one request and log one line about it; the line never holds the URL, usernames or phone numbers.
 
@@ -92,7 +101,13 @@ def _run(event: dict[str, Any], context: Any) -> str | None:
     """
     clients.counter.reset()
     started = time.monotonic()
-    request = Request(event, clients, Deadline(started, _remaining(event, context, started)))
+    request = Request(
+        event,
+        clients,
+        Deadline(started, _remaining(event, context, started)),
+        answers_failure_with=_answer_failure_with if event.get("RequestType") == "Create" else _keep_id,
+        pause_polling=helper.pause_polling,
+    )
     outcome, detail, subject = "FAILED", "error", "-"
     try:
         resource = resource_type(event)
@@ -105,10 +120,12 @@ def _run(event: dict[str, Any], context: Any) -> str | None:
             raise HandlerError(own_stack.refusal(event.get("StackId"), own))
         if request.request_type == "Update" and not resource.made(request.physical_id):
             raise HandlerError(own_stack.unproven_id_reason(str(event.get("ResourceType"))))
-        if request.is_poll:
-            helper.pause_polling()
         result = resource.delete(request) if request.request_type == "Delete" else resource.apply(request)
         helper.Data.pop(CONTINUATION_KEY, None)
+        if result.duplicate:  # another delivery ran this invocation: it answers, or the rule goes on
+            helper.already_answered()
+            outcome, detail = "DUPLICATE", result.detail
+            return None
         if result.continuation is not None:
             helper.continue_later(result.continuation)
             outcome, detail = "CONTINUES", result.detail

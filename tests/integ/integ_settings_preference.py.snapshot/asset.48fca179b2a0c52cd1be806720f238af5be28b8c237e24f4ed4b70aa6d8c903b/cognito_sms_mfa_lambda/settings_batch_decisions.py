@@ -9,17 +9,19 @@ FAILED reasons and the progress lines.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import pacing, preference_decisions, rules, settings_decisions
+from . import manifest, pacing, preference_decisions, rules, settings_decisions
 from .errors import HandlerError
 from .manifest import ManifestLocation
 from .properties import FRAMEWORK_PROPERTIES, check, required_string
 from .rules import SMS_FACTOR, MfaFactor, MfaOption
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Mapping
 
 PHYSICAL_ID_PREFIX = "cognito-sms-mfa-batch:"
 PROPERTIES = (
@@ -32,6 +34,7 @@ PROPERTIES = (
     SMS_FACTOR.property,
     "MaxRequestsPerSecond",
     "Continuation",
+    "Record",
 )
 SET_SETTINGS = "AdminSetUserSettings"
 SET_PREFERENCE = "AdminSetUserMFAPreference"
@@ -40,6 +43,17 @@ GET_USER = "AdminGetUser"
 NAMED_PROBLEMS = 3
 NOT_A_USER = "not a user"
 NO_PHONE = "no phone_number"
+# ``Record: "1"``: the resource keeps a record of its writes next to its list; absent in resources made before
+# records, whose Delete clears every listed user as it always did.
+RECORD_PROPERTY = "Record"
+RECORD_VERSION = "1"
+RECORD_FORMAT = "cognito-sms-mfa/batch-record/1"
+# The requests whose claims a record keeps (a duplicate arrives within minutes, many requests later it cannot).
+MAX_CLAIMS = 20
+REQUEST_ID_KEPT = re.compile(r"[^A-Za-z0-9-]")
+# The stack statuses in which a batch reports what it could not restore instead of failing: a rollback, and the
+# clean-up Deletes after an update (CloudFormation does not need them to succeed, and a FAILED one only warns).
+REPORTING_STATUSES = frozenset({"UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,7 @@ class BatchRequest:
     target: Target
     rates: dict[str, float]
     may_continue: bool = False
+    recorded: bool = False  # the resource keeps a record of its writes (``Record``)
 
 
 @dataclass(frozen=True)
@@ -95,8 +110,16 @@ def parse_properties(props: Mapping[str, Any]) -> BatchRequest:
             raise HandlerError(f"{name} is not a property of this resource; expected {', '.join(PROPERTIES)}")
     user_pool_id = required_string(props, "UserPoolId")
     check("UserPoolId", rules.user_pool_id_problem(user_pool_id))
+    recorded = props.get(RECORD_PROPERTY)
+    if recorded not in (None, RECORD_VERSION):
+        raise HandlerError(f"{RECORD_PROPERTY} must be {RECORD_VERSION!r}; received {rules.show(recorded)}")
     return BatchRequest(
-        user_pool_id, parse_location(props), parse_target(props), parse_rates(props), parse_continuation(props)
+        user_pool_id,
+        parse_location(props),
+        parse_target(props),
+        parse_rates(props),
+        parse_continuation(props),
+        recorded=recorded is not None,
     )
 
 
@@ -230,14 +253,161 @@ class Tally:
         if len(self.first) < NAMED_PROBLEMS:
             self.first.append((name, problem))
 
+    def take(self, other: Tally) -> None:
+        """Move every user of ``other`` into this tally (``other`` ends empty)."""
+        self.count += other.count
+        self.first = (self.first + other.first)[:NAMED_PROBLEMS]
+        other.count, other.first = 0, []
+
+
+def named(tally: Tally) -> str:
+    """The first users of ``tally`` by name with why, and how many more: ``'ann' (not a user) and 2 more``."""
+    shown = ", ".join(f"{rules.show(name)} ({problem})" for name, problem in tally.first)
+    more = f" and {tally.count - len(tally.first):,} more" if tally.count > len(tally.first) else ""
+    return shown + more
+
 
 def problems_reason(problems: Tally, total: int, user_pool_id: str, *, written: int) -> str:
     """One FAILED reason for users that cannot take the state: how many, how many were written, the first few by
     name (the Reason is masked and cut after; the counts come first so they survive the cut)."""
-    shown = ", ".join(f"{rules.show(name)} ({problem})" for name, problem in problems.first)
-    more = f" and {problems.count - len(problems.first):,} more" if problems.count > len(problems.first) else ""
     outcome = "nothing was written" if not written else f"{written:,} written"
-    return f"{problems.count:,} of {total:,} users of {user_pool_id} failed, {outcome}: {shown}{more}"
+    return f"{problems.count:,} of {total:,} users of {user_pool_id} failed, {outcome}: {named(problems)}"
+
+
+def report(skipped: Tally, unrestored: Tally) -> str:
+    """What a request that succeeded left undone (``Data.Report`` and the log; masked by the caller): the users it
+    skipped (gone, no phone) and those whose write failed in a rollback or clean-up; empty when none."""
+    parts = []
+    if skipped.count:
+        parts.append(f"{skipped.count:,} skipped: {named(skipped)}")
+    if unrestored.count:
+        parts.append(f"{unrestored.count:,} not restored: {named(unrestored)}")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What a user held before this stack's batch first wrote it: its options and its SMS factor."""
+
+    mfa_options: tuple[MfaOption, ...]
+    sms: MfaFactor
+
+    @classmethod
+    def of(cls, state: UserState) -> Prior:
+        return cls(state.mfa_options, state.sms)
+
+
+class WriteRecord:
+    """The users a batch wrote or was about to write, each with what it held before (by name as listed; names
+    compare case-insensitively). Users it found already holding the target are not in it: nothing of theirs is
+    put back. Kept in S3 next to the list (:func:`record_key`), written before the writes it covers.
+
+    It also holds the invocations that claimed it (``claims``: request id to the last invocation number), so a
+    delivery of an invocation that already ran is told apart (:meth:`claim`).
+    """
+
+    def __init__(self, priors: Mapping[str, Prior] | None = None, claims: Mapping[str, int] | None = None) -> None:
+        self.priors: dict[str, Prior] = dict(priors or {})
+        self.claims: dict[str, int] = dict(claims or {})
+        self._names = {name.lower(): name for name in self.priors}
+
+    def claim(self, request_id: str, invocation: int) -> bool:
+        """Claim invocation ``invocation`` of request ``request_id``; False when it (or a later one) was claimed
+        already: this delivery is a duplicate. Only the last :data:`MAX_CLAIMS` requests are kept."""
+        if self.claims.get(request_id, 0) >= invocation:
+            return False
+        self.claims.pop(request_id, None)
+        self.claims[request_id] = invocation
+        while len(self.claims) > MAX_CLAIMS:
+            del self.claims[next(iter(self.claims))]
+        return True
+
+    def forget(self) -> None:
+        """Empty the record (what was written has been put back), keeping the claims."""
+        self.priors.clear()
+        self._names.clear()
+
+    def get(self, name: str) -> Prior | None:
+        key = self._names.get(name.lower())
+        return None if key is None else self.priors[key]
+
+    def add(self, name: str, prior: Prior) -> bool:
+        """Record ``name`` unless it is recorded already (the first prior is the one from before any write);
+        True when added."""
+        if name.lower() in self._names:
+            return False
+        self.priors[name] = prior
+        self._names[name.lower()] = name
+        return True
+
+    def __len__(self) -> int:
+        return len(self.priors)
+
+    def to_bytes(self) -> bytes:
+        """Compact JSON: the users grouped by what they held before."""
+        groups: dict[Prior, list[str]] = {}
+        for name, prior in self.priors.items():
+            groups.setdefault(prior, []).append(name)
+        document = {
+            "format": RECORD_FORMAT,
+            "groups": [
+                {"options": [o.to_properties() for o in prior.mfa_options], "sms": prior.sms.value, "users": users}
+                for prior, users in groups.items()
+            ],
+            "claims": self.claims,
+        }
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, uri: str) -> WriteRecord:
+        """The record in ``data`` (read from ``uri``); HandlerError when it is not one."""
+        try:
+            document = json.loads(data)
+            if document.get("format") != RECORD_FORMAT:
+                raise ValueError(document.get("format"))
+            priors: dict[str, Prior] = {}
+            for group in document["groups"]:
+                options = settings_decisions.current_options({"MFAOptions": group["options"]})
+                prior = Prior(options, MfaFactor(group["sms"]))
+                priors.update((str(name), prior) for name in group["users"])
+            claims = {str(request): int(n) for request, n in document["claims"].items()}
+        except (AttributeError, KeyError, TypeError, ValueError):
+            raise HandlerError(f"Record: {uri} is not a record of format {RECORD_FORMAT}") from None
+        return cls(priors, claims)
+
+
+def stack_uuid(stack_id: str) -> str:
+    """The last part of a stack's id (``arn:...:stack/<name>/<uuid>``): unique to the stack, never reused."""
+    return REQUEST_ID_KEPT.sub("", stack_id.rpartition("/")[2]) or "unknown"
+
+
+def record_key(stack_id: str, batch: BatchId) -> str:
+    """The key of the record of the batch ``batch`` of stack ``stack_id``, in the list's bucket."""
+    return manifest.record_prefix(batch.manifest.sha256, stack_uuid(stack_id), batch.user_pool_id) + "json"
+
+
+def restore_writes(state: UserState, prior: Prior, target: Target) -> tuple[str, ...]:
+    """The calls that put back what a batch of ``target`` changed of a user that held ``prior`` before: a field is
+    put back only when the target differs from its prior (the batch wrote it) and the user now differs from it."""
+    writes: list[str] = []
+    changed_options = settings_decisions.needs_write(prior.mfa_options, target.mfa_options)
+    if changed_options and settings_decisions.needs_write(state.mfa_options, prior.mfa_options):
+        writes.append(SET_SETTINGS)
+    if target.sms is not None and prior.sms != target.sms and state.sms != prior.sms:
+        writes.append(SET_PREFERENCE)
+    return tuple(writes)
+
+
+def restoring(prior: Prior, target: Target) -> Target:
+    """The state :func:`restore_writes`'s calls write: the prior options, and its SMS factor when managed."""
+    return Target(prior.mfa_options, None if target.sms is None else prior.sms)
+
+
+def legacy_prior(state: UserState, target: Target) -> Prior:
+    """What a resource made before records is taken to have found (its Delete cleared every listed user): no
+    options, and the SMS factor disabled when it managed it (else as the user holds it)."""
+    cleared = target.cleared()
+    return Prior(cleared.mfa_options, state.sms if cleared.sms is None else cleared.sms)
 
 
 # The phases of a request, in order (docs/design.md, batches, time): Create and Update check every user before any
@@ -271,6 +441,8 @@ class Progress:
     unverified: bool = False
     problems: Tally = field(default_factory=Tally)
     failures: Tally = field(default_factory=Tally)
+    # Users left as they are (gone, no phone) where that is allowed (docs/design.md, batches, failure paths).
+    skipped: Tally = field(default_factory=Tally)
     invocations: int = 1
     # Indexes of the users the check found needing a write (None: not known, or more than MAX_PENDING).
     pending: list[int] | None = field(default_factory=list)
@@ -287,24 +459,31 @@ class Progress:
         if PHASES.index(phase) > PHASES.index(self.phase):
             self.phase, self.cursor = phase, 0
 
-    def data(self, user_pool_id: str, listed: int) -> dict[str, str]:
-        """The response Data (GetAtt ``UserCount``, ``UserPoolId``; the counts for the log and the rehearsal)."""
-        return {
+    def data(self, user_pool_id: str, listed: int, *, unrestored: Tally | None = None) -> dict[str, str]:
+        """The response Data (GetAtt ``UserCount``, ``UserPoolId``; the counts for the log and the rehearsal; what
+        was skipped or could not be restored, when anything was, in ``Report``)."""
+        data = {
             "UserPoolId": user_pool_id,
             "UserCount": str(listed),
             "Written": str(self.written),
             "Unchanged": str(self.unchanged),
             "Cleared": str(self.cleared),
             "Kept": str(self.kept),
+            "Skipped": str(self.skipped.count),
+            "Unrestored": str(unrestored.count if unrestored else 0),
             "Invocations": str(self.invocations),
         }
+        told = report(self.skipped, unrestored or Tally())
+        if told:
+            data["Report"] = rules.mask_personal(told)
+        return data
 
     def detail(self) -> str:
         return f"written={self.written} unchanged={self.unchanged} cleared={self.cleared} kept={self.kept}"
 
     def to_state(self) -> dict[str, Any]:
-        """The JSON-able state a further invocation resumes from."""
-        return {
+        """The JSON-able state a further invocation resumes from (``skipped`` only when a user was)."""
+        state: dict[str, Any] = {
             "format": STATE_FORMAT,
             "request": self.request_id,
             "started": round(self.started, 3),
@@ -316,6 +495,9 @@ class Progress:
             "failures": [self.failures.count, [list(item) for item in self.failures.first]],
             "pending": self.pending,
         }
+        if self.skipped.count:
+            state["skipped"] = [self.skipped.count, [list(item) for item in self.skipped.first]]
+        return state
 
 
 def resume(state: object, request_id: str) -> Progress:
@@ -329,9 +511,9 @@ def resume(state: object, request_id: str) -> Progress:
         written, unchanged, cleared, kept, gone, invocations = (int(n) for n in state["counts"])
         tallies = [
             Tally(int(tally[0]), [(str(name), str(why)) for name, why in tally[1]])
-            for tally in (state["problems"], state["failures"])
+            for tally in (state["problems"], state["failures"], state.get("skipped", [0, []]))
         ]
-        problems, failures = tallies
+        problems, failures, skipped = tallies
         pending = state["pending"]
         if pending is not None and not (isinstance(pending, list) and all(isinstance(i, int) for i in pending)):
             raise ValueError(pending)
@@ -348,6 +530,7 @@ def resume(state: object, request_id: str) -> Progress:
             unverified=bool(state["unverified"]),
             problems=problems,
             failures=failures,
+            skipped=skipped,
             invocations=invocations + 1,
             pending=pending,
         )
@@ -382,16 +565,6 @@ def time_short_reason(
         f"the {phase} needs at least {pacing.describe_least_time(calls, rates)}; {remaining_s:,.0f} s of the "
         f"{of} time remain (raise MaxRequestsPerSecond or split the batch)"
     )
-
-
-def listed_elsewhere(mine: Iterable[tuple[str, str]], held: set[tuple[str, str]]) -> set[str]:
-    """The names of ``mine`` ((pool, name) pairs) that another live resource lists (``held``, (pool, name) pairs).
-
-    Names compare case-insensitively, whatever the pool's setting: a user kept by mistake keeps its MFA (the safe
-    side), a user cleared by mistake would lose it.
-    """
-    lowered = {(pool, name.lower()) for pool, name in held}
-    return {name for pool, name in mine if (pool, name.lower()) in lowered}
 
 
 def _rates(counts: Mapping[str, tuple[int, int]], elapsed_s: float) -> str:

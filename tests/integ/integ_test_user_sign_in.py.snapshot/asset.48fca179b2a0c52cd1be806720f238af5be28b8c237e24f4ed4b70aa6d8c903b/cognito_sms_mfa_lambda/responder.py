@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 import boto3
+from botocore.exceptions import ClientError
 from crhelper import CfnResource
 from crhelper.resource_helper import FAILED
 
@@ -102,10 +103,22 @@ class Responder(CfnResource):
         self._continuing = True
         self.Data[CONTINUATION_KEY] = state
 
-    def pause_polling(self) -> None:
-        """Disable the rule that fired this poll, so that no other poll starts while this one works."""
+    def pause_polling(self) -> bool:
+        """Disable the rule that fired this poll, so that no other poll starts while this one works; False when the
+        rule is gone: crhelper removes it when it answers, so this poll is a late duplicate of an answered one."""
         self._polling_clients()
-        self._events_client.disable_rule(Name=rule_name(self._event))
+        try:
+            self._events_client.disable_rule(Name=rule_name(self._event))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                return False
+            raise
+        return True
+
+    def already_answered(self) -> None:
+        """Another delivery of this invocation answers (or goes on): this one sends nothing."""
+        with self._answer_lock:
+            self._answered = self._event
 
     def _polling_clients(self) -> None:
         if getattr(self, "_events_client", None) is None:

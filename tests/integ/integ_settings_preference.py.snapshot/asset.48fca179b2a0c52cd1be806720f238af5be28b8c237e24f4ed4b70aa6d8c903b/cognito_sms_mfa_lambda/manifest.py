@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 
 MANIFEST_FORMAT = "cognito-sms-mfa/usernames/1"
 MANIFEST_FILE = "usernames.json"
+# The objects a batch keeps next to its list, in the same bucket: ``<list digest>.cognito-sms-mfa-record.<stack
+# uuid>.<pool id>.`` then ``json`` (the record of its writes) or ``claim.<request id>.<invocation>`` (one per
+# invocation). The part before the first ``.`` is the list's digest, as the list's own key is ``<digest>.json``:
+# ``cdk gc`` keeps an object whose name up to the first dot a deployed template names, so a record lives as long
+# as its list does. The construct grants exactly ``record_prefix(...)*`` (docs/design.md, batches, failure paths).
+RECORD_INFIX = ".cognito-sms-mfa-record."
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,12 @@ class ManifestLocation:
     @property
     def uri(self) -> str:
         return f"s3://{self.bucket}/{self.key}"
+
+
+def record_prefix(sha256: str, stack_uuid: str, user_pool_id: str) -> str:
+    """Where the objects of one stack's batch of list ``sha256`` in pool ``user_pool_id`` begin (values may be CDK
+    tokens when the construct builds its grant)."""
+    return f"{sha256}{RECORD_INFIX}{stack_uuid}.{user_pool_id}."
 
 
 def manifest_bytes(usernames: Sequence[str]) -> bytes:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # One attempt per call: the handler's own loop (retry.call) retries throttling, 5xx and lost connections
 # until a deadline derived from the Lambda's remaining time, which a fixed number of attempts cannot follow.
 # The mode is named so that no botocore version's default applies. The timeouts keep one attempt well inside
-# retry.RESERVE_S.
+# pacing.RESERVE_S.
 CLIENT_CONFIG = Config(
     retries={"mode": "standard", "total_max_attempts": 1},
     connect_timeout=3,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from botocore.exceptions import ClientError, HTTPClientError
 
 from .errors import HandlerError, OutcomeUnknownError, client_error_reason
+from .pacing import RESERVE_S
 
 if TYPE_CHECKING:
     from .properties import Subject
@@ -33,7 +34,6 @@ GONE = frozenset({"UserNotFoundException", "ResourceNotFoundException"})
 # ACCESS_DENIED_BUDGET_S seconds, and never when fewer than RESERVE_S seconds of the Lambda's time remain
 # (what the remaining Cognito calls and the response need, with the client's timeouts and retries).
 ACCESS_DENIED_BUDGET_S = 60.0
-RESERVE_S = 30.0
 FIRST_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 8.0
 # Throttling, 5xx answers and lost connections are retried while more than RESERVE_S seconds of Lambda time

@@ -12,6 +12,7 @@ category down). A request that does not fit one invocation goes on in further on
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -19,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from . import handover, manifest, pacing, retry, settings_decisions
+from . import handover, holders, pacing, retry, rules, settings_decisions
 from . import settings_batch_decisions as decisions
 from .errors import HandlerError, client_error_reason
 from .properties import NO_PHYSICAL_ID, UserRef
 from .resource import Request, Result
-from .rules import SMS_FACTOR
-from .settings_batch_decisions import CHECK, CLEAR, WRITE, Progress
+from .rules import SMS_FACTOR, mask_personal
+from .settings_batch_decisions import CHECK, CLEAR, WRITE, Prior, Progress, Tally, WriteRecord
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -43,7 +44,11 @@ PROGRESS_INTERVAL_S = 10.0
 # Users submitted to the workers together; a slice of a continuation ends between chunks.
 CHUNK = 200
 # What became of one user in the write or clear phase.
-_GONE, _KEPT, _SAME, _DONE = "gone", "kept", "unchanged", "done"
+_GONE, _KEPT, _SAME, _DONE, _NO_PHONE = "gone", "kept", "unchanged", "done", "no-phone"
+# S3's answers for a missing object, and for a conditional write another writer came before.
+_NO_OBJECT = frozenset({"NoSuchKey", "404"})
+_S3_DENIED = "AccessDenied"
+_CONDITION_FAILED = frozenset({"PreconditionFailed", "ConditionalRequestConflict", "412", "409", "NoSuchKey"})
 # An item a request that may continue did not start because the invocation's time ran short.
 _NOT_STARTED = "not-started"
 
@@ -51,6 +56,10 @@ _NOT_STARTED = "not-started"
 def _started(results: list[Any]) -> list[Any]:
     """The results up to the first item not started (the rest is left for the next invocation)."""
     return results[: results.index(_NOT_STARTED)] if _NOT_STARTED in results else results
+
+
+class _RecordDeniedError(Exception):
+    """S3 answered AccessDenied for the record: denied, or (where ListBucket does not apply) no such object."""
 
 
 class PoolGoneError(HandlerError):
@@ -66,63 +75,73 @@ class _Subject:
 
 
 class UserSmsMfaSettingsBatch:
-    """Create/Update give every listed user the desired state (Update also clears users it stopped listing when its
-    id stays); Delete clears every listed user no other live resource of the stack lists."""
+    """Create/Update give every listed user the desired state (Update also puts back the users it stopped listing
+    when its id stays); Delete puts back what the record says this batch changed, for every user no other live
+    resource of the stack lists (docs/design.md, batches, failure paths)."""
 
     def apply(self, request: Request) -> Result:
         desired = decisions.parse_properties(request.properties)
         new_id = decisions.physical_id(desired.user_pool_id, desired.manifest)
+        if request.request_type == "Create" and desired.recorded:
+            # Whatever ends it, in whichever invocation: its rollback Delete puts back what the record holds.
+            request.answers_failure_with(new_id)
         run = BatchRun(request, desired.user_pool_id, desired.rates, may_continue=desired.may_continue)
+        if not run.start(decisions.BatchId(desired.user_pool_id, desired.manifest) if desired.recorded else None):
+            return run.duplicate()
         names = run.manifest(desired.manifest)
+        run.before = _old_properties(request)
         removed = self._unlisted(request, run, desired.user_pool_id, names) if new_id == request.physical_id else []
         progress = run.progress
         if progress.phase == CHECK:
             if not run.each(CHECK, names, lambda chunk: run.check(chunk, desired.target)):
                 return run.later()
             if progress.problems.count:
-                raise HandlerError(
-                    decisions.problems_reason(progress.problems, len(names), desired.user_pool_id, written=0)
-                )
+                reason = decisions.problems_reason(progress.problems, len(names), desired.user_pool_id, written=0)
+                if request.request_type != "Update" or not run.tolerates(reason):
+                    raise HandlerError(reason)
+                progress.skipped.take(progress.problems)  # a rollback leaves them as they are, and says so
+            run.save_record()  # before any write
             progress.enter(WRITE)
             if progress.pending is not None:  # the users found in sync need nothing more
-                progress.unchanged += len(names) - len(progress.pending)
+                progress.unchanged += len(names) - len(progress.pending) - progress.skipped.count
+            else:  # the write goes over every user again, and finds the skipped ones again
+                progress.skipped = Tally()
         if progress.phase == WRITE:
             todo = run.to_write(names)
             calls = run.write_calls(todo, desired.target)
             if not run.each(WRITE, todo, lambda chunk: run.write_listed(chunk, desired.target), calls):
                 return run.later()
+            run.save_record()
             progress.enter(CLEAR)
-        cleared = desired.target.cleared()
-        if removed and not run.each(CLEAR, removed, lambda chunk: run.clear(chunk, cleared)):
-            return run.later()
+        if removed:
+            old = run.before
+            assert old is not None  # removed users come from the old properties
+            old_record = run.old_record() if old.recorded else None
+            todo = removed if old_record is None else [name for name in removed if old_record.get(name)]
+            if not run.each(CLEAR, todo, lambda chunk: run.clear(chunk, old.target, old_record)):
+                return run.later()
+            if old_record is not None and not (progress.kept or progress.unverified or progress.failures.count):
+                run.forget_record(decisions.BatchId(old.user_pool_id, old.manifest), old_record)
         run.finish()
-        if progress.failures.count:
-            reason = decisions.problems_reason(
-                progress.failures, len(names), desired.user_pool_id, written=progress.written + progress.cleared
-            )
-            raise HandlerError(reason, physical_id=new_id)  # a failed Create answers its id: rollback clears
+        unrestored = run.settle_failures(len(names), new_id)
         replaced = request.request_type == "Update" and new_id != request.physical_id
         return Result(
             new_id,
             progress.detail() + ("+replaced" if replaced else ""),
-            progress.data(desired.user_pool_id, len(names)),
+            progress.data(desired.user_pool_id, len(names), unrestored=unrestored),
         )
 
     @staticmethod
     def _unlisted(request: Request, run: BatchRun, pool_id: str, names: Sequence[str]) -> list[str]:
         """An Update that keeps its id (a rollback, or a change of options only): the users the old properties
-        listed and the new ones do not (cleared unless another live resource lists them)."""
-        if request.request_type != "Update":
-            return []
-        old_props = request.event.get("OldResourceProperties") or {}
-        try:
-            old = decisions.parse_properties(old_props)
-        except HandlerError:
+        listed and the new ones do not (put back unless another live resource lists them)."""
+        old = run.before
+        if request.request_type != "Update" or old is None:
             return []
         if old.user_pool_id != pool_id or old.manifest.sha256 == run.listed_digest:
             return []
         listed = {name.lower() for name in names}
-        return [name for name in run.manifest(old.manifest) if name.lower() not in listed]
+        return [name for name in run.old_names() if name.lower() not in listed]
 
     def delete(self, request: Request) -> Result:
         physical_id = request.physical_id or NO_PHYSICAL_ID
@@ -131,28 +150,36 @@ class UserSmsMfaSettingsBatch:
             return Result(physical_id, "not-ours")
         try:
             props = decisions.parse_properties(request.properties)
-            target, rates, may_continue = props.target, props.rates, props.may_continue
+            target, rates, may_continue, recorded = props.target, props.rates, props.may_continue, props.recorded
         except HandlerError:  # never true of an id we answered; a Delete must not fail on its input
-            target, rates, may_continue = decisions.Target((), None), pacing.default_rates(), False
+            target, rates, may_continue, recorded = decisions.Target((), None), pacing.default_rates(), False, False
         run = BatchRun(request, batch.user_pool_id, rates, may_continue=may_continue)
         run.progress.enter(CLEAR)
+        try:
+            if not run.start(batch if recorded else None):
+                return run.duplicate()
+        except HandlerError as error:
+            logger.warning("the record cannot be read, so no user is put back: %s", error)
+            return Result(physical_id, "kept-record-unreadable")
         try:
             names = run.manifest(batch.manifest)
         except HandlerError as error:
             logger.warning("the list cannot be read, so no user is cleared: %s", error)
             return Result(physical_id, "kept-list-unreadable")
-        cleared = target.cleared()
-        if not run.each(CLEAR, names, lambda chunk: run.clear(chunk, cleared)):
+        listed = len(names)
+        record = run.record
+        if record is not None:  # only the users this batch wrote are put back, to what they held before
+            names = tuple(name for name in names if record.get(name) is not None)
+        if not run.each(CLEAR, names, lambda chunk: run.clear(chunk, target, record)):
             return run.later()
-        if run.progress.unverified and not run.progress.cleared:
+        progress = run.progress
+        if progress.unverified and not progress.cleared:
             return Result(physical_id, "kept-unverified")
         run.finish()
-        progress = run.progress
-        if progress.failures.count:
-            raise HandlerError(
-                decisions.problems_reason(progress.failures, len(names), batch.user_pool_id, written=progress.cleared)
-            )
-        return Result(physical_id, progress.detail(), progress.data(batch.user_pool_id, len(names)))
+        unrestored = run.settle_failures(listed, None)
+        if record is not None and not (progress.kept or progress.unverified or unrestored.count):
+            run.forget_record(batch, record)
+        return Result(physical_id, progress.detail(), progress.data(batch.user_pool_id, listed, unrestored=unrestored))
 
     def made(self, physical_id: str | None) -> bool:
         return decisions.parse_physical_id(physical_id) is not None
@@ -163,6 +190,16 @@ class UserSmsMfaSettingsBatch:
             return batch.user_pool_id if batch else "-"
         pool = request.properties.get("UserPoolId")
         return pool if isinstance(pool, str) else "-"
+
+
+def _old_properties(request: Request) -> decisions.BatchRequest | None:
+    """The properties an Update replaces (a rollback: those of the request that failed), when they parse."""
+    if request.request_type != "Update":
+        return None
+    try:
+        return decisions.parse_properties(request.event.get("OldResourceProperties") or {})
+    except HandlerError:
+        return None
 
 
 class BatchRun:
@@ -177,10 +214,20 @@ class BatchRun:
         self.client: CognitoIdentityProviderClient = request.clients.for_pool(user_pool_id)
         self.started = time.monotonic()
         self.listed_digest = ""
+        self.stack_id = str(request.event.get("StackId", ""))
+        self.before: decisions.BatchRequest | None = None  # an Update's old properties
+        self.record: WriteRecord | None = None  # the record of the request's batch (None: a batch without one)
+        self._record_batch: decisions.BatchId | None = None
+        self._record_dirty = False
+        self._record_lock = threading.RLock()
+        self._old_record: WriteRecord | None = None
+        self._old_names: set[str] | None = None
+        self._old_listed: tuple[str, ...] | None = None
+        self._tolerated: bool | None = None  # whether the stack's status lets failures be reported; None: not asked
         self._stopped = False
         self.clearing = False
         self._states: dict[str, UserState] = {}  # read by this invocation's check, used once by its write
-        self._held: set[tuple[str, str]] | None = None
+        self._held: holders.Holdings | None = None
         self._held_known = False
         self._logged = self.started
         self._phase_total = 0
@@ -194,58 +241,206 @@ class BatchRun:
             self.progress = Progress(str(request.event.get("RequestId", "")), wall)
         self.cloudformation_deadline = decisions.service_deadline(request.properties, self.progress.started)
         # An invocation's work: what the first invocation had, less the answer's reserve (for the duty arithmetic).
-        self.work_per_invocation_s = max(request.deadline.remaining_s() - retry.RESERVE_S, 1.0)
+        self.work_per_invocation_s = max(request.deadline.remaining_s() - pacing.RESERVE_S, 1.0)
 
     # Lists -------------------------------------------------------------------------------------------------
 
     def manifest(self, location: ManifestLocation) -> tuple[str, ...]:
         """The names a list holds, read from S3 and checked against its digest and count."""
         self.listed_digest = self.listed_digest or location.sha256
-        s3 = self.request.clients.client("s3")
+        return holders.read_list(self.request, location, self.user_pool_id)
+
+    # The record of writes, the claim of an invocation ---------------------------------------------------------
+
+    def start(self, batch: decisions.BatchId | None) -> bool:
+        """Claim this invocation in ``batch``'s record (None: a batch made before records, which has none) and, in
+        a poll, pause the rule; False when this delivery repeats an invocation that already ran (its claim is
+        there, or the rule is gone): it must neither work nor answer. HandlerError when the record cannot be read
+        or written."""
+        if batch is not None:
+            try:
+                record, etag = self.read_record(batch, denied_is_final=False)
+                denied = False
+            except _RecordDeniedError:
+                # S3 answers AccessDenied for a missing object where ListBucket does not apply: create it, if absent.
+                record, etag, denied = WriteRecord(), None, True
+            if not self._claim(batch, record, etag):
+                if not denied:
+                    return False  # another delivery claimed it between our read and our write
+                # It exists, yet it could not be read: read it again (another delivery may have just made it);
+                # a real denial fails here.
+                record, etag = self.read_record(batch, denied_is_final=True)
+                if not self._claim(batch, record, etag):
+                    return False
+            self.record, self._record_batch = record, batch
+        return not self.request.is_poll or self.request.pause_polling()
+
+    def _claim(self, batch: decisions.BatchId, record: WriteRecord, etag: str | None) -> bool:
+        """Claim this invocation in ``record`` and write it over the version ``etag`` names; False when this
+        invocation was claimed already, or another writer came first."""
+        if not record.claim(self.progress.request_id, self.progress.invocations):
+            return False
+        return self.write_record(batch, record, etag=etag, conditional=True)
+
+    def duplicate(self) -> Result:
+        logger.warning("this invocation already ran (a repeated delivery): nothing done, nothing answered")
+        return Result("", "duplicate", duplicate=True)
+
+    def _record_call(self, operation: str, batch: decisions.BatchId, send: Callable[[], Any]) -> Any:
+        key = decisions.record_key(self.stack_id, batch)
 
         def reason(operation: str, code: str, message: str, _: object) -> str:
-            return f"ManifestKey: {location.uri} cannot be read ({operation}: {code}: {message})"
+            return f"Record: {operation} {code}: {message}; the record is s3://{batch.manifest.bucket}/{key}"
 
-        data = retry.call(
-            "GetObject",
-            _Subject(self.user_pool_id, location.key),
-            self.request.deadline,
-            lambda: s3.get_object(Bucket=location.bucket, Key=location.key)["Body"].read(),
-            reason,
-        )
-        return manifest.parse_manifest(data, location)
+        return retry.call(operation, _Subject(self.user_pool_id, key), self.request.deadline, send, reason)
 
-    def held_elsewhere(self) -> set[tuple[str, str]] | None:
-        """(pool, name) of every user another live settings resource of the stack lists; None when unknown.
-        Asked once per invocation."""
-        if not self._held_known:
-            self._held, self._held_known = self._ask_held(), True
-        return self._held
+    def read_record(self, batch: decisions.BatchId, *, denied_is_final: bool = True) -> tuple[WriteRecord, str | None]:
+        """The record of ``batch`` and its ETag; an empty record and None when there is none yet. Unless
+        ``denied_is_final``, an ``AccessDenied`` raises :class:`_RecordDeniedError` (it may mean "no such object")."""
+        s3 = self.request.clients.client("s3")
+        bucket, key = batch.manifest.bucket, decisions.record_key(self.stack_id, batch)
 
-    def _ask_held(self) -> set[tuple[str, str]] | None:
-        summaries = handover.stack_resources(self.request)
-        if summaries is None:
-            return None
-        own = (self.request.event.get("LogicalResourceId"), self.request.physical_id)
-        held: set[tuple[str, str]] = set()
-        for item in summaries:
-            if str(item.get("ResourceStatus", "")).startswith(handover.DELETE_STATUS_PREFIX):
-                continue
-            if (item.get("LogicalResourceId"), item.get("PhysicalResourceId")) == own:
-                continue
-            value = item.get("PhysicalResourceId")
-            single = settings_decisions.parse_physical_id(value)
-            if single is not None:
-                held.add((single.user_pool_id, single.username))
-                continue
-            other = decisions.parse_physical_id(value)
-            if other is not None:
-                try:
-                    held.update((other.user_pool_id, name) for name in self.manifest(other.manifest))
-                except HandlerError as error:
-                    logger.warning("another batch's list cannot be read: %s", error)
+        def get() -> tuple[bytes, str] | None:
+            try:
+                answer = s3.get_object(Bucket=bucket, Key=key)
+            except ClientError as error:
+                code = retry.error_code(error)
+                if code in _NO_OBJECT:
                     return None
-        return held
+                if code == _S3_DENIED and not denied_is_final:
+                    raise _RecordDeniedError(code) from None
+                raise
+            return answer["Body"].read(), str(answer["ETag"])
+
+        found = self._record_call("GetObject", batch, get)
+        if found is None:
+            return WriteRecord(), None
+        return WriteRecord.from_bytes(found[0], f"s3://{bucket}/{key}"), found[1]
+
+    def write_record(
+        self, batch: decisions.BatchId, record: WriteRecord, *, etag: str | None = None, conditional: bool = False
+    ) -> bool:
+        """Put ``record``; with ``conditional``, only over the version ``etag`` names (or where none is yet):
+        False when another writer came first."""
+        s3 = self.request.clients.client("s3")
+        bucket, key = batch.manifest.bucket, decisions.record_key(self.stack_id, batch)
+        extra: dict[str, str] = {}
+        if conditional:
+            extra = {"IfMatch": etag} if etag else {"IfNoneMatch": "*"}
+        body = record.to_bytes()
+
+        def put() -> bool:
+            try:
+                s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType="application/json", **extra)
+            except ClientError as error:
+                if conditional and retry.error_code(error) in _CONDITION_FAILED:
+                    return False
+                raise
+            return True
+
+        done: bool = self._record_call("PutObject", batch, put)
+        return done
+
+    def save_record(self) -> None:
+        """Put the record when this invocation added users to it (before the writes they are added for)."""
+        with self._record_lock:
+            if self.record is None or self._record_batch is None or not self._record_dirty:
+                return
+            self.write_record(self._record_batch, self.record)
+            self._record_dirty = False
+
+    def forget_record(self, batch: decisions.BatchId, record: WriteRecord) -> None:
+        """Empty a record whose users were all put back (a later batch of the same list starts afresh)."""
+        if record.priors:
+            record.forget()
+            self.write_record(batch, record)
+
+    def old_record(self) -> WriteRecord | None:
+        """The record of the batch the old properties name (an Update), read once; None without old properties or
+        for a batch of another id made before records."""
+        with self._record_lock:
+            old = self.before
+            if old is None or not old.recorded:
+                return None
+            if self._old_record is None:
+                batch = decisions.BatchId(old.user_pool_id, old.manifest)
+                if batch == self._record_batch and self.record is not None:
+                    self._old_record = self.record
+                else:
+                    self._old_record, _ = self.read_record(batch)
+            return self._old_record
+
+    def old_names(self) -> tuple[str, ...]:
+        """The names of the old properties' list (an Update), read once."""
+        with self._record_lock:
+            if self._old_listed is None:
+                self._old_listed = () if self.before is None else self.manifest(self.before.manifest)
+            return self._old_listed
+
+    def skippable(self, name: str) -> bool:
+        """Whether a user that is gone or has no phone is left as it is (reported): one the old properties of an
+        Update listed already, which the batch managed before it went."""
+        if self.before is None:
+            return False
+        with self._record_lock:
+            if self._old_names is None:
+                self._old_names = {listed.lower() for listed in self.old_names()}
+        return name.lower() in self._old_names
+
+    def _before(self, name: str, state: UserState) -> Prior | None:
+        """What ``name`` held before the batch the old properties name wrote it, by that batch's record (or all
+        its users, for a batch made before records); None when it did not write it."""
+        old = self.before
+        if old is None:
+            return None
+        if old.recorded:
+            record = self.old_record()
+            return None if record is None else record.get(name)
+        return decisions.legacy_prior(state, old.target) if self.skippable(name) else None
+
+    def note_prior(self, name: str, state: UserState, *, writes: bool) -> None:
+        """Add ``name`` to the record when this batch is about to write it or takes it over from the batch the old
+        properties name; a user recorded already keeps its first prior."""
+        with self._record_lock:
+            if self.record is None or self.record.get(name) is not None:
+                return
+            prior = self._before(name, state) or (Prior.of(state) if writes else None)
+            if prior is not None and self.record.add(name, prior):
+                self._record_dirty = True
+
+    def tolerates(self, reason: str) -> bool:
+        """Whether the failure ``reason`` is reported rather than answered FAILED: in a rollback (an Update or
+        Delete while the stack rolls back) or a clean-up Delete, which must succeed on what was already true.
+        Asks the stack's status once per invocation, only when something failed."""
+        if self.request.request_type == "Create":
+            return False
+        if self._tolerated is None:
+            status = handover.stack_status(self.request)
+            self._tolerated = handover.is_rollback(status) or status in decisions.REPORTING_STATUSES
+        if self._tolerated:
+            logger.warning("reported, not failed (the stack is rolling back or cleaning up): %s", mask_personal(reason))
+        return self._tolerated
+
+    def settle_failures(self, listed: int, failed_id: str | None) -> Tally:
+        """The users whose write failed: reported (returned) in a rollback or clean-up, else FAILED naming them
+        (with ``failed_id``, the id a failed Create answers)."""
+        progress = self.progress
+        if not progress.failures.count:
+            return Tally()
+        written = progress.written + progress.cleared
+        reason = decisions.problems_reason(progress.failures, listed, self.user_pool_id, written=written)
+        if self.tolerates(reason):
+            return progress.failures
+        raise HandlerError(reason, physical_id=failed_id)
+
+    # Hand-over ---------------------------------------------------------------------------------------------
+
+    def held_elsewhere(self) -> holders.Holdings | None:
+        """What the other live resources of the stack hold in this pool, of any type (:mod:`.holders`); None when
+        unknown. Asked once per invocation."""
+        if not self._held_known:
+            self._held, self._held_known = holders.holdings(self.request, self.user_pool_id), True
+        return self._held
 
     # Phases ------------------------------------------------------------------------------------------------
 
@@ -273,14 +468,14 @@ class BatchRun:
             self._check_fits(phase, calls or {category: n * len(names) for category, n in per_user.items()})
         while progress.cursor < len(names):
             self._check_cloudformation_time(phase, per_user, len(names) - progress.cursor)
-            room = self.request.deadline.remaining_s() - retry.RESERVE_S
+            room = self.request.deadline.remaining_s() - pacing.RESERVE_S
             size = min(CHUNK, len(names) - progress.cursor)
             if self.may_continue:
                 size = min(size, int(room // max(pacing.least_time_s(per_user, self.rates), 1e-9)))
                 if size < 1 and self._done_here == 0:  # the next invocation has no more time than this one
                     raise HandlerError(
                         f"the handler's time ran out before the {phase} could go on: {max(room, 0.0):,.1f} s left "
-                        f"after the {retry.RESERVE_S:.0f} s reserve, less than one user's least time"
+                        f"after the {pacing.RESERVE_S:.0f} s reserve, less than one user's least time"
                     )
                 if size < 1:
                     return False
@@ -306,7 +501,7 @@ class BatchRun:
         if not self.may_continue:
             return
         left = self.cloudformation_deadline - self.request.deadline.wall_clock()
-        capacity = pacing.continuation_capacity_s(left, self.work_per_invocation_s, retry.RESERVE_S)
+        capacity = pacing.continuation_capacity_s(left, self.work_per_invocation_s, pacing.RESERVE_S)
         calls = {category: n * users for category, n in per_user.items()}
         if pacing.least_time_s(calls, self.rates) > capacity:
             raise HandlerError(
@@ -315,6 +510,7 @@ class BatchRun:
 
     def later(self) -> Result:
         """The result of an invocation whose request goes on in the next one."""
+        self.save_record()
         self._log_final("continues")
         return Result("", "continues", continuation=self.progress.to_state())
 
@@ -328,11 +524,15 @@ class BatchRun:
             if isinstance(result, HandlerError):
                 raise result
             problem = decisions.read_problem(result, target)
+            writes = result is not None and problem is None and bool(decisions.writes_needed(result, target))
+            if result is not None:
+                self.note_prior(name, result, writes=writes)
             if problem is not None:
-                self.progress.problems.add(name, problem)
+                tally = self.progress.skipped if self.skippable(name) else self.progress.problems
+                tally.add(name, problem)
             elif result is not None:
                 self._states[name] = result
-                if decisions.writes_needed(result, target):
+                if writes:
                     self.progress.needs_write(first + offset)
         return len(results)
 
@@ -353,7 +553,7 @@ class BatchRun:
     def write_listed(self, names: Sequence[str], target: Target) -> int:
         """Give each user the target: its state from this invocation's check, or read now, each user read and
         written by one worker (reads and writes are paced in their own categories, so they overlap)."""
-        items = [(name, self._states.get(name), target, None) for name in names]
+        items = [(name, self._states.get(name), target, None, None) for name in names]
         progress = self.progress
         results = _started(self._run_all("write", items, self._settle_one))
         for name, result in zip(names, results, strict=False):
@@ -362,8 +562,12 @@ class BatchRun:
                 raise result
             if isinstance(result, HandlerError):
                 progress.failures.add(name, str(result))
-            elif result == _GONE:
-                progress.failures.add(name, decisions.NOT_A_USER)
+            elif result in (_GONE, _NO_PHONE):
+                problem = decisions.NOT_A_USER if result == _GONE else decisions.NO_PHONE
+                if self.skippable(name) or self.tolerates(f"{rules.show(name)} ({problem})"):
+                    progress.skipped.add(name, problem)
+                else:
+                    progress.failures.add(name, problem)
             elif result == _SAME:
                 progress.unchanged += 1
             else:
@@ -399,18 +603,21 @@ class BatchRun:
                 decisions.write_failure,
             )
 
-    def clear(self, names: Sequence[str], target: Target) -> int:
-        """Put ``names`` in the cleared ``target``, except users another live resource lists; when that cannot be
-        told, nobody more is cleared (the progress says unverified)."""
+    def clear(self, names: Sequence[str], target: Target, record: WriteRecord | None) -> int:
+        """Put back what a batch of ``target`` changed of ``names``: to what ``record`` says each held before, or,
+        for a batch made before records (``record`` None), to the cleared ``target``; except users another live
+        resource lists. When that cannot be told, nobody more is put back (the progress says unverified)."""
         progress = self.progress
         held = self.held_elsewhere()
         if held is None:
             progress.unverified = True
             progress.kept += len(names)
             return len(names)
-        kept = decisions.listed_elsewhere(((self.user_pool_id, n) for n in names), held)
+        settings = holders.settings_of(target)
+        kept = {name for name in names if held.holds_every(settings, (name,))}
         self.clearing = True
-        items = [(n, None, target, held) for n in names if n not in kept]
+        cleared = target if record is not None else target.cleared()
+        items = [(n, None, cleared, held, record.get(n) if record else None) for n in names if n not in kept]
         results = iter(_started(self._run_all("clear", items, self._settle_one)))
         handled = 0
         for name in names:
@@ -424,6 +631,8 @@ class BatchRun:
             handled += 1
             if isinstance(result, PoolGoneError) or result == _GONE:
                 progress.gone += 1
+            elif result == _NO_PHONE:  # its SMS options cannot be put back without a phone number
+                progress.skipped.add(name, decisions.NO_PHONE)
             elif isinstance(result, HandlerError):
                 progress.failures.add(name, str(result))
             elif result == _KEPT:
@@ -434,19 +643,31 @@ class BatchRun:
                 progress.cleared += 1
         return handled
 
-    def _settle_one(self, item: tuple[str, UserState | None, Target, set[tuple[str, str]] | None]) -> str:
-        """One user to its target: read it unless its state is known, keep it when another live resource holds
-        its canonical name (``held``), write what differs. Answers what became of it."""
-        name, state, target, held = item
+    def _settle_one(self, item: tuple[str, UserState | None, Target, holders.Holdings | None, Prior | None]) -> str:
+        """One user to its target: read it unless its state is known, leave each setting another live resource
+        holds for it (``held``, by its listed or canonical name), write what differs; with a ``prior``, put back
+        what a batch of ``target`` changed instead. Answers what became of it."""
+        name, state, target, held, prior = item
         if state is None:
             state = self._read_one(name)
             if state is None:
                 return _GONE
-        if held is not None and (self.user_pool_id, state.username) in held:  # a single resource names it
+        names = (name, state.username)
+        if held is not None and held.holds_every(holders.settings_of(target), names):
             return _KEPT
-        writes = decisions.writes_needed(state, target)
+        if prior is not None:
+            writes = decisions.restore_writes(state, prior, target)
+            target = decisions.restoring(prior, target)
+        else:
+            writes = decisions.writes_needed(state, target)
+        if held is not None:
+            writes = holders.not_held_writes(writes, held, names)
         if not writes:
             return _SAME
+        if target.needs_phone and not state.has_phone:
+            return _NO_PHONE
+        if not self.clearing:
+            self.note_prior(name, state, writes=True)  # changed since the check: recorded after, at the latest
         self._write_one((name, state, target, writes))
         return _DONE
 
@@ -483,7 +704,7 @@ class BatchRun:
 
     def _check_fits(self, phase: str, calls: dict[str, int]) -> None:
         """Fail before a phase whose least time does not fit the time left (minus what the answer needs)."""
-        remaining = self.request.deadline.remaining_s() - retry.RESERVE_S
+        remaining = self.request.deadline.remaining_s() - pacing.RESERVE_S
         if pacing.least_time_s(calls, self.rates) > remaining:
             raise HandlerError(decisions.time_short_reason(phase, calls, self.rates, max(remaining, 0.0)))
 
@@ -503,7 +724,7 @@ class BatchRun:
         def guarded(item: Any) -> Any:
             if self._stopped:  # the pool is gone: every other call would say so too
                 return PoolGoneError(f"UserPoolId {self.user_pool_id} is not a user pool in this account and Region")
-            if deadline.remaining_s() < retry.RESERVE_S:
+            if deadline.remaining_s() < pacing.RESERVE_S:
                 if self.may_continue:
                     return _NOT_STARTED  # left for the next invocation
                 return HandlerError(f"the handler's time ran out during the {phase}")

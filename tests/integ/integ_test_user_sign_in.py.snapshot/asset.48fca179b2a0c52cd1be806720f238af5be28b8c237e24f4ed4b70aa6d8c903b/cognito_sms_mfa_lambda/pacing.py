@@ -28,6 +28,10 @@ DEFAULT_QUOTAS_RPS: dict[str, float] = {USER_READ: 120.0, USER_UPDATE: 25.0}
 DEFAULT_SHARE = 0.8
 # CloudFormation waits at most an hour for a custom resource (ServiceTimeout, and its default).
 MAX_SERVICE_TIMEOUT_S = 3600
+# The Lambda time kept back for the remaining Cognito calls and the response (with the client's timeouts): no
+# retry pause, and no batch work, eats into the last RESERVE_S seconds (retry.py's budgets, the batch's work per
+# invocation, the construct's capacity check at synth).
+RESERVE_S = 30.0
 # A continuation's rule fires every minute (crhelper's polling_interval); the next invocation starts at most this
 # long after one ends, which is time no call is made.
 POLL_INTERVAL_S = 60.0
@@ -41,6 +45,12 @@ RECOVERY_SHARE = 0.01
 def default_rates() -> dict[str, float]:
     """The rates a batch uses unless told otherwise: :data:`DEFAULT_SHARE` of each default quota."""
     return {category: quota * DEFAULT_SHARE for category, quota in DEFAULT_QUOTAS_RPS.items()}
+
+
+def shared_rates(rates: Mapping[str, float], batches: int) -> dict[str, float]:
+    """Each batch's share of a stack's ``rates`` when its ``batches`` run at once (CloudFormation runs resources
+    that do not depend on each other in parallel), so that together they stay within ``rates``."""
+    return {category: rate / max(batches, 1) for category, rate in rates.items()}
 
 
 def category_of(operation: str) -> str:

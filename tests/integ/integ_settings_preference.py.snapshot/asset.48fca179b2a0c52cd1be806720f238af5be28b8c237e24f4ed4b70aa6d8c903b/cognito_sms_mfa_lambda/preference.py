@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import handover, preference_decisions, retry
+from . import preference_decisions, retry, user_lookup
 from .errors import HandlerError
 from .properties import NO_PHYSICAL_ID, UserRef, response_data
 from .resource import Request, Result, pool_subject
@@ -29,12 +29,7 @@ class UserMfaPreference:
     def apply(self, request: Request) -> Result:
         desired = preference_decisions.parse_properties(request.properties)
         client = request.clients.for_pool(desired.user_pool_id)
-        found = retry.call(
-            "AdminGetUser",
-            desired.user,
-            request.deadline,
-            lambda: client.admin_get_user(UserPoolId=desired.user_pool_id, Username=desired.username),
-        )
+        found = user_lookup.get_user(client, desired.user, request.deadline)
         user = UserRef(desired.user_pool_id, found["Username"])
         written = preference_decisions.needs_write(preference_decisions.current_factors(found), desired.factors)
         if written:
@@ -60,11 +55,18 @@ class UserMfaPreference:
             factors = preference_decisions.parse_factors(request.properties)
         except HandlerError:  # never true of an id we answered; a Delete must not fail on its input
             return Result(physical_id, "no-factors")
-        kept = handover.kept_by_delete(request)
-        if kept is not None:
-            return Result(physical_id, kept)
-        disabled = disable_factors(request.clients.for_pool(user.user_pool_id), user, factors, request.deadline)
-        return Result(physical_id, "disabled" if disabled else "gone")
+        from . import holders  # only a Delete asks who else holds the user (the batch modules stay unloaded)
+
+        client = request.clients.for_pool(user.user_pool_id)
+        held = holders.held_for(request, client, user, preference_decisions.held_settings(factors))
+        if held is None:
+            return Result(physical_id, "kept-unverified")
+        handed = bool(held)
+        factors = preference_decisions.not_held(factors, held)
+        if not factors:
+            return Result(physical_id, "handed-over")
+        disabled = disable_factors(client, user, factors, request.deadline)
+        return Result(physical_id, ("disabled" if disabled else "gone") + ("+partly-handed-over" if handed else ""))
 
     def made(self, physical_id: str | None) -> bool:
         return preference_decisions.parse_physical_id(physical_id) is not None
