@@ -19,6 +19,8 @@ from importlib import import_module
 from importlib.metadata import version
 from typing import TYPE_CHECKING
 
+from cognito_sms_mfa_cli.arguments import EXIT_USAGE
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -34,9 +36,13 @@ COMMANDS = {
     "rehearse": ("cognito_sms_mfa_rehearsal.__main__", "deploy a cloud assembly against a local Cognito (no AWS)"),
     "emulator": ("cognito_sms_mfa_emulator.__main__", "run the local Cognito emulator in the foreground"),
 }
-EXIT_USAGE = 2
 # The extra each command needs (a command not listed here: the extra of the module found missing, below).
 COMMAND_EXTRAS = {"drift": "drift", "export": "drift", "rehearse": "local", "emulator": "local"}
+# The parsers of commands whose module needs its extra, in a module that does not (its --help answers in full).
+COMMAND_PARSERS = {
+    "drift": ("cognito_sms_mfa_cli.arguments", "drift_parser"),
+    "export": ("cognito_sms_mfa_cli.arguments", "export_parser"),
+}
 # Top-level modules that only an extra installs, each with the smallest extra that brings it.
 EXTRA_OF_MODULE = {
     **dict.fromkeys(("boto3", "botocore", "s3transfer"), "drift"),
@@ -66,10 +72,16 @@ def missing_extra(command: str, error: ModuleNotFoundError) -> str | None:
 
 
 def missing_extra_help(command: str, extra: str, module: str) -> str:
-    """What ``<command> --help`` says when the command's own parser cannot be imported without its extra."""
+    """What ``<command> --help`` says when the command cannot be imported without its extra: its own parser's help
+    where that needs no extra, else what it does; then the extra to install."""
+    needs = f"It needs the {extra} extra, not installed here (no module {module}): {install_hint(extra)}"
+    found = COMMAND_PARSERS.get(command)
+    if found is not None:
+        parser_module, factory = found
+        parser = getattr(import_module(parser_module), factory)(f"{PROG} {command}")
+        return f"{parser.format_help().rstrip()}\n\n{needs}"
     return (
-        f"usage: {PROG} {command} [arguments]\n\n{COMMANDS[command][1]}\n\n"
-        f"It needs the {extra} extra, not installed here (no module {module}): {install_hint(extra)}\n"
+        f"usage: {PROG} {command} [arguments]\n\n{COMMANDS[command][1]}\n\n{needs}\n"
         f"Then `{PROG} {command} --help` lists its arguments."
     )
 

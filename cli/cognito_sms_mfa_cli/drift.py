@@ -19,7 +19,6 @@ botocore's standard retry for a throttled call. Region, profile and endpoint are
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -43,12 +42,9 @@ from cognito_sms_mfa_rehearsal.progress import Ticker
 from cognito_sms_mfa_rehearsal.table import terminal_width
 
 from . import drift_report
+from .arguments import EXIT_USAGE, drift_parser
 from .drift_decisions import (
     COMPARABLE_STATUSES,
-    EXIT_DRIFT,
-    EXIT_IN_SYNC,
-    EXIT_NOT_CHECKED,
-    EXIT_USAGE,
     BatchLookup,
     Lookup,
     Row,
@@ -65,8 +61,6 @@ if TYPE_CHECKING:
 
     from .drift_template import Target
 
-USER_READ_QUOTA_RPS = 120.0
-DEFAULT_MAX_RPS = USER_READ_QUOTA_RPS * 0.8
 WORKERS = 8
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=10)
 DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
@@ -429,7 +423,7 @@ def gather(
 def run(named: Sequence[Named], *, region: str | None, profile: str | None, endpoint_url: str | None,
         max_rps: float, as_json: bool, quiet: bool = False) -> int:  # fmt: skip
     """Check the stacks, print the table (or JSON, or with ``quiet`` the summary line) and return the exit
-    status (:data:`EXIT_STATUSES`)."""
+    status (:data:`.arguments.DRIFT_EXIT_STATUSES`)."""
     started = time.monotonic()
     counter = CallCounter()
     try:
@@ -474,53 +468,9 @@ def _cannot_run(message: str, as_json: bool) -> int:
     return EXIT_USAGE
 
 
-EXIT_STATUSES = f"""exit status:
-  {EXIT_IN_SYNC}  every stack is in sync (every resource of the checked types IN_SYNC)
-  {EXIT_DRIFT}  drift: a resource DRIFTED or its user is gone (USER_GONE), in any stack
-  {EXIT_USAGE}  usage or environment error: bad arguments, no Region, no usable credentials, an --app that
-     cannot be read, a missing extra; nothing was checked
-  {EXIT_NOT_CHECKED}  nothing drifted, but some stack could not be checked: not found or a read denied (ERROR, the
-     cause named), in progress or failed (NOT_COMPARABLE, its status named), or a resource NOT_CHECKED
-     (the reason under its row)"""
-
-
-def _parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Compare the users' MFA with what deployed stacks declare (read-only; custom resources "
-        "of cognito-sms-mfa: settings, preference, test users, batches). Each stack gets its own outcome.",
-        epilog=EXIT_STATUSES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--stack", action="append", default=[], help="stack name or id (repeatable; with --app: only these)"
-    )
-    parser.add_argument(
-        "--app",
-        type=Path,
-        help="every stack of a synthesized app: its cdk.out, or its cdk.json (stages included; each stack in the "
-        "Region its environment names)",
-    )
-    parser.add_argument("--region", help="AWS Region (default: AWS_REGION, the profile's)")
-    parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, the default chain)")
-    parser.add_argument("--endpoint-url", help="endpoint for every call (a local emulator, for instance)")
-    parser.add_argument(
-        "--max-rps",
-        type=float,
-        default=DEFAULT_MAX_RPS,
-        help=f"AdminGetUser calls per second at most (default: {DEFAULT_MAX_RPS:g}, 80%% of the UserRead quota)",
-    )
-    shown = parser.add_mutually_exclusive_group()
-    shown.add_argument(
-        "--json", action="store_true", help="print one JSON object (its schema: drift.schema.json in the package)"
-    )
-    shown.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
-    return parser
-
-
 def main(argv: Sequence[str] | None = None, prog: str = "cognito-sms-mfa drift") -> int:
     """Parse the arguments and run the check; return the exit status."""
-    parser = _parser(prog)
+    parser = drift_parser(prog)
     args = parser.parse_args(argv)
     if args.max_rps <= 0:
         parser.error(f"--max-rps must be above 0; received {args.max_rps:g}")

@@ -45,6 +45,8 @@ from cognito_sms_mfa_lambda.resource import (
 )
 from cognito_sms_mfa_lambda.rules import SMS_FACTOR, FactorKind, MfaFactor, MfaOption, mask_personal
 
+from .arguments import EXIT_DRIFT, EXIT_IN_SYNC, EXIT_NOT_CHECKED
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
@@ -60,7 +62,6 @@ VERDICTS = (IN_SYNC, DRIFTED, USER_GONE, NOT_CHECKED)
 NOT_COMPARABLE = "NOT_COMPARABLE"
 ERROR = "ERROR"
 STACK_OUTCOMES = (IN_SYNC, DRIFTED, NOT_CHECKED, NOT_COMPARABLE, ERROR)
-EXIT_IN_SYNC, EXIT_DRIFT, EXIT_USAGE, EXIT_NOT_CHECKED = 0, 1, 2, 3
 # The stack statuses whose template and resources are what CloudFormation last deployed, at rest: any other (an
 # operation in progress, a rollback, a failure) is NOT_COMPARABLE.
 COMPARABLE_STATUSES = frozenset(

@@ -1,6 +1,6 @@
 """``cognito-sms-mfa export``: a pool's live SMS MFA state as code (usernames files and a snippet declaring them).
 
-Reads every user with ``ListUsers`` (paged, 60 a page, paced at :data:`DEFAULT_LIST_RPS`: 80 % of Cognito's
+Reads every user with ``ListUsers`` (paged, 60 a page, paced at :data:`.arguments.DEFAULT_LIST_RPS`: 80 % of Cognito's
 UserList quota of 30 requests per second), then, for each user with a ``phone_number`` (a user without one has no
 SMS MFA a batch could declare), ``AdminGetUser`` for the MFA state ``ListUsers`` does not return (the preference),
 paced like the drift check at 80 % of the UserRead quota. Writes one usernames file per state
@@ -10,7 +10,6 @@ paced like the drift check at 80 % of the UserRead quota. Writes one usernames f
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -25,16 +24,14 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from cognito_sms_mfa_lambda import rules, settings_batch_decisions
 from cognito_sms_mfa_rehearsal.progress import Ticker
 
-from .drift import CLIENT_CONFIG, DEFAULT_MAX_RPS, DENIED_CODES, WORKERS, CallCounter, TokenBucket, look_up
-from .drift_decisions import EXIT_IN_SYNC, EXIT_NOT_CHECKED, EXIT_USAGE
+from .arguments import EXIT_IN_SYNC, EXIT_NOT_CHECKED, EXIT_USAGE, export_parser
+from .drift import CLIENT_CONFIG, DENIED_CODES, WORKERS, CallCounter, TokenBucket, look_up
 from .drift_report import JSON_VERSION
 from .export_decisions import GROUPS, NO_PHONE, SNIPPET_FILE, Group, group_of, snippet, usernames_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-USER_LIST_QUOTA_RPS = 30.0
-DEFAULT_LIST_RPS = USER_LIST_QUOTA_RPS * 0.8
 PAGE_SIZE = 60  # ListUsers' most
 
 
@@ -151,44 +148,9 @@ def export(
     }
 
 
-EXIT_STATUSES = f"""exit status:
-  {EXIT_IN_SYNC}  every user was read; the files and the snippet are written
-  {EXIT_USAGE}  usage or environment error (no Region, no credentials), or the pool cannot be listed; nothing written
-  {EXIT_NOT_CHECKED}  some users could not be read (named on standard error, left out of the files)"""
-
-
-def _parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description="Write a pool's users' SMS MFA state as code: a usernames file per state and a Python snippet "
-        "declaring a UserSmsMfaSettingsBatch for each (read-only).",
-        epilog=EXIT_STATUSES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--user-pool-id", required=True, help="the pool to read (its Region is the default)")
-    parser.add_argument("--out", required=True, type=Path, help="folder for the usernames files and the snippet")
-    parser.add_argument("--region", help="AWS Region (default: AWS_REGION, else the pool id's)")
-    parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, the default chain)")
-    parser.add_argument("--endpoint-url", help="endpoint for every call (a local emulator, for instance)")
-    parser.add_argument(
-        "--max-rps",
-        type=float,
-        default=DEFAULT_MAX_RPS,
-        help=f"AdminGetUser calls per second at most (default: {DEFAULT_MAX_RPS:g}, 80%% of the UserRead quota)",
-    )
-    parser.add_argument(
-        "--max-list-rps",
-        type=float,
-        default=DEFAULT_LIST_RPS,
-        help=f"ListUsers calls per second at most (default: {DEFAULT_LIST_RPS:g}, 80%% of the UserList quota)",
-    )
-    parser.add_argument("--json", action="store_true", help="print what was exported as one JSON object")
-    return parser
-
-
 def main(argv: Sequence[str] | None = None, prog: str = "cognito-sms-mfa export") -> int:
     """Parse the arguments and export; return the exit status."""
-    parser = _parser(prog)
+    parser = export_parser(prog)
     args = parser.parse_args(argv)
     for flag, value in (("--max-rps", args.max_rps), ("--max-list-rps", args.max_list_rps)):
         if value <= 0:

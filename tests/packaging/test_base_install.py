@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from cognito_sms_mfa_cli.__main__ import COMMANDS, DISTRIBUTION, missing_extra
+from cognito_sms_mfa_cli.__main__ import DISTRIBUTION, missing_extra
 from cognito_sms_mfa_rehearsal.__main__ import _parser as rehearse_parser
 from tests.conftest import REPO_ROOT
 
@@ -126,14 +126,18 @@ def test_a_local_command_shows_its_own_help_without_the_extra(command: str, tmp_
     assert result.stdout.startswith(f"usage: cognito-sms-mfa {command} [-h]")
 
 
-def test_drift_help_without_the_extra_says_what_it_is_and_what_to_install(tmp_path: Path) -> None:
-    # GIVEN / WHEN drift's help, without boto3 (its parser's module imports it)
-    result = without(SDK_AND_MOTO, "-m", "cognito_sms_mfa_cli", "drift", "--help", workdir=tmp_path)
-    # THEN a short help: its usage, what it does, the extra to install
+@pytest.mark.parametrize("command", ["drift", "export"])
+def test_a_drift_command_shows_its_whole_help_without_the_extra(command: str, tmp_path: Path) -> None:
+    # GIVEN / WHEN the command's help, without boto3 (the command's module imports it; its parser's does not)
+    result = without(SDK_AND_MOTO, "-m", "cognito_sms_mfa_cli", command, "--help", workdir=tmp_path)
+    # THEN its own parser's help, every argument and the exit statuses, then the extra to install
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.splitlines()[:3] == ["usage: cognito-sms-mfa drift [arguments]", "", COMMANDS["drift"][1]]
-    assert "It needs the drift extra, not installed here (no module 'boto3'): " in result.stdout
-    assert "pip install 'cdk-cognito-sms-mfa[drift]'" in result.stdout
+    assert result.stdout.startswith(f"usage: cognito-sms-mfa {command} [-h]")
+    assert "--endpoint-url" in result.stdout
+    assert "exit status:" in result.stdout
+    assert result.stdout.endswith(
+        "It needs the drift extra, not installed here (no module 'boto3'): pip install 'cdk-cognito-sms-mfa[drift]'\n"
+    )
 
 
 def test_a_module_missing_for_another_reason_is_not_taken_for_an_extra(tmp_path: Path) -> None:

@@ -176,9 +176,9 @@ def test_base_command_prints_the_distributions_version(base: CleanVenv) -> None:
 def test_base_command_help_answers(base: CleanVenv, command: str) -> None:
     # GIVEN / WHEN a command's help, without its extra
     result = base.run(base.command, command, "--help")
-    # THEN it answers under its name (drift: in short, with the extra to install)
+    # THEN its own parser answers under its name (drift: with the extra to install after it)
     assert (result.returncode, result.stderr) == (0, "")
-    assert result.stdout.startswith(f"usage: cognito-sms-mfa {command} ")
+    assert result.stdout.startswith(f"usage: cognito-sms-mfa {command} [-h]")
 
 
 @pytest.mark.parametrize(("command", "args"), [("drift", ["--stack", "MyUsers"]), ("rehearse", []), ("emulator", [])])

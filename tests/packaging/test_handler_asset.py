@@ -59,9 +59,9 @@ CRHELPER_FILES = [
     "crhelper/utils.py",
 ]
 # A guard against bundling boto3 or other dependencies (megabytes), not a size budget: four resource types'
-# modules (the batch with its continuation) and crhelper zip to about 67 KB, against 87 KB for AwsCustomResource's
-# handler (docs/benchmarks.md).
-MAX_ZIPPED_BYTES = 80_000
+# modules (the batch with its continuation and its record of writes, the hand-over across types, the own-stack
+# check) and crhelper zip to about 85 KB, against 87 KB for AwsCustomResource's handler (docs/benchmarks.md).
+MAX_ZIPPED_BYTES = 96_000
 
 
 def handler_asset(outdir: Path, stack: str = EXAMPLE_STACK) -> tuple[str, Path]:
@@ -162,7 +162,7 @@ def test_asset_files_are_the_sources_byte_for_byte(example_cloud_assembly: Path)
         assert files[f"crhelper/{source.name}"] == source.read_bytes(), source.name
 
 
-def test_asset_zipped_is_under_64_kb(example_cloud_assembly: Path) -> None:
+def test_asset_zipped_stays_small(example_cloud_assembly: Path) -> None:
     # GIVEN the example app's handler asset
     _, folder = handler_asset(example_cloud_assembly)
 

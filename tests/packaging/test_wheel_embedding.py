@@ -37,7 +37,7 @@ HANDLER_SOURCES = {
         *("preference_decisions.py", "properties.py", "resource.py", "responder.py", "retry.py", "rules.py"),
         *("settings.py", "settings_decisions.py", "test_user.py", "test_user_decisions.py"),
         *("manifest.py", "pacing.py", "settings_batch.py", "settings_batch_decisions.py", "own_stack.py"),
-        "py.typed",
+        *("holders.py", "user_lookup.py", "py.typed"),
     )
 }
 LIBRARY_SOURCES = {
