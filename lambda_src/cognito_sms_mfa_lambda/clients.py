@@ -27,6 +27,14 @@ CLIENT_CONFIG = Config(
     connect_timeout=3,
     read_timeout=5,
 )
+# crhelper's polling calls (EventBridge's PutRule/PutTargets/EnableRule/DisableRule..., Lambda's AddPermission...)
+# are made inside crhelper, where retry.call cannot reach: botocore's standard mode retries their throttling and
+# 5xx answers (5 attempts, exponential backoff with jitter, about 10 s at the most), well inside pacing.RESERVE_S.
+POLLING_CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "total_max_attempts": 5},
+    connect_timeout=3,
+    read_timeout=5,
+)
 
 
 class CallCounter:

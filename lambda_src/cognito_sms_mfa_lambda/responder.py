@@ -28,6 +28,7 @@ from crhelper import CfnResource
 from crhelper.resource_helper import FAILED
 
 from . import rules
+from .clients import POLLING_CLIENT_CONFIG
 from .resource import CONTINUATION_KEY, POLL_MARK
 
 logger = logging.getLogger(__name__)
@@ -123,8 +124,8 @@ class Responder(CfnResource):
     def _polling_clients(self) -> None:
         if getattr(self, "_events_client", None) is None:
             region = os.environ.get("AWS_REGION")  # what crhelper's constructor would have used
-            self._lambda_client = boto3.client("lambda", region_name=region)
-            self._events_client = boto3.client("events", region_name=region)
+            self._lambda_client = boto3.client("lambda", region_name=region, config=POLLING_CLIENT_CONFIG)
+            self._events_client = boto3.client("events", region_name=region, config=POLLING_CLIENT_CONFIG)
 
     def _poll_enabled(self) -> bool:
         return self._continuing or POLL_MARK in self._event

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
 
-from cognito_sms_mfa_lambda.responder import event_problem, fallback_physical_id
+from cognito_sms_mfa_emulator.offline import OFFLINE_AWS_ENV
+from cognito_sms_mfa_lambda.responder import Responder, event_problem, fallback_physical_id
 
 GOOD: dict[str, Any] = {
     "RequestType": "Create",
@@ -47,3 +51,42 @@ def test_event_problem_names_first_missing_or_bad_field(event: object, problem: 
 )
 def test_fallback_physical_id_is_event_id_or_well_formed_id_not_ours(event: object, physical_id: str) -> None:
     assert fallback_physical_id(event) == physical_id
+
+
+class ThrottlingTwice(BaseHTTPRequestHandler):
+    """An EventBridge endpoint that answers ThrottlingException to the first two requests, then success."""
+
+    requests = 0
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        type(self).requests += 1
+        throttled = type(self).requests <= 2
+        body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"} if throttled else {}).encode()
+        self.send_response(400 if throttled else 200)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+def test_crhelpers_polling_calls_retry_throttling(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN an EventBridge endpoint that throttles twice, and the responder's polling clients made against it
+    server = HTTPServer(("127.0.0.1", 0), ThrottlingTwice)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    for name, value in OFFLINE_AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_EVENTBRIDGE", f"http://127.0.0.1:{server.server_port}")
+    responder = Responder(json_logging=False, log_level="INFO", boto_level="ERROR", sleep_on_delete=0)
+    try:
+        responder._polling_clients()
+        # WHEN crhelper's kind of call is made (DisableRule, as a poll makes it)
+        responder._events_client.disable_rule(Name="AliceBatchabcdefgh")
+    finally:
+        server.shutdown()
+    # THEN it was retried until answered: three requests, no error
+    assert ThrottlingTwice.requests == 3
