@@ -31,6 +31,7 @@ from typing import Any
 
 from bench import synth_profile
 from bench.common import ROOT, Goal, jsii_env, last_json_line, paired_ratio, progress, seconds, stats, table, vs
+from cognito_sms_mfa.sms_mfa_handler import SETTINGS_ACTIONS
 
 REPEATS = 3
 GOAL = 1.3
@@ -41,7 +42,7 @@ NAMES = {"floor": "floor", "bare": "bare `CustomResource`", "ours": "ours", "aws
 COGNITO_ACTIONS = {
     "floor": [],
     "bare": [],
-    "ours": ["cognito-idp:AdminGetUser", "cognito-idp:AdminSetUserSettings"],
+    "ours": sorted(SETTINGS_ACTIONS),
     "awscr": ["cognito-idp:AdminSetUserSettings"],
 }
 
