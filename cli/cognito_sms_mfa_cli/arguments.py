@@ -32,6 +32,19 @@ EXPORT_EXIT_STATUSES = f"""exit status:
   {EXIT_NOT_CHECKED}  some users could not be read (named on standard error, left out of the files)"""
 
 
+def _add_aws_arguments(parser: argparse.ArgumentParser, *, region_default: str) -> None:
+    """Where and how fast the command reads, spelt as the AWS CLI spells them."""
+    parser.add_argument("--region", help=f"AWS Region (default: {region_default})")
+    parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, the default chain)")
+    parser.add_argument("--endpoint-url", help="endpoint for every call (a local emulator, for instance)")
+    parser.add_argument(
+        "--max-rps",
+        type=float,
+        default=DEFAULT_MAX_RPS,
+        help=f"AdminGetUser calls per second at most (default: {DEFAULT_MAX_RPS:g}, 80%% of the UserRead quota)",
+    )
+
+
 def drift_parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -49,15 +62,7 @@ def drift_parser(prog: str) -> argparse.ArgumentParser:
         help="every stack of a synthesized app: its cdk.out, or its cdk.json (stages included; each stack in the "
         "Region its environment names)",
     )
-    parser.add_argument("--region", help="AWS Region (default: AWS_REGION, the profile's)")
-    parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, the default chain)")
-    parser.add_argument("--endpoint-url", help="endpoint for every call (a local emulator, for instance)")
-    parser.add_argument(
-        "--max-rps",
-        type=float,
-        default=DEFAULT_MAX_RPS,
-        help=f"AdminGetUser calls per second at most (default: {DEFAULT_MAX_RPS:g}, 80%% of the UserRead quota)",
-    )
+    _add_aws_arguments(parser, region_default="AWS_REGION, the profile's")
     shown = parser.add_mutually_exclusive_group()
     shown.add_argument(
         "--json", action="store_true", help="print one JSON object (its schema: drift.schema.json in the package)"
@@ -76,15 +81,7 @@ def export_parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--user-pool-id", required=True, help="the pool to read (its Region is the default)")
     parser.add_argument("--out", required=True, type=Path, help="folder for the usernames files and the snippet")
-    parser.add_argument("--region", help="AWS Region (default: AWS_REGION, else the pool id's)")
-    parser.add_argument("--profile", help="AWS profile (default: AWS_PROFILE, the default chain)")
-    parser.add_argument("--endpoint-url", help="endpoint for every call (a local emulator, for instance)")
-    parser.add_argument(
-        "--max-rps",
-        type=float,
-        default=DEFAULT_MAX_RPS,
-        help=f"AdminGetUser calls per second at most (default: {DEFAULT_MAX_RPS:g}, 80%% of the UserRead quota)",
-    )
+    _add_aws_arguments(parser, region_default="AWS_REGION, else the pool id's")
     parser.add_argument(
         "--max-list-rps",
         type=float,

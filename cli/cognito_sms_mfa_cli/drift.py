@@ -28,7 +28,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -258,6 +258,28 @@ def read_list(s3: Any, location: ManifestLocation) -> tuple[tuple[str, ...], str
         return (), str(error)
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def read_counted(command: str, items: Sequence[T], read: Callable[[T], R], say: Callable[[str], None]) -> list[R]:
+    """``read`` every item on :data:`WORKERS` threads, in order, saying on ``say`` how far it got (done of total, the
+    rate) while it takes long (:class:`~cognito_sms_mfa_rehearsal.progress.Ticker`)."""
+    done = [0]
+
+    def counted(item: T) -> R:
+        answer = read(item)
+        done[0] += 1
+        return answer
+
+    def line(seconds: float) -> str:
+        rate = done[0] / seconds
+        return f"{command}: {done[0]:,} of {len(items):,} users read ({rate:.0f}/s), {seconds:.0f} s so far"
+
+    with Ticker(say, line), ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix=command) as pool:
+        return list(pool.map(counted, items))
+
+
 def check(
     session: boto3.session.Session,
     found: list[Target],
@@ -304,18 +326,7 @@ def check(
             denied.setdefault(pool_id, answer.error)
         return answer
 
-    done = [0]
-
-    def counted(read: tuple[int, str]) -> Lookup:
-        answer = one(read)
-        done[0] += 1
-        return answer
-
-    def line(seconds: float) -> str:
-        return f"drift: {done[0]:,} of {len(reads):,} users read ({done[0] / seconds:.0f}/s), {seconds:.0f} s so far"
-
-    with Ticker(_stderr, line), ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="drift") as pool:
-        answers = list(pool.map(counted, reads))
+    answers = read_counted("drift", reads, one, _stderr)
     users: dict[int, list[tuple[str, Lookup]]] = {}
     for (index, name), answer in zip(reads, answers, strict=True):
         users.setdefault(index, []).append((name, answer))

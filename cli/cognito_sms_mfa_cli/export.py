@@ -14,7 +14,6 @@ import json
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +24,7 @@ from cognito_sms_mfa_lambda import rules, settings_batch_decisions
 from cognito_sms_mfa_rehearsal.progress import Ticker
 
 from .arguments import EXIT_IN_SYNC, EXIT_NOT_CHECKED, EXIT_USAGE, export_parser
-from .drift import CLIENT_CONFIG, DENIED_CODES, WORKERS, CallCounter, TokenBucket, look_up
+from .drift import CLIENT_CONFIG, DENIED_CODES, CallCounter, TokenBucket, look_up, read_counted
 from .drift_report import JSON_VERSION
 from .export_decisions import GROUPS, NO_PHONE, SNIPPET_FILE, Group, group_of, snippet, usernames_file
 
@@ -94,18 +93,8 @@ def export(
         users = list_users(client, user_pool_id, TokenBucket(max_list_rps), lambda n: listed.__setitem__(0, n))
     to_read = [str(user["Username"]) for user in users if has_phone(user)]
     progress(f"export: {len(users):,} users listed; {len(to_read):,} with a phone number to read (AdminGetUser)")
-    bucket, done = TokenBucket(max_rps), [0]
-
-    def read(name: str) -> Any:
-        answer = look_up(client, user_pool_id, name, bucket)
-        done[0] += 1
-        return answer
-
-    def line(seconds: float) -> str:
-        return f"export: {done[0]:,} of {len(to_read):,} users read ({done[0] / seconds:.0f}/s), {seconds:.0f} s so far"
-
-    with Ticker(progress, line), ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="export") as pool:
-        answers = list(pool.map(read, to_read))
+    bucket = TokenBucket(max_rps)
+    answers = read_counted("export", to_read, lambda name: look_up(client, user_pool_id, name, bucket), progress)
     exported: dict[Group, list[str]] = {group: [] for group in GROUPS}
     skipped: list[dict[str, str]] = []
     for user in users:

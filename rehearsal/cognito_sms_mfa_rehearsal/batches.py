@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cognito_sms_mfa_lambda.manifest import manifest_bytes, sha256
+from cognito_sms_mfa_rehearsal import progress
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
 CHANGED_SHARE = 0.1
 GONE = ("UserNotFoundException", "ResourceNotFoundException")
+# Where a loop over a batch's users says how far it got, and the label its lines start with (None: it says nothing).
+Watch = tuple[Callable[[str], None], str] | None
 
 
 def upload(s3: Any, bucket: str, key: str, data: bytes) -> None:
@@ -41,11 +45,23 @@ def staged_list(assets: dict[str, Path], key: str) -> bytes | None:
     return None if path is None else path.read_bytes()
 
 
-def add_missing_users(client: CognitoIdentityProviderClient, pool: str, names: Sequence[str]) -> int:
+def add_missing_users(
+    client: CognitoIdentityProviderClient, pool: str, names: Sequence[str], watch: Watch = None
+) -> int:
     """Create each listed user the pool lacks, with a test phone number: a batch names users that exist already
-    (a CSV import, say), which the template does not create. Returns how many were made."""
+    (a CSV import, say), which the template does not create. Returns how many were made. ``watch`` (an emitter and a
+    label) gets progress lines while it takes long."""
+    ticker, step = _counted(watch, len(names), "made")
+    with ticker:
+        return _add_missing(client, pool, names, step)
+
+
+def _add_missing(
+    client: CognitoIdentityProviderClient, pool: str, names: Sequence[str], step: Callable[[], None]
+) -> int:
     made = 0
     for index, name in enumerate(names):
+        step()
         attributes: list[Any] = [{"Name": "phone_number", "Value": f"+1555{index % 10_000_000:07d}"}]
         with contextlib.suppress(client.exceptions.UsernameExistsException):
             client.admin_create_user(
@@ -93,10 +109,32 @@ def judge(
     data: dict[str, Any],
     seconds: float,
     render: Any,
+    watch: Watch = None,
 ) -> Judged:
-    """Read every user of ``expected`` (name -> options) back and count what holds the expected options."""
+    """Read every user of ``expected`` (name -> options) back and count what holds the expected options; ``watch``
+    gets progress lines while it takes long."""
+    ticker, step = _counted(watch, len(expected), "read back")
+    with ticker:
+        users = _read_back(client, pool, expected, step)
+    return _judged(expected, users, data, seconds, render)
+
+
+def _counted(watch: Watch, total: int, verb: str) -> tuple[contextlib.AbstractContextManager[Any], Callable[[], None]]:
+    if watch is None:
+        return contextlib.nullcontext(), lambda: None
+    emit, label = watch
+    return progress.counted(emit, label, total, verb)
+
+
+def _read_back(
+    client: CognitoIdentityProviderClient,
+    pool: str,
+    expected: dict[str, list[dict[str, str]]],
+    step: Callable[[], None],
+) -> list[dict[str, Any]]:
     users: list[dict[str, Any]] = []
     for name, options in expected.items():
+        step()
         try:
             found: list[Any] | None = list(client.admin_get_user(UserPoolId=pool, Username=name).get("MFAOptions", []))
         except client.exceptions.ClientError as error:
@@ -105,6 +143,16 @@ def judge(
             found = None
         ok = (found is None and not options) or (found is not None and _same(found, options))
         users.append({"username": name, "desired": options, "read_back": found, "ok": ok})
+    return users
+
+
+def _judged(
+    expected: dict[str, list[dict[str, str]]],
+    users: list[dict[str, Any]],
+    data: dict[str, Any],
+    seconds: float,
+    render: Any,
+) -> Judged:
     failed = sum(1 for user in users if not user["ok"])
     written = int(data.get("Written", 0)) + int(data.get("Cleared", 0))
     counts = {

@@ -3,7 +3,8 @@ paced write rate) prints, every few seconds on standard error, how far the handl
 
 The handler runs in a child process; what it did so far is read from the emulator (``GET /_emulator/calls``): its
 ``AdminGetUser`` reads against the listed users, and its writes, each with its rate. :func:`batch_line` is the
-pure part; :class:`Ticker` the thread that calls it while the wait lasts.
+pure part; :class:`Ticker` the thread that calls it while the wait lasts. The rehearsal's own loops over a batch's
+users (making the users a list names, reading them back after each request) count themselves (:func:`counted`).
 """
 
 from __future__ import annotations
@@ -84,3 +85,20 @@ def batch_ticker(emit: Callable[[str], None], endpoint: str, label: str, total: 
         return batch_line(label, total, new.count(READ), sum(1 for call in new if call in WRITES), seconds)
 
     return Ticker(emit, line)
+
+
+def count_line(label: str, done: int, total: int, verb: str, seconds: float) -> str:
+    """``  users     Staff: 120 of 300 users read back (95/s), 3 s so far``."""
+    rate = done / seconds if seconds > 0 else 0.0
+    return f"{label}: {done:,} of {total:,} users {verb} ({rate:.0f}/s), {seconds:.0f} s so far"
+
+
+def counted(emit: Callable[[str], None], label: str, total: int, verb: str) -> tuple[Ticker, Callable[[], None]]:
+    """A :class:`Ticker` of a loop over ``total`` users that the rehearsal runs itself (making a batch's users,
+    reading them back), and the function the loop calls after each user."""
+    done = [0]
+
+    def step() -> None:
+        done[0] += 1
+
+    return Ticker(emit, lambda seconds: count_line(label, done[0], total, verb, seconds)), step

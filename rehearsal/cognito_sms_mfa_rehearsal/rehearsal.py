@@ -527,7 +527,8 @@ class Rehearsal:
             )
         batches.upload(self.s3, str(properties["ManifestBucket"]), key, data)
         pool = str(properties.get("UserPoolId", ""))
-        created = batches.add_missing_users(self.cognito(pool), pool, json.loads(data)["usernames"])
+        watch = (self.progress, f"  users     {stack.path(logical_id)}")
+        created = batches.add_missing_users(self.cognito(pool), pool, json.loads(data)["usernames"], watch)
         if created:
             self.progress(f"  users     {created:,} listed by {stack.path(logical_id)} made in {pool} (with a phone)")
 
@@ -824,7 +825,8 @@ class Rehearsal:
             names = batches.names_of(self.s3, custom.properties)
             options = [] if phase == DELETE else list(custom.properties.get("MFAOptions", []))
             expected = {name: options for name in names}
-        judged = batches.judge(self.cognito(pool), pool, expected, data, seconds, render_options)
+        watch = (self.progress, f"  {phase:<9} {custom.path}")
+        judged = batches.judge(self.cognito(pool), pool, expected, data, seconds, render_options, watch)
         outcome = Outcome(
             stack=custom.stack.display_name,
             path=custom.path,
