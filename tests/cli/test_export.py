@@ -9,6 +9,7 @@ import contextlib
 import json
 import subprocess
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,8 +153,9 @@ app.synth()
 
 
 def deploy(emulator: CognitoEmulator, assembly: Path, stack_id: str) -> dict[str, Any]:
-    """Play CloudFormation's Create of every batch of the synthesized stack through the bundled handler asset (its
-    lists put where the template says, in the emulator's S3); record the stack as deployed; the responses."""
+    """Play CloudFormation's Create of every batch of the synthesized stack through the bundled handler asset, all at
+    once as CloudFormation creates resources that do not depend on each other (its lists put where the template says,
+    in the emulator's S3); record the stack as deployed; the responses."""
     template = json.loads((assembly / "Exported.template.json").read_text())
     [function] = [r for r in template["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     code = assembly / f"asset.{function['Properties']['Code']['S3Key'].removesuffix('.zip')}"
@@ -161,11 +163,11 @@ def deploy(emulator: CognitoEmulator, assembly: Path, stack_id: str) -> dict[str
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=BUCKET)
     emulator.record_stack(stack_id, template, {})
-    responses = {}
+    batches = [(lid, res) for lid, res in template["Resources"].items() if res["Type"] == SETTINGS_BATCH_RESOURCE_TYPE]
     with ResponseCollector() as collector:
-        for logical_id, resource in template["Resources"].items():
-            if resource["Type"] != SETTINGS_BATCH_RESOURCE_TYPE:
-                continue
+
+        def create(item: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+            logical_id, resource = item
             properties = {**resource["Properties"], "ManifestBucket": BUCKET}
             staged = assembly / f"asset.{properties['ManifestKey']}"
             s3.put_object(Bucket=BUCKET, Key=properties["ManifestKey"], Body=staged.read_bytes())
@@ -176,8 +178,11 @@ def deploy(emulator: CognitoEmulator, assembly: Path, stack_id: str) -> dict[str
             assert response.status == "SUCCESS", response.reason + run.logs[-2000:]
             status = StackResource(logical_id, response.physical_id, resource["Type"], "CREATE_COMPLETE")
             emulator.record_resource(stack_id, status)
-            responses[logical_id] = response.data
-    return responses
+            return dict(response.data)
+
+        with ThreadPoolExecutor(max_workers=len(batches) or 1) as pool:
+            answers = list(pool.map(create, batches))
+    return {logical_id: data for (logical_id, _), data in zip(batches, answers, strict=True)}
 
 
 @pytest.mark.slow

@@ -264,10 +264,11 @@ def test_wheel_installed_console_script_runs_from_new_venv(venv: Venv) -> None:
     # WHEN its console script's help is asked for
     result = run([venv.python.parent / "cognito-sms-mfa", "--help"], cwd=venv.root, env=isolated_env())
 
-    # THEN it lists the three commands
+    # THEN it lists the four commands
     assert result.stdout.startswith("usage: cognito-sms-mfa <command> [arguments]")
     assert [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ")] == [
         "drift",
+        "export",
         "rehearse",
         "emulator",
     ]

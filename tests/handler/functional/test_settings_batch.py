@@ -437,8 +437,9 @@ def test_a_record_that_cannot_be_read_fails_the_create_before_any_cognito_call(
     assert deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch").status == "SUCCESS"
     # GIVEN a record that exists and that S3 refuses to the role
     _deny_s3(deploy, monkeypatch, always=True)
-    # WHEN the same batch is created again (another request)
-    again = deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch")
+    # WHEN the same batch is created again (another request), 45 s of the invocation left (the denial is retried, as
+    # IAM propagation, while more than 30 s would remain)
+    again = deploy.send("Create", properties, resource_type=BATCH, logical_id="Batch", remaining_s=45.0)
     # THEN FAILED, naming the record, before any Cognito call
     assert again.status == "FAILED"
     assert again.reason.startswith("Record: GetObject AccessDenied: Access Denied; the record is s3://"), again.reason
