@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
+from cognito_sms_mfa_lambda.own_stack import stack_name
+
 __all__ = [
     "DEFAULT_STACK_STATUS",
     "PAGE_SIZE",
@@ -28,7 +30,6 @@ __all__ = [
     "error_xml",
     "get_template_xml",
     "list_stack_resources_xml",
-    "stack_name",
     "validation_error_xml",
 ]
 
@@ -82,12 +83,6 @@ class _Stack:
     parameters: dict[str, str] = field(default_factory=dict)
     created_at: float = field(default_factory=time.time)  # served as DescribeStacks' CreationTime
     status: str = DEFAULT_STACK_STATUS  # served as DescribeStacks' StackStatus
-
-
-def stack_name(stack_id: str) -> str:
-    """The name in a stack id (``arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>``), or the id itself."""
-    _, sep, rest = stack_id.partition(":stack/")
-    return rest.partition("/")[0] if sep else stack_id
 
 
 class StackRecord:

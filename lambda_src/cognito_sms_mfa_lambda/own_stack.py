@@ -4,7 +4,7 @@ Any identity that may create stacks in the account can point a custom resource o
 ARN (its ``ServiceToken``); CloudFormation then sends that stack's real ``StackId``. The construct gives the function
 its own stack's id (``AWS::StackId``) in :data:`STACK_ID_ENV`, and :func:`refusal` decides before any call. The
 rules are in ``docs/design.md`` ("Only our own stack"). Standard library only: the construct library imports the
-variable's name from here.
+variable's name from here, the emulator :func:`stack_name`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ STACK_ID_ENV = "COGNITO_SMS_MFA_STACK_ID"
 
 
 def stack_name(stack_id: str) -> str:
-    """The name in a stack id (``arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>``), or the id."""
-    parts = stack_id.split("/")
-    return parts[1] if len(parts) == 3 and parts[1] else stack_id[:60]
+    """The name in a stack id (``arn:aws:cloudformation:<region>:<account>:stack/<name>/<uuid>``), or the id itself."""
+    _, sep, rest = stack_id.partition(":stack/")
+    return rest.partition("/")[0] if sep else stack_id
 
 
 def is_foreign(event_stack_id: object, own_stack_id: str | None) -> bool:
@@ -27,10 +27,10 @@ def is_foreign(event_stack_id: object, own_stack_id: str | None) -> bool:
 
 def refusal(event_stack_id: object, own_stack_id: str) -> str:
     """The FAILED Reason of a Create or Update from another stack (it names both stacks, not their ids)."""
-    other = stack_name(event_stack_id) if isinstance(event_stack_id, str) else repr(event_stack_id)[:60]
+    other = stack_name(event_stack_id)[:60] if isinstance(event_stack_id, str) else repr(event_stack_id)[:60]
     return (
         f"StackId: stack {other} may not use this handler; it serves only the custom resources of stack "
-        f"{stack_name(own_stack_id)}, which deployed it (nothing was changed)"
+        f"{stack_name(own_stack_id)[:60]}, which deployed it (nothing was changed)"
     )
 
 
