@@ -27,12 +27,14 @@ PARTS: dict[str, list[tuple[str, str]]] = {
     ],
     "finding the stack's handler (SmsMfaHandler.of, its creation included)": [("sms_mfa_handler.py", "of")],
     "creating the stack's handler: function, role, log group, policy (once)": [("sms_mfa_handler.py", "__init__")],
-    "the custom resource and its dependency on the policy": [("sms_mfa_handler.py", "custom_resource")],
+    "the custom resource": [("sms_mfa_handler.py", "custom_resource")],
     "IAM statements (the pool's grant, the statements)": [
         ("sms_mfa_handler.py", "add_pool"),
         ("sms_mfa_handler.py", "cognito_statements"),
     ],
-    "the settings' dependencies on their users (before synthesis)": [("sms_mfa_handler.py", "add_user_dependencies")],
+    "each resource's dependencies on the policy and its users, in one call (before synthesis)": [
+        ("sms_mfa_handler.py", "add_resource_dependencies")
+    ],
     "the MFA-off pass (before synthesis)": [("sms_mfa_handler.py", "warn_pools_with_mfa_off")],
     "the Lambda asset (once per stack)": [("handler_asset.py", "handler_code")],
 }

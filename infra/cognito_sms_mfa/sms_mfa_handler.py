@@ -17,6 +17,7 @@ from aws_cdk import (
     Annotations,
     Aspects,
     Aws,
+    CfnElement,
     CustomResource,
     Duration,
     IAspect,
@@ -29,7 +30,7 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from constructs import Construct, IConstruct
+from constructs import Construct, IConstruct, Node
 
 from cognito_sms_mfa.handler_asset import HANDLER_ENTRY, handler_code
 from cognito_sms_mfa_lambda import pacing, rules
@@ -149,6 +150,9 @@ class SmsMfaHandler(Construct):
         self._sms_states: dict[tuple[str, str], list[tuple[Construct, Mapping[str, str], bool]]] = {}
         self._test_users: dict[tuple[str, str], CustomResource] = {}
         self._settings: list[tuple[tuple[str, str], Construct]] = []
+        # Each custom resource of the handler, by its owner: its dependencies on the policy and on the stack's users
+        # are added at once, one jsii call per resource, when every construct is known (finish).
+        self._resources: list[tuple[Construct, Node]] = []
         self._pool_users: list[tuple[Construct, cognito.IUserPool]] = []
         self._pool_case: dict[str, bool | None] = {}  # pool key -> case-sensitive usernames (None: not known)
         self._batches: list[UserSmsMfaSettingsBatch] = []
@@ -265,26 +269,27 @@ class SmsMfaHandler(Construct):
         """Record settings of a literal user: they will depend on that user if the stack creates it."""
         self._settings.append(((pool.key, username), settings))
 
-    def add_user_dependencies(self) -> None:
-        """Make each recorded settings depend on the stack's ``CfnUserPoolUser`` or test user with the same pool
-        and literal username (run once, before synthesis: the users may be declared after the settings). A declared
-        user whose name differs only by letter case is the same user in a case-insensitive pool (a dependency too);
-        elsewhere it is another name, and the settings are warned (:data:`USERNAME_CASE_WARNING`)."""
+    def user_dependencies(self) -> dict[int, list[IConstruct]]:
+        """The users each recorded settings must wait for, by the settings' ``id()``: the stack's ``CfnUserPoolUser`` or
+        test user with the same pool and literal username (found once, before synthesis: the users may be declared
+        after the settings). A declared user whose name differs only by letter case is the same user in a
+        case-insensitive pool (a dependency too); elsewhere it is another name, and the settings are warned
+        (:data:`USERNAME_CASE_WARNING`)."""
+        found: dict[int, list[IConstruct]] = {}
         if not self._settings:
-            return
+            return found
         users: dict[tuple[str, str], IConstruct] = dict(self._test_users)
         wanted = {username.lower() for (_, username), _ in self._settings}
         keys: dict[str, str] = {}  # pool id (a token string) -> key: one resolve per pool, not per user
-        for node in Stack.of(self).node.find_all():
-            if isinstance(node, cognito.CfnUserPoolUser):
-                username = node.username
-                if isinstance(username, str) and username.lower() in wanted:
-                    pool_id = node.user_pool_id
-                    pool_key = keys.get(pool_id) or keys.setdefault(pool_id, PoolInfo.of_id(pool_id, node).key)
-                    users.setdefault((pool_key, username), node)
+        for declared in self.declared_users():
+            username = declared.username
+            if isinstance(username, str) and username.lower() in wanted:
+                pool_id = declared.user_pool_id
+                pool_key = keys.get(pool_id) or keys.setdefault(pool_id, PoolInfo.of_id(pool_id, declared).key)
+                users.setdefault((pool_key, username), declared)
         by_case: dict[tuple[str, str], tuple[str, IConstruct]] = {}
-        for (pool_key, username), node in users.items():
-            by_case.setdefault((pool_key, username.lower()), (username, node))
+        for (pool_key, username), declared_user in users.items():
+            by_case.setdefault((pool_key, username.lower()), (username, declared_user))
         for (pool_key, username), settings in self._settings:
             user = users.get((pool_key, username))
             variant = by_case.get((pool_key, username.lower())) if user is None else None
@@ -293,7 +298,33 @@ class SmsMfaHandler(Construct):
                 continue
             user = user or (variant[1] if variant is not None else None)
             if user is not None:
-                settings.node.add_dependency(user)
+                found.setdefault(id(settings), []).append(user)
+        return found
+
+    def declared_users(self) -> list[cognito.CfnUserPoolUser]:
+        """Every ``CfnUserPoolUser`` of the stack, nested stacks included, found by walking the construct tree past
+        what holds no user: CloudFormation elements (an L1 has no children) and the library's own constructs (this
+        handler and each resource's owner, whose children it made). ``node.find_all()`` would also hand Python every
+        construct CDK made inside those (the asset's imported bucket among them, whose module Python must then import
+        only for this): the cost is measured in docs/benchmarks.md (synth)."""
+        owned = {id(self), *(id(owner) for owner, _ in self._resources)}
+        found: list[cognito.CfnUserPoolUser] = []
+        scopes: list[IConstruct] = [Stack.of(self)]
+        while scopes:
+            for child in scopes.pop().node.children:
+                if isinstance(child, cognito.CfnUserPoolUser):
+                    found.append(child)
+                elif not isinstance(child, CfnElement) and id(child) not in owned:
+                    scopes.append(child)
+        return found
+
+    def add_resource_dependencies(self) -> None:
+        """Make each custom resource of the handler depend on the policy (so Create runs after the grant exists and
+        Delete before it is removed) and on the stack's users its owner names (:meth:`user_dependencies`): one
+        variadic ``add_dependency`` per resource, run once before synthesis."""
+        users = self.user_dependencies()
+        for owner, node in self._resources:
+            node.add_dependency(self.policy, *dict.fromkeys(users.get(id(owner), ())))
 
     def custom_resource(
         self,
@@ -302,8 +333,8 @@ class SmsMfaHandler(Construct):
         properties: dict[str, Any],
         service_timeout: Duration,
     ) -> CustomResource:
-        """The ``Resource`` child of ``owner``: a custom resource of this handler that depends on its policy (so
-        Create runs after the grant exists and Delete before it is removed)."""
+        """The ``Resource`` child of ``owner``: a custom resource of this handler, which will depend on its policy and
+        on the users ``owner`` names (:meth:`add_resource_dependencies`, before synthesis)."""
         resource = CustomResource(
             owner,
             "Resource",
@@ -312,7 +343,7 @@ class SmsMfaHandler(Construct):
             service_timeout=service_timeout,
             properties=properties,
         )
-        resource.node.add_dependency(self.policy)
+        self._resources.append((owner, resource.node))
         return resource
 
     def add_batch(self, batch: UserSmsMfaSettingsBatch, rates: Mapping[str, float] | None) -> dict[str, float]:
@@ -462,12 +493,12 @@ class SmsMfaHandler(Construct):
                 )
 
     def finish(self) -> None:
-        """What needs every construct of the stack: the Cognito statements, the settings' user dependencies and the
-        warnings about pools with MFA off (run once, when aspects run, before synthesis)."""
+        """What needs every construct of the stack: the Cognito statements, the resources' dependencies on the policy
+        and the users, and the warnings about pools with MFA off (run once, when aspects run, before synthesis)."""
         self.share_batch_pace()
         for statement in self.cognito_statements():
             self.policy.add_statements(statement)
-        self.add_user_dependencies()
+        self.add_resource_dependencies()
         self.warn_pools_with_mfa_off()
 
 

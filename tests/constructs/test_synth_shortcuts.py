@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aws_cdk import Aws, Fn, Stack, Token
+from aws_cdk import Aws, Fn, NestedStack, Stack, Token
 from aws_cdk import aws_cognito as cognito
 from aws_cdk.assertions import Template
 from constructs import Construct
 
-from cognito_sms_mfa import UserSmsMfaSettings
+from cognito_sms_mfa import (
+    MfaFactor,
+    SmsMfaTestUser,
+    UserMfaPreference,
+    UserSmsMfaSettings,
+    UserSmsMfaSettingsBatch,
+)
 from cognito_sms_mfa.checks import literal
 from cognito_sms_mfa.sms_mfa_handler import SINGLETON_ID, SmsMfaHandler
 
@@ -53,3 +59,30 @@ def test_constructs_of_a_stack_share_its_handler_whatever_their_scope(new_stack:
     Template.from_stack(stack).resource_count_is("AWS::Lambda::Function", 1)
     Template.from_stack(stack).resource_count_is("Custom::CognitoUserSmsMfaSettings", 2)
     Template.from_stack(other).resource_count_is("AWS::Lambda::Function", 1)
+
+
+def test_the_declared_users_are_the_ones_find_all_finds(new_stack: Callable[[], Stack]) -> None:
+    # GIVEN users at the stack's root, in a group, under the pool construct and in a nested stack, beside settings,
+    # a test user, a preference and a batch (which make their own children)
+    stack = new_stack()
+    pool = cognito.UserPool(stack, "Pool", mfa=cognito.Mfa.OPTIONAL)
+    group = Construct(stack, "Group")
+    nested = NestedStack(stack, "Nested")
+    users = [
+        cognito.CfnUserPoolUser(stack, "Root", user_pool_id=pool.user_pool_id, username="root"),
+        cognito.CfnUserPoolUser(group, "InGroup", user_pool_id=pool.user_pool_id, username="in-group"),
+        cognito.CfnUserPoolUser(pool, "UnderPool", user_pool_id=pool.user_pool_id, username="under-pool"),
+        cognito.CfnUserPoolUser(Construct(nested, "Deep"), "Nested", user_pool_id="us-east-1_abc", username="nested"),
+    ]
+    UserSmsMfaSettings(stack, "A", user_pool=pool, username="root")
+    UserSmsMfaSettings(group, "B", user_pool=pool, username="in-group")
+    SmsMfaTestUser(stack, "Tester", user_pool=pool, username="tester", phone_number="+15555550100")
+    UserMfaPreference(stack, "Preference", user_pool=pool, username="under-pool", sms=MfaFactor.PREFERRED)
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=["b1", "b2"])
+    handler = SmsMfaHandler.of(stack, log_retention=None, requested_by=stack)
+    # WHEN the handler walks the tree for the users
+    walked = handler.declared_users()
+    # THEN it finds exactly the users find_all finds, and no other construct
+    every = [node for node in stack.node.find_all() if isinstance(node, cognito.CfnUserPoolUser)]
+    assert {id(user) for user in walked} == {id(user) for user in every} == {id(user) for user in users}
+    assert len(walked) == len(users)

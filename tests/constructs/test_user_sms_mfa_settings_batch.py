@@ -325,3 +325,27 @@ def test_a_batch_that_no_longer_fits_one_invocation_at_its_share_goes_on_in_furt
     assert batch["Properties"]["ServiceTimeout"] == "3600"
     assert batch["Properties"]["MaxRequestsPerSecond"] == {"UserRead": "48", "UserUpdate": "10"}
     assert _continuation_policy(stack) is not None
+
+
+def test_the_batch_waits_for_each_listed_user_the_stack_declares_and_nothing_else(
+    stack: Stack, pool: cognito.UserPool
+) -> None:
+    # GIVEN a batch of three users, two of them declared in the stack (one before the batch, one after), a declared
+    # user the batch does not list, and a namesake of a listed user in another pool
+    other_pool = cognito.UserPool(stack, "OtherPool", mfa=cognito.Mfa.OPTIONAL)
+    before = cognito.CfnUserPoolUser(stack, "Before", user_pool_id=pool.user_pool_id, username="user0000")
+    UserSmsMfaSettingsBatch(stack, "Batch", user_pool=pool, usernames=["user0000", "user0001", "user0002"])
+    after = cognito.CfnUserPoolUser(stack, "After", user_pool_id=pool.user_pool_id, username="user0001")
+    cognito.CfnUserPoolUser(stack, "Neighbour", user_pool_id=pool.user_pool_id, username="user9999")
+    cognito.CfnUserPoolUser(stack, "Namesake", user_pool_id=other_pool.user_pool_id, username="user0002")
+    # WHEN the stack is synthesized
+    template = Template.from_stack(stack).to_json()["Resources"]
+    ids = {stack.resolve(user.ref)["Ref"] for user in (before, after)}
+    # THEN the batch's resource depends on exactly the two declared listed users, besides its grants
+    (resource,) = (one for one in template.values() if one["Type"] == TYPE)
+    users = {name for name in resource["DependsOn"] if template[name]["Type"] == "AWS::Cognito::UserPoolUser"}
+    assert users == ids
+    # and its grants (IAM policies) do not wait for any user
+    policies = [one for one in template.values() if one["Type"] == "AWS::IAM::Policy"]
+    assert policies
+    assert not [name for one in policies for name in one.get("DependsOn", []) if name in ids]
