@@ -111,3 +111,8 @@ class Goal(NamedTuple):
     goal: str
     met: bool
     miss: str = ""
+
+    @property
+    def explained(self) -> str:
+        """Its line under "Goals missed": ``miss``, or the figure against its goal when no more was said."""
+        return self.miss or f"**{self.figure}**: {self.ours} against the goal {self.goal} ({self.anchor})."

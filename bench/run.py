@@ -105,7 +105,7 @@ def page(
         else ""
     )
     summary = [[g.figure, g.ours, g.anchor, g.ratio, g.goal, "yes" if g.met else "**no**"] for g in goals]
-    misses = "\n".join(f"- {g.miss}" for g in goals if not g.met) or "None."
+    misses = "\n".join(f"- {g.explained}" for g in goals if not g.met) or "None."
     figures = "\n".join(sections)
     return f"""# Benchmarks
 
@@ -146,12 +146,12 @@ def update_page(text: str, sections: list[str], goals: list[Goal], rerun: str) -
         row += "yes |" if goal.met else "**no** |"
         at = next(i for i, line in enumerate(lines) if line.startswith(f"| {goal.figure} |"))
         lines[at] = row
-        label = goal.miss.partition("**:")[0] + "**:"  # "**Synth at 200 users**:"
+        label = goal.explained.partition("**:")[0] + "**:"  # "**Synth at 200 users**:"
         old = [i for i, line in enumerate(lines) if i > missed and line.startswith(f"- {label}")]
         if old:
-            lines[old[0] : old[0] + 1] = [] if goal.met else [f"- {goal.miss}"]
+            lines[old[0] : old[0] + 1] = [] if goal.met else [f"- {goal.explained}"]
         elif not goal.met:
-            lines.insert(missed + 2, f"- {goal.miss}")
+            lines.insert(missed + 2, f"- {goal.explained}")
     return "\n".join(lines)
 
 
