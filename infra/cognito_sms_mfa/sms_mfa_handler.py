@@ -324,7 +324,7 @@ class SmsMfaHandler(Construct):
         variadic ``add_dependency`` per resource, run once before synthesis."""
         users = self.user_dependencies()
         for owner, node in self._resources:
-            node.add_dependency(self.policy, *dict.fromkeys(users.get(id(owner), ())))
+            node.add_dependency(self.policy, *users.get(id(owner), ()))  # a node keeps each dependency once
 
     def custom_resource(
         self,
